@@ -1,0 +1,101 @@
+"""Column names of the files people exchange with Fichekaart (Dutch), and the
+model attributes they map to (English).
+
+One table serves the importers (file -> model), the exporters (model -> file)
+and the downloadable templates, so a file exported here imports again as is.
+"""
+from __future__ import annotations
+
+# model attribute -> column header in CSV/XLSX/GeoPackage/GeoJSON files
+FICHE_COLUMNS: dict[str, str] = {
+    "ref": "ref",                          # stable identifier, e.g. HER-SO-05
+    "parent_ref": "ouder_ref",             # ref of the parent node in the tree
+    "kind": "soort",                       # see FICHE_KINDS
+    "number": "nummer",                    # the document's own number, as text ("27")
+    "code": "code",                        # the document's own code ("V1.1")
+    "title": "titel",
+    "summary": "samenvatting",
+    "sector": "sector",
+    "responsible_service": "verantwoordelijke_dienst",
+    "goal_why": "doel_waarom",
+    "goal_what": "doel_wat",
+    "goal_gain": "doel_winst",
+    "sdgs": "sdgs",                        # "3;11" (1-17)
+    "sdgs_illustrative": "sdgs_illustratief",
+    "obligation": "verplicht_keuze",       # verplicht | keuze | empty
+    "priority": "prioritair",              # ja | nee
+    "status": "status",                    # see FICHE_STATUSES
+    "progress_pct": "voortgang_pct",
+    "state_of_play": "stand_van_zaken",
+    "dependencies_text": "afhankelijkheden",
+    "risks": "risicos",
+    "depends_on": "hangt_af_van",          # "HER-SO-02;HER-VT-14" refs of other fiches
+    "partners": "partners",                # "Aquafin;Neteland" outside partners
+    "location_description": "locatie",
+    "geometry_precision": "ligging",       # exact | indicatief
+    "published": "gepubliceerd",           # ja | nee
+    "source": "bron",
+}
+GEOMETRY_WKT_COLUMN = "geometrie_wkt"      # CSV/XLSX only; EPSG:31370 unless the importer is told otherwise
+
+PHASE_COLUMNS: dict[str, str] = {
+    "fiche_ref": "fiche_ref",
+    "position": "volgorde",
+    "title": "titel",
+    "phase_kind": "soort",                 # see PHASE_KINDS
+    "start": "start",                      # ISO date
+    "end": "einde",                        # ISO date
+    "status": "status",                    # see PHASE_STATUSES
+    "illustrative": "illustratief",        # ja | nee
+}
+
+BUDGET_COLUMNS: dict[str, str] = {
+    "fiche_ref": "fiche_ref",
+    "year": "jaar",
+    "kind": "soort",                       # see BUDGET_KINDS
+    "direction": "richting",               # see BUDGET_DIRECTIONS
+    "amount_eur": "bedrag_eur",
+    "basis": "basis",                      # see BUDGET_BASES
+    "note": "toelichting",
+}
+
+PROGRESS_COLUMNS: dict[str, str] = {
+    "fiche_ref": "fiche_ref",
+    "period_label": "periode",             # "Jaarrekening 2022"
+    "report_date": "datum",                # ISO date, may be empty
+    "text": "tekst",
+    "progress_pct": "voortgang_pct",
+    "source": "bron",
+}
+
+INDICATOR_COLUMNS: dict[str, str] = {
+    "code": "code",
+    "name": "naam",
+    "unit": "eenheid",
+    "description": "beschrijving",
+    "higher_is": "hoger_is",               # beter | slechter | neutraal
+}
+
+# The long indicator-value CSV takes English or Dutch headers.
+INDICATOR_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "area_code": ("area_code", "gebied_code"),
+    "indicator_code": ("indicator_code",),
+    "period": ("period", "periode"),
+    "value": ("value", "waarde"),
+    "source": ("source", "bron"),
+    "illustrative": ("illustrative", "illustratief"),
+}
+
+FICHE_KINDS = ("beleidsdomein", "sector", "doelstelling", "actieplan", "fiche", "actie")
+FICHE_STATUSES = ("voorstel", "gepland", "lopend", "gerealiseerd", "uitgesteld", "geschrapt")
+OBLIGATIONS = ("verplicht", "keuze")
+PRECISIONS = ("exact", "indicatief")
+PHASE_KINDS = ("studie", "ontwerp", "vergunning", "aanbesteding", "uitvoering", "oplevering", "andere")
+PHASE_STATUSES = ("gepland", "lopend", "afgerond")
+BUDGET_KINDS = ("investering", "exploitatie", "personeel")
+BUDGET_DIRECTIONS = ("uitgave", "ontvangst")
+BUDGET_BASES = ("raming", "begroot", "gerealiseerd", "illustratief")
+AREA_LEVELS = ("gemeente", "deelgemeente", "wijk", "kernwinkelgebied", "winkelgebied")
+
+YES = {"ja", "j", "yes", "y", "true", "1", "waar", "x"}
+NO = {"nee", "n", "no", "false", "0", "onwaar", ""}
