@@ -84,6 +84,17 @@ INDICATOR_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "value": ("value", "waarde"),
     "source": ("source", "bron"),
     "illustrative": ("illustrative", "illustratief"),
+    # a reference figure the source sets beside the value, e.g. the province's
+    "comparison_value": ("comparison_value", "vergelijkingswaarde"),
+    "comparison_label": ("comparison_label", "vergelijking"),
+}
+
+MUNICIPALITY_COLUMNS: dict[str, str] = {
+    "nis_code": "nis_code",
+    "name": "naam",
+    "plan_title": "plan_titel",
+    "plan_period": "plan_periode",         # "2025-2030"
+    "source": "bron",
 }
 
 FICHE_KINDS = ("beleidsdomein", "sector", "doelstelling", "actieplan", "fiche", "actie")
