@@ -1,0 +1,91 @@
+"""Engine and per-request session; SpatiaLite loading for the embedded default.
+
+geopandas/pyogrio/pyproj are imported here, before the first SpatiaLite
+connection: when mod_spatialite's system PROJ/GEOS load first, the copies
+bundled in those wheels clash (segfault in read_dataframe, GEOSException in
+to_crs). tests/test_db.py guards this order.
+"""
+from __future__ import annotations
+
+import os
+
+import geopandas  # noqa: F401  (import order: see module docstring)
+import pyogrio  # noqa: F401
+import pyproj  # noqa: F401
+from flask import Flask, current_app, g
+from geoalchemy2.admin.dialects.sqlite import load_spatialite
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class SpatiaLiteUnavailable(RuntimeError):
+    pass
+
+
+def sqlite_dbapi():
+    """The sqlite3 module to use: the standard one if it can load extensions
+    (Debian's Python), else sqlean-py (e.g. a pyenv build without it)."""
+    import sqlite3
+
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    try:
+        import sqlean
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise SpatiaLiteUnavailable(
+            "This Python's sqlite3 cannot load extensions and sqlean-py is missing: "
+            "install sqlean-py or use a Python built with extension loading."
+        ) from exc
+    return sqlean
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    # SQLite's loader finds the Debian module by its bare name on the library path.
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+    engine = create_engine(url, module=sqlite_dbapi(), **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        # SQLAlchemy's pysqlite recipe: let SQLAlchemy emit BEGIN itself so
+        # that DDL is transactional too (a failed migration leaves nothing).
+        dbapi_conn.isolation_level = None
+        try:
+            load_spatialite(dbapi_conn, transaction=True)
+        except Exception as exc:
+            raise SpatiaLiteUnavailable(
+                f"mod_spatialite could not be loaded ({exc}); install libsqlite3-mod-spatialite"
+            ) from exc
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["fichekaart.engine"] = engine
+    app.extensions["fichekaart.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["fichekaart.engine"]
+
+
+def get_session() -> Session:
+    """The session of this request (or app context), opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["fichekaart.sessionmaker"]()
+    return g.db_session
+
+
+def close_session(_exc=None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+

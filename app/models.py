@@ -1,0 +1,213 @@
+"""SQLAlchemy 2 typed models. Every geometry is stored in EPSG:31370."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String, Text,
+    UniqueConstraint, func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STORAGE_SRID = 31370
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def geometry_column(geometry_type: str = "GEOMETRY", nullable: bool = True):
+    return mapped_column(
+        Geometry(geometry_type=geometry_type, srid=STORAGE_SRID, spatial_index=True),
+        nullable=nullable,
+    )
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nis_code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+
+    areas: Mapped[list[Area]] = relationship(back_populates="municipality")
+    plans: Mapped[list[Plan]] = relationship(back_populates="municipality")
+
+
+class Area(Base):
+    """City, deelgemeente, wijk or another zone, with its real boundary."""
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(40), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[Optional[str]] = mapped_column(Text)
+    geom: Mapped[WKBElement] = geometry_column("MULTIPOLYGON", nullable=False)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="areas")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    period: Mapped[Optional[str]] = mapped_column(String(40))
+    source: Mapped[Optional[str]] = mapped_column(Text)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="plans")
+
+
+class Fiche(Base):
+    """One node of a plan's tree: Herentals' sector > doelstelling > fiche, or
+    Halle's beleidsdomein > doelstelling > actieplan > actie."""
+    __tablename__ = "fiches"
+    __table_args__ = (UniqueConstraint("municipality_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[Optional[int]] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("fiches.id", ondelete="SET NULL"), index=True)
+    ref: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20), default="fiche")
+    number: Mapped[Optional[str]] = mapped_column(String(20))
+    code: Mapped[Optional[str]] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[Optional[str]] = mapped_column(Text)
+    sector: Mapped[Optional[str]] = mapped_column(String(120), index=True)
+    responsible_service: Mapped[Optional[str]] = mapped_column(String(200))
+    goal_why: Mapped[Optional[str]] = mapped_column(Text)
+    goal_what: Mapped[Optional[str]] = mapped_column(Text)
+    goal_gain: Mapped[Optional[str]] = mapped_column(Text)
+    sdgs_illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    obligation: Mapped[Optional[str]] = mapped_column(String(20))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="voorstel", index=True)
+    progress_pct: Mapped[Optional[int]] = mapped_column(Integer)
+    state_of_play: Mapped[Optional[str]] = mapped_column(Text)
+    dependencies_text: Mapped[Optional[str]] = mapped_column(Text)
+    risks: Mapped[Optional[str]] = mapped_column(Text)
+    location_description: Mapped[Optional[str]] = mapped_column(Text)
+    geometry_precision: Mapped[Optional[str]] = mapped_column(String(20))
+    source: Mapped[Optional[str]] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    geom: Mapped[Optional[WKBElement]] = geometry_column()
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    municipality: Mapped[Municipality] = relationship()
+    plan: Mapped[Optional[Plan]] = relationship()
+    parent: Mapped[Optional[Fiche]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Fiche]] = relationship(back_populates="parent", order_by="Fiche.id")
+    sdg_links: Mapped[list[FicheSdg]] = relationship(cascade="all, delete-orphan", order_by="FicheSdg.sdg")
+    phases: Mapped[list[Phase]] = relationship(cascade="all, delete-orphan", order_by="Phase.position")
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        cascade="all, delete-orphan", order_by="(BudgetLine.year, BudgetLine.id)"
+    )
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        cascade="all, delete-orphan", order_by="ProgressReport.id"
+    )
+    dependencies: Mapped[list[Dependency]] = relationship(
+        cascade="all, delete-orphan", foreign_keys="Dependency.fiche_id", order_by="Dependency.id"
+    )
+
+    @property
+    def sdgs(self) -> list[int]:
+        return [link.sdg for link in self.sdg_links]
+
+
+class FicheSdg(Base):
+    __tablename__ = "fiche_sdgs"
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), primary_key=True)
+    sdg: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(300))
+    phase_kind: Mapped[Optional[str]] = mapped_column(String(20))
+    start: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end: Mapped[Optional[dt.date]] = mapped_column(Date)
+    status: Mapped[Optional[str]] = mapped_column(String(20))
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    geom: Mapped[Optional[WKBElement]] = geometry_column()
+
+
+class BudgetLine(Base):
+    __tablename__ = "budget_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(20), default="uitgave")
+    amount_eur: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+    basis: Mapped[str] = mapped_column(String(20))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class ProgressReport(Base):
+    __tablename__ = "progress_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
+    period_label: Mapped[str] = mapped_column(String(120))
+    report_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    progress_pct: Mapped[Optional[int]] = mapped_column(Integer)
+    source: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Dependency(Base):
+    """A fiche depends on another fiche, or on an outside partner."""
+    __tablename__ = "dependencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
+    depends_on_id: Mapped[Optional[int]] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"))
+    partner: Mapped[Optional[str]] = mapped_column(String(200))
+
+    depends_on: Mapped[Optional[Fiche]] = relationship(foreign_keys=[depends_on_id])
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[Optional[str]] = mapped_column(String(60))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    higher_is: Mapped[Optional[str]] = mapped_column(String(20))
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("indicator_id", "area_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[Optional[str]] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    comparison_value: Mapped[Optional[float]] = mapped_column(Float)
+    comparison_label: Mapped[Optional[str]] = mapped_column(String(200))
+
+    indicator: Mapped[Indicator] = relationship()
+    area: Mapped[Area] = relationship()

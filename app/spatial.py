@@ -1,0 +1,83 @@
+"""The dialect seam: everything that differs between PostGIS and SpatiaLite.
+
+Views, queries and layers call these functions and never branch on the
+dialect themselves.
+"""
+from __future__ import annotations
+
+import shapely
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Engine, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from .models import STORAGE_SRID
+
+def dialect_name(bind: Session | Engine) -> str:
+    return bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
+
+
+def is_spatialite(bind: Session | Engine) -> bool:
+    return dialect_name(bind) == "sqlite"
+
+
+def to_db(geom: BaseGeometry | None):
+    """A shapely geometry in EPSG:31370 -> a value for a geometry column."""
+    return None if geom is None else from_shape(geom, srid=STORAGE_SRID)
+
+
+def from_db(value) -> BaseGeometry | None:
+    return None if value is None else to_shape(value)
+
+
+def envelope(bind, bbox: tuple[float, float, float, float], srid: int = STORAGE_SRID):
+    minx, miny, maxx, maxy = bbox
+    if is_spatialite(bind):
+        return func.BuildMbr(minx, miny, maxx, maxy, srid)
+    return func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
+
+
+def bbox_filter(bind, column, bbox: tuple[float, float, float, float], srid: int = STORAGE_SRID):
+    """WHERE clause: `column` intersects the box (in `srid`), using the
+    spatial index on both databases."""
+    if srid != STORAGE_SRID:
+        from .geometry import transform
+
+        bbox = transform(shapely.box(*bbox), srid, STORAGE_SRID).bounds
+    box = envelope(bind, bbox)
+    if is_spatialite(bind):
+        # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex
+        # virtual table for the candidate rowids, then test exactly.
+        table = column.table.name
+        candidates = text(
+            "SELECT ROWID FROM SpatialIndex WHERE f_table_name = :t AND f_geometry_column = :c "
+            "AND search_frame = BuildMbr(:x1, :y1, :x2, :y2, :srid)"
+        ).bindparams(t=table, c=column.key, x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3], srid=STORAGE_SRID)
+        rowid = literal_column(f"{table}.ROWID")
+        return rowid.in_(candidates.columns(literal_column("ROWID"))) & func.ST_Intersects(column, box)
+    return column.ST_Intersects(box)
+
+
+def intersects(column, other_column):
+    """Both databases spell it ST_Intersects; kept here for symmetry."""
+    return func.ST_Intersects(column, other_column)
+
+
+def extent(session: Session, column, where=None) -> tuple[float, float, float, float] | None:
+    """Bounding box (minx, miny, maxx, maxy) in EPSG:31370 of a column."""
+    if is_spatialite(session):
+        agg = func.Extent(column)
+    else:
+        agg = func.ST_Extent(column)
+    stmt = select(func.ST_AsBinary(agg))  # a box polygon on both
+    if where is not None:
+        stmt = stmt.where(where)
+    wkb = session.execute(stmt).scalar()
+    if wkb is None:
+        return None
+    return shapely.from_wkb(bytes(wkb)).bounds
+
+
+def geometry_type_name(column):
+    """'POINT', 'LINESTRING', ... on both (ST_GeometryType differs)."""
+    return func.GeometryType(column)
