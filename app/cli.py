@@ -7,12 +7,19 @@
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import migrate
-from .db import get_engine
+from .columns import AREA_LEVELS
+from .db import get_engine, get_session
+from .geometry import GeometryError
+from .imports import ImportFailed
+from .queries import FicheFilters, select_fiches
 
 
 @click.group("db", help="Databank: migraties.")
@@ -49,8 +56,170 @@ def db_current():
     click.echo(migrate.current_revision(get_engine()) or "(leeg)")
 
 
+@contextlib.contextmanager
+def transaction():
+    """One transaction for a whole command: an import writes all or nothing."""
+    session = get_session()
+    try:
+        with session.begin():
+            yield session
+    except ImportFailed as exc:
+        raise click.ClickException(exc.summary()) from None
+    except (GeometryError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class ProgressBar:
+    """A click progress bar that importers call as progress(done, total)."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command("seed", help="Laad de demo-inhoud (Herentals en Halle) als de databank nog geen fiches heeft.")
+@click.option("--force", is_flag=True, help="Ook laden als er al fiches zijn (enkel op een lege databank zinvol).")
+@with_appcontext
+def seed(force):
+    from .imports.demo import database_is_empty, load_demo
+
+    with transaction() as session:
+        if not force and not database_is_empty(session):
+            click.echo("De databank heeft al fiches: demo-inhoud niet opnieuw geladen.")
+            return
+        click.echo("Demo-inhoud laden uit geodata/ ...")
+        load_demo(session, log=click.echo)
+    click.echo("Klaar.")
+
+
+@click.group("import", help="Gegevens importeren (alles of niets, fouten per rij).")
+def import_group():
+    pass
+
+
+@import_group.command("areas", help="Gebieden uit een GeoPackage, Shapefile (zip) of GeoJSON.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", required=True, type=click.Choice(AREA_LEVELS), help="Niveau van de gebieden.")
+@click.option("--layer", help="Laag in het bestand (standaard de eerste).")
+@click.option("--code-column", default="code", show_default=True)
+@click.option("--name-column", default="naam", show_default=True)
+@click.option("--municipality", help="NIS-code van de gemeente (standaard: de eerste 5 tekens van de code).")
+@click.option("--source", "source_text", help="Bronvermelding.")
+@with_appcontext
+def import_areas_cmd(path, level, layer, code_column, name_column, municipality, source_text):
+    from .imports.areas import import_areas
+
+    with transaction() as session:
+        n = import_areas(session, path, level=level, layer=layer, code_column=code_column,
+                         name_column=name_column, municipality=municipality, source_text=source_text,
+                         progress=ProgressBar("Gebieden"))
+    click.echo(f"{n} gebied(en) geïmporteerd.")
+
+
+@import_group.command("indicators", help="Indicatordefinities (code, naam, eenheid, beschrijving, hoger_is).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_indicators_cmd(path):
+    from .imports.indicators import import_indicator_definitions
+
+    with transaction() as session:
+        n = import_indicator_definitions(session, path)
+    click.echo(f"{n} indicator(en) geïmporteerd.")
+
+
+@import_group.command("indicator-values",
+                      help="Indicatorwaarden in lange vorm: area_code, indicator_code, period, value (decimale komma mag).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", "source_text", help="Bron voor rijen zonder bronkolom.")
+@click.option("--illustrative/--real", default=None, help="Markeer alle waarden als illustratief of echt.")
+@with_appcontext
+def import_indicator_values_cmd(path, source_text, illustrative):
+    from .imports.indicators import import_indicator_values
+
+    with transaction() as session:
+        n = import_indicator_values(session, path, default_source=source_text, illustrative=illustrative,
+                                    progress=ProgressBar("Waarden"))
+    click.echo(f"{n} waarde(n) geïmporteerd.")
+
+
+@import_group.command("fiches", help="Fiches uit CSV, XLSX, GeoJSON, GeoPackage, Shapefile (zip) of KML.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--municipality", required=True, help="NIS-code of naam van de stad (bv. 13011 of herentals).")
+@click.option("--layer", help="Laag in het bestand.")
+@click.option("--crs", help="Coördinatenstelsel van de kolom geometrie_wkt in CSV/XLSX (standaard EPSG:31370).")
+@click.option("--repair", is_flag=True, help="Ongeldige geometrieën automatisch herstellen.")
+@click.option("--drop-z", is_flag=True, help="Hoogtecoördinaten (3D) weglaten.")
+@with_appcontext
+def import_fiches_cmd(path, municipality, layer, crs, repair, drop_z):
+    from .imports.fiches import import_fiches
+
+    with transaction() as session:
+        result = import_fiches(session, path, municipality=municipality, layer=layer, crs=crs,
+                               repair_invalid=repair, drop_z=drop_z, progress=ProgressBar("Fiches"))
+    click.echo(f"{result.created} fiche(s) nieuw, {result.updated} bijgewerkt.")
+
+
+def _child_command(name: str, label: str, importer_name: str):
+    @import_group.command(name, help=f"{label} van fiches (CSV/XLSX); vervangt die van elke genoemde fiche.")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--municipality", required=True, help="NIS-code of naam van de stad.")
+    @with_appcontext
+    def command(path, municipality):
+        from .imports import fiches
+
+        with transaction() as session:
+            n = getattr(fiches, importer_name)(session, path, municipality=municipality,
+                                               progress=ProgressBar(label))
+        click.echo(f"{n} rij(en) geïmporteerd.")
+
+    return command
+
+
+_child_command("phases", "Fasen", "import_phases")
+_child_command("budget", "Budgetlijnen", "import_budget_lines")
+_child_command("progress", "Voortgangsrapporten", "import_progress_reports")
+
+
+@click.group("export", help="Gegevens exporteren.")
+def export_group():
+    pass
+
+
+@export_group.command("fiches", help="Gepubliceerde fiches van een stad als GeoJSON-bestand.")
+@click.option("--municipality", required=True, help="NIS-code of naam van de stad.")
+@click.option("--crs", default="EPSG:4326", show_default=True,
+              help="EPSG:4326 (RFC 7946), EPSG:31370 of EPSG:3812.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--drafts", is_flag=True, help="Ook ontwerpen (niet-gepubliceerde fiches).")
+@with_appcontext
+def export_fiches_cmd(municipality, crs, output, drafts):
+    from .features import dumps, fiche_features
+    from .geometry import epsg_of
+
+    epsg = epsg_of(crs)
+    if epsg not in (4326, 31370, 3812):
+        raise click.BadParameter("kies EPSG:4326, EPSG:31370 of EPSG:3812", param_hint="--crs")
+    session = get_session()
+    fiches = select_fiches(session, FicheFilters(municipality=municipality, include_drafts=drafts))
+    collection = fiche_features(fiches, epsg)
+    if epsg != 4326:
+        # RFC 7946 knows only WGS84; other CRSs are named the pre-2016 way, which GDAL and QGIS read.
+        collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
+    with open(output, "wb") as fh:
+        fh.write(dumps(collection))
+    click.echo(f"{len(fiches)} fiche(s) geschreven naar {output} ({crs}).")
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(db_group)
+    for command in (db_group, seed, import_group, export_group):
+        app.cli.add_command(command)
 
 
 def _create_app(*_args, **_kwargs):

@@ -1,0 +1,98 @@
+"""Areas (city, deelgemeenten, wijken, zones) from a GeoPackage, Shapefile or GeoJSON."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..columns import AREA_LEVELS
+from ..geometry import GeometryError, to_storage
+from ..models import Area, Municipality
+from ..spatial import to_db
+from .errors import RowCollector
+from .tables import read_table
+from . import values
+
+
+def slugify(name: str) -> str:
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def get_or_create_municipality(session: Session, nis_code: str, name: str | None = None) -> Municipality:
+    municipality = session.scalar(select(Municipality).where(Municipality.nis_code == nis_code))
+    if municipality is None:
+        name = name or nis_code
+        municipality = Municipality(nis_code=nis_code, name=name, slug=slugify(name))
+        session.add(municipality)
+        session.flush()
+    elif name and municipality.name == municipality.nis_code:
+        municipality.name, municipality.slug = name, slugify(name)
+    return municipality
+
+
+def import_areas(
+    session: Session,
+    source: str | Path | bytes,
+    *,
+    level: str,
+    filename: str | None = None,
+    layer: str | None = None,
+    code_column: str = "code",
+    name_column: str = "naam",
+    municipality: str | None = None,
+    source_text: str | None = None,
+    progress=None,
+) -> int:
+    """Import (or update, by code) the areas of one layer. The municipality is
+    `municipality` (NIS code) or the first five characters of each code.
+    Returns the number of areas written. All-or-nothing."""
+    if level not in AREA_LEVELS:
+        raise ValueError(f"Onbekend niveau '{level}' ({', '.join(AREA_LEVELS)}).")
+    table = read_table(source, filename, layer)
+    name = filename or (Path(source).name if isinstance(source, (str, Path)) else None)
+    errors = RowCollector(name)
+    if table.geometries is None:
+        errors.add(None, None, "Een gebiedsbestand moet geometrieën bevatten (GeoPackage, Shapefile, GeoJSON).")
+        errors.raise_if_any()
+    for column in (code_column, name_column):
+        if column not in table.columns:
+            errors.add(None, column, f"Kolom ontbreekt; beschikbaar: {', '.join(table.columns)}.")
+    errors.raise_if_any()
+    prepared = []
+    for row, number, geom in zip(table.rows, table.row_numbers, table.geometries):
+        code, area_name = values.text(row[code_column]), values.text(row[name_column])
+        if not code or not area_name:
+            errors.add(number, code_column if not code else name_column, "Code en naam zijn verplicht.")
+            continue
+        nis = municipality or code[:5]
+        if not re.fullmatch(r"\d{5}", nis):
+            errors.add(number, code_column, f"Uit '{code}' volgt geen NIS-code van een gemeente; geef de gemeente op.")
+            continue
+        try:
+            stored = to_storage(geom, table.crs)
+        except GeometryError as exc:
+            errors.add(number, "geometrie", str(exc))
+            continue
+        if stored is None or stored.geom_type not in ("Polygon", "MultiPolygon"):
+            errors.add(number, "geometrie", "Een gebied moet een vlak (polygoon) zijn.")
+            continue
+        if stored.geom_type == "Polygon":
+            stored = shapely.MultiPolygon([stored])
+        prepared.append((nis, code, area_name, stored))
+    errors.raise_if_any()
+    for i, (nis, code, area_name, stored) in enumerate(prepared):
+        owner = get_or_create_municipality(session, nis, area_name if level == "gemeente" else None)
+        area = session.scalar(select(Area).where(Area.code == code)) or Area(code=code)
+        area.municipality = owner
+        area.level, area.name, area.source, area.geom = level, area_name, source_text, to_db(stored)
+        session.add(area)
+        if progress:
+            progress(i + 1, len(prepared))
+    session.flush()
+    return len(prepared)

@@ -1,0 +1,259 @@
+"""The read side: fiches with filters, budgets, phases, budget per wijk and
+indicators. Results are model rows or plain dicts; geometries stay in
+EPSG:31370 here (features.py converts for output)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from .apportion import WijkIndex
+from .models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
+from .spatial import bbox_filter, from_db, intersects
+
+# The nodes that are projects (drawn on maps, counted in budgets); the others
+# (sector, doelstelling, beleidsdomein) structure the tree.
+PROJECT_KINDS = ("fiche", "actieplan", "actie")
+
+
+@dataclass
+class FicheFilters:
+    """What a map page, a list, an export or an API call asks for."""
+    municipality: str | None = None          # NIS code or slug
+    sector: str | None = None
+    status: str | None = None
+    sdg: int | None = None
+    obligation: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    wijk: str | None = None                  # area code
+    q: str | None = None                     # text search in title, summary, number, code
+    kinds: tuple[str, ...] | None = PROJECT_KINDS
+    include_drafts: bool = False             # staff only
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_srid: int = 31370
+    ids: list[int] | None = field(default=None)
+
+    def as_query_args(self) -> dict[str, str]:
+        """The filters a person set, as URL query arguments (for sharing a view)."""
+        skip = {"kinds", "include_drafts", "bbox_srid", "ids", "municipality"}
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name not in skip and value not in (None, "", ()):
+                out[f.name] = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        return out
+
+
+def find_municipality(session: Session, key: str) -> Municipality | None:
+    return session.scalar(
+        select(Municipality).where(or_(Municipality.nis_code == key, Municipality.slug == key.lower()))
+    )
+
+
+def fiche_conditions(session: Session, filters: FicheFilters) -> list:
+    conditions = []
+    if filters.municipality:
+        municipality = find_municipality(session, filters.municipality)
+        conditions.append(Fiche.municipality_id == (municipality.id if municipality else -1))
+    if not filters.include_drafts:
+        conditions.append(Fiche.published.is_(True))
+    if filters.kinds:
+        conditions.append(Fiche.kind.in_(filters.kinds))
+    if filters.sector:
+        conditions.append(Fiche.sector == filters.sector)
+    if filters.status:
+        conditions.append(Fiche.status == filters.status)
+    if filters.obligation:
+        conditions.append(Fiche.obligation == filters.obligation)
+    if filters.sdg:
+        conditions.append(exists().where(and_(FicheSdg.fiche_id == Fiche.id, FicheSdg.sdg == filters.sdg)))
+    if filters.year_from is not None or filters.year_to is not None:
+        lo = filters.year_from if filters.year_from is not None else 1900
+        hi = filters.year_to if filters.year_to is not None else 2200
+        phase_overlaps = exists().where(and_(
+            Phase.fiche_id == Fiche.id,
+            Phase.start <= dt.date(hi, 12, 31),
+            Phase.end >= dt.date(lo, 1, 1),
+        ))
+        budget_in_range = exists().where(and_(
+            BudgetLine.fiche_id == Fiche.id, BudgetLine.year >= lo, BudgetLine.year <= hi
+        ))
+        conditions.append(or_(phase_overlaps, budget_in_range))
+    if filters.wijk:
+        wijk_geom = select(Area.geom).where(Area.code == filters.wijk).scalar_subquery()
+        conditions.append(intersects(Fiche.geom, wijk_geom))
+    if filters.q:
+        pattern = f"%{filters.q.strip().lower()}%"
+        conditions.append(or_(
+            func.lower(Fiche.title).like(pattern),
+            func.lower(func.coalesce(Fiche.summary, "")).like(pattern),
+            func.lower(func.coalesce(Fiche.number, "")) == filters.q.strip().lower(),
+            func.lower(func.coalesce(Fiche.code, "")) == filters.q.strip().lower(),
+        ))
+    if filters.bbox:
+        conditions.append(bbox_filter(session, Fiche.geom, filters.bbox, filters.bbox_srid))
+    if filters.ids is not None:
+        conditions.append(Fiche.id.in_(filters.ids))
+    return conditions
+
+
+def select_fiches(session: Session, filters: FicheFilters, *, limit: int | None = None,
+                  offset: int = 0) -> list[Fiche]:
+    """Fiches matching the filters, ordered by id, with their SDGs, phases and
+    budget lines loaded."""
+    stmt = (
+        select(Fiche)
+        .where(*fiche_conditions(session, filters))
+        .options(selectinload(Fiche.sdg_links), selectinload(Fiche.phases), selectinload(Fiche.budget_lines),
+                 selectinload(Fiche.municipality))
+        .order_by(Fiche.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_fiches(session: Session, filters: FicheFilters) -> int:
+    return session.scalar(select(func.count(Fiche.id)).where(*fiche_conditions(session, filters)))
+
+
+def get_fiche(session: Session, fiche_id: int, *, include_drafts: bool = False) -> Fiche | None:
+    fiche = session.get(Fiche, fiche_id)
+    if fiche is None or (not fiche.published and not include_drafts):
+        return None
+    return fiche
+
+
+def budget_total(fiche: Fiche, direction: str = "uitgave") -> float:
+    return sum(line.amount_eur for line in fiche.budget_lines if line.direction == direction)
+
+
+def budget_is_illustrative(fiche: Fiche) -> bool:
+    return any(line.basis == "illustratief" for line in fiche.budget_lines)
+
+
+def fiche_years(fiche: Fiche) -> tuple[int | None, int | None]:
+    years = [p.start.year for p in fiche.phases if p.start] + [p.end.year for p in fiche.phases if p.end]
+    years += [line.year for line in fiche.budget_lines]
+    return (min(years), max(years)) if years else (None, None)
+
+
+def budget_by_year(fiches: list[Fiche]) -> dict[int, dict[str, dict[str, float]]]:
+    """{year: {kind: {direction: amount}}} over the given fiches."""
+    table: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+    for fiche in fiches:
+        for line in fiche.budget_lines:
+            table[line.year][line.kind][line.direction] += line.amount_eur
+    return {year: {k: dict(v) for k, v in kinds.items()} for year, kinds in sorted(table.items())}
+
+
+def phase_is_active(phase: Phase, year: int) -> bool:
+    """The rule the time slider uses too (layers.phases.phases_active_in_year)."""
+    return (
+        phase.start is not None and phase.end is not None
+        and phase.start <= dt.date(year, 12, 31) and phase.end >= dt.date(year, 1, 1)
+    )
+
+
+def phases_active_in_year(session: Session, filters: FicheFilters, year: int) -> list[Phase]:
+    stmt = (
+        select(Phase)
+        .join(Fiche, Phase.fiche_id == Fiche.id)
+        .where(*fiche_conditions(session, filters))
+        .where(Phase.start <= dt.date(year, 12, 31), Phase.end >= dt.date(year, 1, 1))
+        .order_by(Phase.fiche_id, Phase.position)
+    )
+    return list(session.scalars(stmt))
+
+
+def select_areas(session: Session, municipality: Municipality, level: str) -> list[Area]:
+    return list(session.scalars(
+        select(Area).where(Area.municipality_id == municipality.id, Area.level == level).order_by(Area.code)
+    ))
+
+
+def latest_indicator_values(session: Session, municipality: Municipality, indicator_code: str,
+                            level: str = "wijk", period: str | None = None) -> dict[str, IndicatorValue]:
+    """{area code: value} for one indicator, the latest period unless one is asked."""
+    stmt = (
+        select(IndicatorValue)
+        .join(Indicator).join(Area)
+        .where(Indicator.code == indicator_code, Area.municipality_id == municipality.id, Area.level == level)
+        .options(selectinload(IndicatorValue.area), selectinload(IndicatorValue.indicator))
+        .order_by(IndicatorValue.period)
+    )
+    if period:
+        stmt = stmt.where(IndicatorValue.period == period)
+    return {v.area.code: v for v in session.scalars(stmt)}  # later periods overwrite earlier ones
+
+
+@dataclass
+class WijkBudget:
+    code: str
+    name: str
+    amount_eur: float = 0.0
+    by_year: dict[int, float] = field(default_factory=dict)
+    population: float | None = None
+    population_illustrative: bool = False
+    budget_illustrative: bool = False
+    fiche_ids: set[int] = field(default_factory=set)
+
+    @property
+    def eur_per_inhabitant(self) -> float | None:
+        return self.amount_eur / self.population if self.population else None
+
+    @property
+    def illustrative(self) -> bool:
+        return self.budget_illustrative or self.population_illustrative
+
+
+@dataclass
+class Apportionment:
+    wijken: list[WijkBudget]
+    citywide_eur: float
+    citywide_by_year: dict[int, float]
+    citywide_fiche_ids: set[int]
+
+
+def apportion_budget_to_wijken(session: Session, municipality: Municipality, filters: FicheFilters | None = None,
+                               year: int | None = None) -> Apportionment:
+    """Expenses (richting 'uitgave') of the matching fiches, shared over the
+    city's wijken by geometry (see app.apportion), per year and in total.
+    EUR per inhabitant uses the wijk's latest 'bevolking' value."""
+    filters = filters or FicheFilters()
+    filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
+    areas = select_areas(session, municipality, "wijk")
+    index = WijkIndex([(a.code, from_db(a.geom)) for a in areas])
+    population = latest_indicator_values(session, municipality, "bevolking")
+    result = {
+        a.code: WijkBudget(
+            a.code, a.name,
+            population=population[a.code].value if a.code in population else None,
+            population_illustrative=population[a.code].illustrative if a.code in population else False,
+        )
+        for a in areas
+    }
+    citywide, citywide_by_year, citywide_ids = 0.0, defaultdict(float), set()
+    for fiche in select_fiches(session, filters):
+        lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)]
+        if not lines:
+            continue
+        shares = index.shares(from_db(fiche.geom))
+        illustrative = any(ln.basis == "illustratief" for ln in lines)
+        for line in lines:
+            if not shares:
+                citywide += line.amount_eur
+                citywide_by_year[line.year] += line.amount_eur
+                citywide_ids.add(fiche.id)
+            for code, share in shares.items():
+                wb = result[code]
+                wb.amount_eur += line.amount_eur * share
+                wb.by_year[line.year] = wb.by_year.get(line.year, 0.0) + line.amount_eur * share
+                wb.budget_illustrative |= illustrative
+                wb.fiche_ids.add(fiche.id)
+    return Apportionment(list(result.values()), citywide, dict(citywide_by_year), citywide_ids)
