@@ -24,7 +24,7 @@ ensure_apt() {
   fi
 }
 
-RUNTIME_APT=(libsqlite3-mod-spatialite python3-venv nodejs npm)
+RUNTIME_APT=(libsqlite3-mod-spatialite python3-venv)
 TEST_APT=(postgresql postgresql-15-postgis-3 postgresql-15-postgis-3-scripts chromium gdal-bin fonts-dejavu-core)
 
 # A Python whose sqlite3 can load extensions is preferred (Debian's); the app
@@ -45,12 +45,22 @@ pick_python() {
   log "no Python >= 3.11 with venv found"; exit 1
 }
 
+# ensure_node : Node.js and npm for the pinned front-end assets.
+ensure_node() {
+  command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+}
+
 # ensure_venv EXTRAS : (re)install the package when pyproject.toml changed.
+# The test extras include everything the app needs, so they satisfy "app".
 ensure_venv() {
   local extras="$1"
   local stamp="$VENV/.fichekaart-stamp"
-  local want
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-$extras"
+  local hash want
+  hash="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  want="$hash-$extras"
+  if [ "$extras" = app ] && [ -f "$stamp" ] && grep -qx -- "$hash-test" "$stamp"; then
+    return 0
+  fi
   if [ ! -x "$VENV/bin/python" ]; then
     local py; py="$(pick_python)"
     log "creating .venv with $py"
@@ -59,7 +69,11 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || ! grep -qx -- "$want" "$stamp"; then
     log "pip: installing fichekaart[$extras]"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    if [ "$extras" = app ]; then
+      "$VENV/bin/python" -m pip install -q -e "$ROOT"
+    else
+      "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    fi
     echo "$want" > "$stamp"
   fi
 }
