@@ -26,7 +26,7 @@ STORAGE_EPSG = 31370
 ALLOWED_INPUT_EPSG = (4326, 31370, 3812)
 
 # Belgium and a margin, in EPSG:31370 (metres). Lambert 72's area of use.
-BELGIUM_31370 = shapely.box(0, 0, 310_000, 260_000)
+BELGIUM_31370 = shapely.box(10_000, 10_000, 310_000, 260_000)
 
 _FAMILY = {
     "Point": "Point", "MultiPoint": "Point",

@@ -8,9 +8,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from geoalchemy2 import alembic_helpers
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate compares only what our models declare: SpatiaLite keeps
+    dozens of its own tables (SpatialIndex, KNN, ElementaryGeometries,
+    idx_* ...) that it would otherwise drop."""
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def alembic_config(engine: Engine, connection=None) -> Config:

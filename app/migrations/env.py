@@ -4,19 +4,11 @@ from __future__ import annotations
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
+from app.migrate import include_object
 from app.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # Only compare what our models declare: SpatiaLite keeps dozens of its own
-    # tables (SpatialIndex, KNN, ElementaryGeometries, idx_* ...) that
-    # autogenerate would otherwise drop.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_online() -> None:
