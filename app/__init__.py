@@ -21,7 +21,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
 
-    from . import cli
+    from . import cli, web
 
     cli.init_app(app)
+    web.init_app(app)
+    register_blueprints(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import public, vendor
+
+    for blueprint in (public.bp, vendor.bp):
+        app.register_blueprint(blueprint)
+    # Templates may link to pages that other blueprints add.
+    app.jinja_env.globals["url_rules"] = _EndpointNames(app)
+
+
+class _EndpointNames:
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def __contains__(self, endpoint: str) -> bool:
+        return endpoint in self.app.view_functions

@@ -1,0 +1,1 @@
+"""Blueprints: thin views (parse -> query -> convert -> render)."""

@@ -1,0 +1,125 @@
+"""What every response gets: security headers with a per-request CSP nonce,
+CSRF protection, and Dutch error pages (JSON for API clients)."""
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+csrf = CSRFProtect()
+
+ERROR_TITLES = {
+    400: "Ongeldige aanvraag",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegelaten",
+    409: "Conflict",
+    413: "Bestand te groot",
+    415: "Bestandstype niet ondersteund",
+    422: "Gegevens niet aanvaard",
+    429: "Te veel pogingen",
+    500: "Interne fout",
+}
+ERROR_TEXTS = {
+    404: "Deze pagina bestaat niet (meer).",
+    413: "Het bestand is groter dan toegelaten ({limit} MB).",
+    429: "Te veel pogingen na elkaar. Probeer het over een minuut opnieuw.",
+    500: "Er liep iets mis aan onze kant. Er werd niets half opgeslagen.",
+}
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+_SCRIPT_TAG = re.compile(r"<script(?![^>]*\bnonce=)", re.IGNORECASE)
+
+
+def with_nonce(html: str) -> Markup:
+    """Give every <script> in trusted, server-rendered HTML (folium's map
+    parts) this request's nonce, so the CSP can forbid all other inline script."""
+    return Markup(_SCRIPT_TAG.sub(f'<script nonce="{csp_nonce()}"', str(html)))
+
+
+def basemap_origins(app: Flask) -> list[str]:
+    origins = []
+    if app.config.get("BASEMAP", "osm") != "none":
+        origins.append("https://tile.openstreetmap.org")
+    if app.config.get("BASEMAP_URL"):
+        parts = urlsplit(app.config["BASEMAP_URL"].replace("{s}", "a"))
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+def security_headers(response):
+    from flask import current_app
+
+    img = " ".join(["'self'", "data:", "blob:", *basemap_origins(current_app)])
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {img}; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/ogc", "/api")):
+        return request.args.get("f") != "html"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, description: str | None = None):
+    from flask import current_app
+
+    title = ERROR_TITLES.get(status, "Fout")
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    text = description or ERROR_TEXTS.get(status, title).format(limit=limit)
+    if wants_json():
+        return jsonify({"code": title, "description": text, "status": status}), status
+    return render_template("errors/error.html", status=status, title=title, text=text), status
+
+
+def handle_http_error(exc: HTTPException):
+    description = exc.description if exc.code not in (404, 413, 500) and exc.description else None
+    if description and description.startswith(("The ", "You ")):  # werkzeug's English defaults
+        description = None
+    return error_response(exc.code or 500, description)
+
+
+def handle_csrf_error(exc: CSRFError):
+    return error_response(400, "Het formulier is verlopen of ongeldig (CSRF). Laad de pagina opnieuw en probeer nog eens.")
+
+
+def handle_unexpected(exc: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("Unexpected error")
+    if current_app.config.get("TESTING") and current_app.config.get("PROPAGATE_UNEXPECTED", True):
+        raise exc
+    return error_response(500)
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["with_nonce"] = with_nonce
