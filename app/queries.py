@@ -37,6 +37,36 @@ class FicheFilters:
     bbox_srid: int = 31370
     ids: list[int] | None = field(default=None)
 
+    @classmethod
+    def from_args(cls, args, municipality: str | None = None, **overrides) -> FicheFilters:
+        """Filters from URL query arguments (a map page, a download, an API
+        call); values that do not parse are ignored rather than failing."""
+        def integer(name):
+            value = (args.get(name) or "").strip()
+            return int(value) if value.lstrip("-").isdigit() else None
+
+        def textual(name):
+            value = (args.get(name) or "").strip()
+            return value[:200] or None
+
+        filters = cls(
+            municipality=municipality,
+            sector=textual("sector"),
+            status=textual("status"),
+            sdg=integer("sdg"),
+            obligation=textual("obligation"),
+            year_from=integer("year_from"),
+            year_to=integer("year_to"),
+            wijk=textual("wijk"),
+            q=textual("q"),
+        )
+        year = integer("year")
+        if year is not None:
+            filters.year_from = filters.year_to = year
+        for key, value in overrides.items():
+            setattr(filters, key, value)
+        return filters
+
     def as_query_args(self) -> dict[str, str]:
         """The filters a person set, as URL query arguments (for sharing a view)."""
         skip = {"kinds", "include_drafts", "bbox_srid", "ids", "municipality"}
