@@ -6,7 +6,7 @@ from typing import Optional
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String, Text,
+    Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, Numeric, String, Text,
     UniqueConstraint, func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -211,3 +211,87 @@ class IndicatorValue(Base):
 
     indicator: Mapped[Indicator] = relationship()
     area: Mapped[Area] = relationship()
+
+
+# Staff workspace (issue 5): accounts, roles, login throttling, revisions,
+# pending bulk uploads. Appended here so alembic sees one metadata.
+
+class User(Base):
+    """A staff account. Roles per city live in UserRole."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[Optional[str]] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changes on password change or deactivation: cookies holding the old
+    # stamp stop working, so a session can be revoked although it lives in
+    # a signed cookie.
+    session_stamp: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserRole.id"
+    )
+
+
+class UserRole(Base):
+    """lezer | redacteur for one city; beheerder without a city (all cities)."""
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "municipality_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    municipality: Mapped[Optional[Municipality]] = relationship()
+
+
+class LoginAttempt(Base):
+    """One login try; kept in the database so the limit holds across workers."""
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FicheRevision(Base):
+    """One recorded change of a fiche: who, when, what (old and new values as
+    JSON, geometry as WKT in EPSG:31370) and the full state after it.
+
+    Kept when the fiche or the user goes away (SET NULL): nothing is lost."""
+    __tablename__ = "fiche_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[Optional[int]] = mapped_column(ForeignKey("fiches.id", ondelete="SET NULL"), index=True)
+    municipality_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="SET NULL"), index=True
+    )
+    fiche_ref: Mapped[str] = mapped_column(String(60))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[Optional[str]] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)            # the fiche's version after the change
+    changes: Mapped[str] = mapped_column(Text)               # JSON [{"field", "old", "new"}]
+    snapshot: Mapped[str] = mapped_column(Text)              # JSON: the whole fiche after the change
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    user: Mapped[Optional[User]] = relationship()
+
+
+class PendingUpload(Base):
+    """A bulk-import file between preview and confirmation. In the database
+    rather than on local disk, so any app server can confirm it."""
+    __tablename__ = "pending_uploads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    options: Mapped[Optional[str]] = mapped_column(Text)     # JSON: crs, repair, drop_z
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
