@@ -281,8 +281,6 @@ def test_geopackage_imports_again_unchanged(files, data):
     assert _parsed_rows(rows) == _parsed_rows(data.fiches.drop(columns="geometry").to_dict("records"))
 
 
-@pytest.mark.xfail(reason="app/imports/tables.py read_spatial expects a geometry column (frame.crs) "
-                          "and cannot read a GeoPackage attribute table yet", raises=AttributeError)
 def test_importer_reads_fiches_without_place_from_geopackage(files):
     table = read_table(files["gpkg", "EPSG:31370"].read_bytes(), "export.gpkg", layer="fiches_zonder_ligging")
     assert [r["ref"] for r in table.rows] == ["HER-05"]

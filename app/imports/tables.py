@@ -142,13 +142,16 @@ def read_spatial(data: bytes, filename: str, layer: str | None = None) -> Table:
             frame = pyogrio.read_dataframe(target, layer=layer)
         except Exception as exc:
             fail(filename, f"GDAL kan laag '{layer}' niet lezen ({_short(exc)}).")
-    if frame.crs is None:
-        fail(filename, "Het bestand vermeldt geen coördinatenstelsel (bij een shapefile: het .prj-bestand ontbreekt).")
     columns = [c for c in frame.columns if c != "geometry"]
     rows = frame[columns].to_dict("records")
+    numbers = list(range(1, len(rows) + 1))
+    if "geometry" not in frame.columns:  # a plain table in a GeoPackage
+        return Table(rows, numbers, columns=columns)
+    if frame.crs is None:
+        fail(filename, "Het bestand vermeldt geen coördinatenstelsel (bij een shapefile: het .prj-bestand ontbreekt).")
     geoms = list(frame.geometry.values)
     # Row numbers as a person counts features: 1, 2, 3 ...
-    return Table(rows, list(range(1, len(rows) + 1)), geoms, frame.crs, columns)
+    return Table(rows, numbers, geoms, frame.crs, columns)
 
 
 def _shapefile_in_zip(path: Path, filename: str, tmp: Path) -> str:
