@@ -14,6 +14,8 @@ def text(value) -> str | None:
     if isinstance(value, float) and value != value:  # NaN from pandas
         return None
     s = str(value).strip()
+    if s[:1] == "'" and s[1:2] in ("=", "+", "-", "@"):
+        s = s[1:]  # undo the formula guard our own CSV export adds
     return s or None
 
 
