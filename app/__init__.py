@@ -21,10 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
 
-    from . import cli, web
+    from . import auth, cli, web
 
     cli.init_app(app)
     web.init_app(app)
+    auth.init_app(app)
     register_blueprints(app)
     return app
 
@@ -33,6 +34,11 @@ def register_blueprints(app: Flask) -> None:
     from .views import public, vendor
 
     for blueprint in (public.bp, vendor.bp):
+        app.register_blueprint(blueprint)
+    from . import auth
+    from .views import staff, staff_import, staff_users
+
+    for blueprint in (auth.bp, staff.bp, staff_import.bp, staff_users.bp):
         app.register_blueprint(blueprint)
     # Templates may link to pages that other blueprints add.
     app.jinja_env.globals["url_rules"] = _EndpointNames(app)

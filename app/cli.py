@@ -4,6 +4,7 @@
     fichekaart seed                 load the demo content when the database is empty
     fichekaart import areas|indicators|fiches FILE ...
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
+    fichekaart users create-admin EMAIL [--password-stdin] | add EMAIL --role redacteur:herentals | list
 """
 from __future__ import annotations
 
@@ -217,8 +218,80 @@ def export_fiches_cmd(municipality, crs, output, drafts):
     click.echo(f"{len(fiches)} fiche(s) geschreven naar {output} ({crs}).")
 
 
+@click.group("users", help="Accounts voor de werkruimte (rollen: lezer, redacteur per stad; beheerder).")
+def users_group():
+    pass
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord")
+
+
+@users_group.command("create-admin", help="Maak een beheerder (alle steden, gebruikers). Voor de eerste account.")
+@click.argument("email")
+@click.option("--name", help="Naam.")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
+@with_appcontext
+def users_create_admin(email, name, password_stdin):
+    from .auth import AccountError, create_user
+
+    password = _read_password(password_stdin)
+    session = get_session()
+    try:
+        with session.begin():
+            user = create_user(session, email, password, name=name, roles=[("beheerder", None)])
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Beheerder {user.email} aangemaakt.")
+
+
+@users_group.command("add", help="Maak een account of geef een bestaande account rollen, "
+                                 "bv. --role redacteur:herentals --role lezer:halle.")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, help="rol:stad (stad = slug of NIS-code), of beheerder.")
+@click.option("--name", help="Naam (bij een nieuwe account).")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
+@with_appcontext
+def users_add(email, roles, name, password_stdin):
+    from .auth import AccountError, create_user, find_user, grant, parse_role
+
+    session = get_session()
+    try:
+        parsed = [parse_role(spec, session) for spec in roles]
+        existing = find_user(session, email)
+        if existing is not None:
+            for role, municipality in parsed:
+                grant(existing, role, municipality)
+            session.commit()
+            click.echo(f"Rollen toegevoegd aan {existing.email}.")
+            return
+        password = _read_password(password_stdin)
+        user = create_user(session, email, password, name=name, roles=parsed)
+        session.commit()
+    except AccountError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Account {user.email} aangemaakt.")
+
+
+@users_group.command("list", help="Toon de accounts en hun rollen.")
+@with_appcontext
+def users_list():
+    from sqlalchemy import select
+
+    from .models import User
+
+    for user in get_session().scalars(select(User).order_by(User.email)):
+        roles = ", ".join(
+            f"{r.role}:{r.municipality.slug}" if r.municipality else r.role for r in user.roles
+        ) or "geen rollen"
+        click.echo(f"{user.email}\t{'actief' if user.active else 'gedeactiveerd'}\t{roles}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_group, seed, import_group, export_group):
+    for command in (db_group, seed, import_group, export_group, users_group):
         app.cli.add_command(command)
 
 

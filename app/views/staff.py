@@ -1,0 +1,325 @@
+"""Staff workspace (/beheer): dashboard, the fiche form (fields, rows,
+geometry), publishing, preview of a draft, history and restore.
+
+Bulk import lives in staff_import.py, accounts in staff_users.py. Every view
+is guarded by app.auth.require_role; the tests walk all of them.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .. import history
+from ..auth import current_user, login_required, require_role, visible_cities
+from ..columns import (
+    BUDGET_BASES, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_KINDS, FICHE_STATUSES, OBLIGATIONS, PHASE_KINDS,
+    PHASE_STATUSES, PRECISIONS,
+)
+from ..db import get_session
+from ..editing import form as fiche_form
+from ..editing.geometry import (
+    GeometryInputError, UPLOAD_SUFFIXES, geometry_from_drawing, geometry_from_file, outside_city,
+    outside_city_warning, same_geojson, to_form_geojson,
+)
+from ..editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
+from ..models import Fiche, FicheRevision, Municipality
+from ..spatial import from_db
+from . import staff_map
+
+bp = Blueprint("staff", __name__, url_prefix="/beheer")
+
+
+@bp.before_request
+def allow_large_forms():
+    # Flask 3.1 caps non-file form data at 500 kB and 1000 fields; a detailed
+    # geometry in the hidden input or a fiche with many rows needs more. The
+    # whole request stays under MAX_CONTENT_LENGTH (Dutch 413 page).
+    from flask import current_app
+
+    request.max_form_memory_size = current_app.config.get("MAX_CONTENT_LENGTH")
+    request.max_form_parts = 10_000
+
+
+@bp.app_template_filter("staff_time")
+def staff_time(value) -> str:
+    """A stored timestamp in Belgian time: 22/11/2026 14:05."""
+    return history.local_time(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+@bp.app_template_filter("revision_fields")
+def revision_fields(changes_json: str) -> str:
+    """The Dutch labels of the fields a revision changed."""
+    import json
+
+    return ", ".join(history.FIELD_LABELS.get(c["field"], c["field"]) for c in json.loads(changes_json))
+
+
+def city_fiche(fiche_id: int) -> Fiche:
+    """The fiche `fiche_id` of the city on g.city (set by require_role); 404 otherwise."""
+    fiche = get_session().get(Fiche, fiche_id)
+    if fiche is None or fiche.municipality_id != g.city.id:
+        abort(404)
+    return fiche
+
+
+def _version() -> int | None:
+    value = request.form.get("versie", "")
+    return int(value) if value.isdigit() else None
+
+
+# Dashboard -------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def dashboard():
+    cities = visible_cities(get_session(), current_user())
+    if len(cities) == 1:
+        return redirect(url_for("staff.city", slug=cities[0].slug))
+    return render_template("staff/dashboard.html", cities=cities)
+
+
+@bp.get("/<slug>/")
+@require_role("lezer")
+def city(slug):
+    session = get_session()
+    status, state, q = request.args.get("status", ""), request.args.get("toestand", ""), request.args.get("q", "").strip()
+    stmt = select(Fiche).where(Fiche.municipality_id == g.city.id).options(selectinload(Fiche.parent)).order_by(Fiche.ref)
+    if status in FICHE_STATUSES:
+        stmt = stmt.where(Fiche.status == status)
+    if state == "ontwerp":
+        stmt = stmt.where(Fiche.published.is_(False))
+    elif state == "gepubliceerd":
+        stmt = stmt.where(Fiche.published.is_(True))
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(Fiche.title).like(pattern) | func.lower(Fiche.ref).like(pattern))
+    fiches = list(session.scalars(stmt))
+    last = _last_changes(session, [f.id for f in fiches])
+    counts = dict(session.execute(
+        select(Fiche.published, func.count()).where(Fiche.municipality_id == g.city.id).group_by(Fiche.published)
+    ).all())
+    return render_template(
+        "staff/city.html", city=g.city, fiches=fiches, last=last, statuses=FICHE_STATUSES,
+        filters={"status": status, "toestand": state, "q": q},
+        drafts=counts.get(False, 0), published=counts.get(True, 0),
+    )
+
+
+def _last_changes(session, fiche_ids: list[int]) -> dict[int, FicheRevision]:
+    if not fiche_ids:
+        return {}
+    newest = (
+        select(func.max(FicheRevision.id)).where(FicheRevision.fiche_id.in_(fiche_ids))
+        .group_by(FicheRevision.fiche_id).scalar_subquery()
+    )
+    return {r.fiche_id: r for r in session.scalars(select(FicheRevision).where(FicheRevision.id.in_(newest)))}
+
+
+# The fiche form --------------------------------------------------------------
+
+def _candidates(city: Municipality, fiche: Fiche | None) -> tuple[dict, dict, dict]:
+    """Fiches that may be chosen as parent (not the fiche itself nor what lies
+    below it), as dependency (not the fiche itself), and all titles by id."""
+    session = get_session()
+    others = list(session.scalars(
+        select(Fiche).where(Fiche.municipality_id == city.id).options(selectinload(Fiche.parent)).order_by(Fiche.ref)
+    ))
+    dependencies = {f.id: {"id": f.id, "ref": f.ref} for f in others if fiche is None or f.id != fiche.id}
+    parents = {
+        f.id: {"id": f.id, "ref": f.ref} for f in others
+        if fiche is None or not history.is_descendant(f, fiche)
+    }
+    titles = {f.id: f.title for f in others}
+    return parents, dependencies, titles
+
+
+def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, conflict=None, repairable=False,
+                 version=None, warning=None):
+    city = g.city
+    parents, dependencies, titles = _candidates(city, fiche)
+    stored_geom = from_db(fiche.geom) if fiche is not None else None
+    if not values.get("geometrie_geojson"):
+        values = values.copy()
+        values["geometrie_geojson"] = to_form_geojson(stored_geom)
+    if warning is None and stored_geom is not None and outside_city(get_session(), city, stored_geom):
+        warning = outside_city_warning(city)
+    sectors = sorted(s for s in get_session().scalars(
+        select(Fiche.sector).where(Fiche.municipality_id == city.id, Fiche.sector.is_not(None)).distinct()
+    ))
+    return render_template(
+        "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
+        repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
+        parents=parents, dependencies=dependencies, titles=titles, sectors=sectors, geometry_warning=warning,
+        groups={g_.attr: fiche_form.rows_for_display(values, g_) for g_ in fiche_form.ROW_GROUPS},
+        row_groups=fiche_form.ROW_GROUPS,
+        choices={
+            "kind": FICHE_KINDS, "status": FICHE_STATUSES, "obligation": OBLIGATIONS, "precision": PRECISIONS,
+            "phase_kind": PHASE_KINDS, "phase_status": PHASE_STATUSES, "budget_kind": BUDGET_KINDS,
+            "direction": BUDGET_DIRECTIONS, "basis": BUDGET_BASES,
+        },
+        upload_suffixes=", ".join(UPLOAD_SUFFIXES), map_parts=staff_map.edit_map(city, stored_geom),
+        format_value=history.format_value, error_label=fiche_form.error_label,
+    ), status
+
+
+def _geometry_from_request(fiche: Fiche | None, values) -> tuple[str | None, bool]:
+    """The submitted geometry as WKT in EPSG:31370 (unchanged when the map
+    input was not touched). Raises GeometryInputError; on a repairable
+    problem in an uploaded file, puts the shape into values (the hidden
+    input) so that the re-submit with repair does not need the file again."""
+    repair = bool(request.form.get("geometrie_herstellen"))
+    drop_z = bool(request.form.get("hoogte_weglaten"))
+    current = from_db(fiche.geom) if fiche is not None else None
+    upload = request.files.get("geometrie_bestand")
+    if request.form.get("geometrie_wissen"):
+        return None, False
+    if upload is not None and upload.filename:
+        try:
+            geom = geometry_from_file(upload.read(), upload.filename, repair=repair, drop_z=drop_z)
+        except GeometryInputError as exc:
+            if exc.pending:
+                values.setlist("geometrie_geojson", [exc.pending])
+            raise
+        return history.wkt_of(geom), True
+    text = request.form.get("geometrie_geojson") or ""
+    # The map writes an (empty) FeatureCollection whenever it was edited;
+    # a missing or empty input means "not touched".
+    if not text.strip() or same_geojson(text, to_form_geojson(current)):
+        return history.wkt_of(current), False
+    return history.wkt_of(geometry_from_drawing(text, repair=repair, drop_z=drop_z)), True
+
+
+def _handle_form(fiche: Fiche | None):
+    session = get_session()
+    values = request.form.copy()
+    parents, dependencies, _titles = _candidates(g.city, fiche)
+    existing = {}
+    if fiche is not None:
+        existing = {"phases": {p["id"]: p for p in history.snapshot(fiche, with_ids=True)["phases"]}}
+    parsed = fiche_form.parse_form(values, parents=parents, dependencies=dependencies, existing_rows=existing)
+    errors = dict(parsed.errors)
+    repairable = False
+    try:
+        wkt, geometry_changed = _geometry_from_request(fiche, values)
+    except GeometryInputError as exc:
+        errors["geometrie"] = str(exc)
+        repairable = exc.repairable
+        wkt, geometry_changed = None, False
+    if geometry_changed and wkt and not parsed.state.get("geometry_precision"):
+        errors["ligging"] = "Geef aan hoe nauwkeurig de nieuwe ligging is: exact of indicatief."
+    if errors:
+        return _render_form(fiche, values, errors=errors, status=422, repairable=repairable, version=_version())
+    state = {**parsed.state, "geometry": wkt}
+    try:
+        saved, revision, notes = save_fiche(session, g.city, fiche, state, current_user(), _version())
+    except FormError as exc:
+        session.rollback()
+        errors = {fiche_form.C.get(k, k): v for k, v in exc.errors.items()}
+        return _render_form(fiche, values, errors=errors, status=422, version=_version())
+    except FicheConflict as exc:
+        return _render_form(session.get(Fiche, fiche.id), values, status=409, conflict=exc.conflict,
+                            version=exc.conflict.stored_version)
+    if revision is None:
+        flash("Er was niets gewijzigd.", "info")
+    else:
+        flash(f"Fiche {saved.ref} bewaard (versie {saved.version})."
+              + ("" if saved.published else " Ze is nog een ontwerp: niet publiek zichtbaar."), "info")
+    for note in notes:
+        flash(note, "warning")
+    if geometry_changed and outside_city(session, g.city, from_db(saved.geom)):
+        flash(outside_city_warning(g.city), "warning")
+    return redirect(url_for("staff.edit_fiche", slug=g.city.slug, fiche_id=saved.id))
+
+
+@bp.route("/<slug>/fiches/nieuw", methods=["GET", "POST"])
+@require_role("redacteur")
+def new_fiche(slug):
+    if request.method == "POST":
+        return _handle_form(None)
+    values = fiche_form.form_data({"kind": "fiche", "status": "voorstel", "ref": _next_ref(g.city)})
+    return _render_form(None, values)
+
+
+def _next_ref(city: Municipality) -> str:
+    """A suggestion: the city's prefix and the next free number (HER-NIEUW-3)."""
+    refs = set(get_session().scalars(select(Fiche.ref).where(Fiche.municipality_id == city.id)))
+    prefix = city.slug[:3].upper()
+    n = 1
+    while f"{prefix}-NIEUW-{n}" in refs:
+        n += 1
+    return f"{prefix}-NIEUW-{n}"
+
+
+@bp.route("/<slug>/fiches/<int:fiche_id>/bewerken", methods=["GET", "POST"])
+@require_role("redacteur")
+def edit_fiche(slug, fiche_id):
+    fiche = city_fiche(fiche_id)
+    if request.method == "POST":
+        return _handle_form(fiche)
+    return _render_form(fiche, fiche_form.form_data(history.snapshot(fiche, with_ids=True)))
+
+
+@bp.post("/<slug>/fiches/<int:fiche_id>/publicatie")
+@require_role("redacteur")
+def publish(slug, fiche_id):
+    fiche = city_fiche(fiche_id)
+    wanted = request.form.get("actie") == "publiceren"
+    try:
+        revision = set_published(get_session(), fiche, wanted, current_user(), _version() or 0)
+    except FicheConflict as exc:
+        return render_template("staff/conflict.html", city=g.city, fiche=fiche, conflict=exc.conflict,
+                               format_value=history.format_value,
+                               action="publiceren" if wanted else "terugzetten naar ontwerp"), 409
+    if revision is None:
+        flash("Er was niets te wijzigen.", "info")
+    elif wanted:
+        flash(f"Fiche {fiche.ref} is gepubliceerd: ze staat nu op de publieke pagina's en kaarten.", "info")
+    else:
+        flash(f"Fiche {fiche.ref} is weer een ontwerp: ze is niet meer publiek zichtbaar.", "info")
+    return redirect(request.form.get("terug") if request.form.get("terug", "").startswith("/beheer/")
+                    else url_for("staff.edit_fiche", slug=slug, fiche_id=fiche.id))
+
+
+@bp.get("/<slug>/fiches/<int:fiche_id>/voorbeeld")
+@require_role("lezer")
+def preview(slug, fiche_id):
+    fiche = city_fiche(fiche_id)
+    return staff_map.render_preview(g.city, fiche)
+
+
+# History ---------------------------------------------------------------------
+
+@bp.get("/<slug>/fiches/<int:fiche_id>/geschiedenis")
+@require_role("lezer")
+def fiche_history(slug, fiche_id):
+    fiche = city_fiche(fiche_id)
+    revisions = history.revisions_of(get_session(), fiche)
+    return render_template(
+        "staff/history.html", city=g.city, fiche=fiche, revisions=revisions,
+        changes={r.id: history.changes_of(r) for r in revisions}, labels=history.FIELD_LABELS,
+        actions=history.ACTION_LABELS, format_value=history.format_value, local_time=history.local_time,
+    )
+
+
+@bp.post("/<slug>/fiches/<int:fiche_id>/geschiedenis/<int:revision_id>/herstellen")
+@require_role("redacteur")
+def restore(slug, fiche_id, revision_id):
+    session = get_session()
+    fiche = city_fiche(fiche_id)
+    revision = session.get(FicheRevision, revision_id)
+    if revision is None or revision.fiche_id != fiche.id:
+        abort(404)
+    when = "voor" if request.form.get("toestand") == "voor" else "na"
+    try:
+        new_revision, notes = restore_revision(session, fiche, revision, when, current_user(), _version() or 0)
+    except FicheConflict as exc:
+        return render_template("staff/conflict.html", city=g.city, fiche=fiche, conflict=exc.conflict,
+                               format_value=history.format_value, action="een eerdere versie herstellen"), 409
+    if new_revision is None:
+        flash("Die versie is gelijk aan de huidige: er werd niets gewijzigd.", "info")
+    else:
+        flash(f"Eerdere versie hersteld (nu versie {fiche.version}). Ook dit herstel staat in de geschiedenis.", "info")
+    for note in notes:
+        flash(note, "warning")
+    return redirect(url_for("staff.fiche_history", slug=slug, fiche_id=fiche.id))
