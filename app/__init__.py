@@ -40,6 +40,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth.bp, staff.bp, staff_import.bp, staff_users.bp):
         app.register_blueprint(blueprint)
+    from . import ogcapi
+
+    app.register_blueprint(ogcapi.bp)
     # Templates may link to pages that other blueprints add.
     app.jinja_env.globals["url_rules"] = _EndpointNames(app)
 

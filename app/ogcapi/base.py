@@ -1,0 +1,73 @@
+"""What every collection shares: the page of results it returns, the
+interface the routes call, and the SQL conditions for bbox and period."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_
+from sqlalchemy.orm import Session
+
+from ..spatial import bbox_filter, intersects, to_db
+from .errors import NotFound
+from .params import ItemsQuery, Period, StorageBox
+from .records import Field
+
+
+@dataclass
+class Page:
+    """One page of features: flat records, the rows holding each feature's
+    geometry (EPSG:31370, attribute `geom`), their ids, and how many match."""
+    records: list[dict]
+    holders: list
+    ids: list
+    matched: int
+
+
+def box_condition(session: Session, column, box: StorageBox):
+    """`column` intersects the requested box: the index-backed envelope test,
+    plus the exact shape when the box came in another CRS."""
+    condition = bbox_filter(session, column, box.envelope)
+    if box.polygon is not None:
+        condition = and_(condition, intersects(column, to_db(box.polygon)))
+    return condition
+
+
+def period_overlaps(start_col, end_col, period: Period) -> list:
+    conditions = [start_col.is_not(None), end_col.is_not(None)]
+    if period.end is not None:
+        conditions.append(start_col <= period.end)
+    if period.start is not None:
+        conditions.append(end_col >= period.start)
+    return conditions
+
+
+class Collection:
+    id: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    extra_filters: dict[str, Field] = {}
+    temporal = False
+
+    def spatial_extent(self, session: Session) -> tuple[float, float, float, float] | None:
+        raise NotImplementedError
+
+    def temporal_extent(self, session: Session) -> tuple[dt.date | None, dt.date | None] | None:
+        return None
+
+    def items(self, session: Session, query: ItemsQuery, base_url: str) -> Page:
+        raise NotImplementedError
+
+    def item(self, session: Session, feature_id: str, base_url: str) -> Page:
+        raise NotImplementedError
+
+    @property
+    def queryables(self) -> list[Field]:
+        return [f for f in self.fields if f.queryable]
+
+
+def int_id(feature_id: str, collection: Collection) -> int:
+    if not feature_id.isdigit():
+        raise NotFound(f"Kenmerk '{feature_id}' bestaat niet in collectie '{collection.id}'.")
+    return int(feature_id)

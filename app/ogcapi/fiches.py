@@ -1,0 +1,136 @@
+"""The collection of one city's published fiches (fiches-<slug>): the
+map page's filters (app.queries.FicheFilters) plus exact property filters,
+bbox and period, all in SQL so that paging and counts stay exact."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, func, select, union
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from ..apportion import WijkIndex
+from ..models import BudgetLine, Dependency, Fiche, Municipality, Phase, Plan
+from ..queries import FicheFilters, count_fiches, fiche_conditions, select_areas, select_fiches
+from ..spatial import extent, from_db, intersects, to_db
+from .base import Collection, Page, int_id, period_overlaps
+from .errors import NotFound
+from .params import ItemsQuery, Period
+from .records import FICHE_FIELDS, Field, fiche_record
+
+
+def load_public_details(session: Session, fiches: list[Fiche]) -> list[Fiche]:
+    """Load what fiche_record reads beyond select_fiches (parent,
+    dependencies) in two queries instead of two per fiche."""
+    if fiches:
+        session.scalars(
+            select(Fiche).where(Fiche.id.in_([f.id for f in fiches]))
+            .options(selectinload(Fiche.parent), selectinload(Fiche.dependencies).selectinload(Dependency.depends_on))
+        ).all()
+    return fiches
+
+
+def city_wijk_index(session: Session, municipality: Municipality) -> WijkIndex:
+    return WijkIndex([(a.code, from_db(a.geom)) for a in select_areas(session, municipality, "wijk")])
+
+
+F = aliased(Fiche)
+# queryable -> FicheFilters attribute (the map page's own filters) ...
+FICHE_FILTER_ATTRS = {"sector": "sector", "status": "status", "verplicht_keuze": "obligation",
+                      "q": "q", "wijk": "wijk", "sdg": "sdg"}
+# ... or an exact column match
+FICHE_FILTER_COLUMNS = {"ref": F.ref, "soort": F.kind, "nummer": F.number, "code": F.code,
+                        "verantwoordelijke_dienst": F.responsible_service, "prioritair": F.priority,
+                        "ligging": F.geometry_precision}
+
+
+def fiche_ids_in_period(period: Period):
+    """Ids of fiches with a phase overlapping the period or a budget line in
+    one of its years (the same rule as the map's year filter, by day)."""
+    phases = select(Phase.fiche_id).where(*period_overlaps(Phase.start, Phase.end, period))
+    budget = select(BudgetLine.fiche_id)
+    if period.start is not None:
+        budget = budget.where(BudgetLine.year >= period.start.year)
+    if period.end is not None:
+        budget = budget.where(BudgetLine.year <= period.end.year)
+    return union(phases, budget)
+
+
+class FichesCollection(Collection):
+    fields = FICHE_FIELDS
+    extra_filters = {
+        "q": Field("q", "string", "Zoekterm in titel, samenvatting, nummer of code"),
+        "wijk": Field("wijk", "string", "Code van een wijk: fiches die erin liggen"),
+        "sdg": Field("sdg", "integer", "Nummer van een SDG (1-17)"),
+    }
+    temporal = True
+
+    def __init__(self, municipality: Municipality, plan: Plan | None = None):
+        self.municipality = municipality
+        self.id = f"fiches-{municipality.slug}"
+        self.title = f"Projectfiches {municipality.name}"
+        plan_text = f" uit {plan.title}{f' ({plan.period})' if plan.period else ''}" if plan else ""
+        self.description = (
+            f"De gepubliceerde projecten van {municipality.name}{plan_text}: één kenmerk per fiche, actieplan "
+            "of actie, met de ligging die de stad aanduidde (ligging = indicatief: een benaderende plaats). "
+            "Budgetten, fasen en SDG's zijn in deze demo deels illustratief: zie de velden illustratief, "
+            "budget_illustratief en sdgs_illustratief. Filters: de velden uit queryables, en q, wijk en sdg "
+            "zoals op de kaart; datetime selecteert fiches met een fase of budgetjaar in die periode."
+        )
+
+    def _base(self, **kwargs) -> FicheFilters:
+        return FicheFilters(municipality=self.municipality.nis_code, **kwargs)
+
+    def filters(self, query: ItemsQuery) -> FicheFilters | None:
+        """The query as FicheFilters; None when nothing can match."""
+        filters, extra = self._base(), []
+        for name, value in query.filters.items():
+            if name in FICHE_FILTER_ATTRS:
+                setattr(filters, FICHE_FILTER_ATTRS[name], value)
+            else:
+                extra.append(FICHE_FILTER_COLUMNS[name] == value)
+        if query.bbox is not None:
+            if query.bbox.envelope is None:
+                return None
+            filters.bbox = query.bbox.envelope
+            if query.bbox.polygon is not None:
+                extra.append(intersects(F.geom, to_db(query.bbox.polygon)))
+        if query.period is not None:
+            extra.append(F.id.in_(fiche_ids_in_period(query.period)))
+        if extra:
+            filters.ids = select(F.id).where(*extra)  # an id subquery: FicheFilters takes ids
+        return filters
+
+    def _page(self, session, fiches, matched, base_url) -> Page:
+        load_public_details(session, fiches)
+        index = city_wijk_index(session, self.municipality)
+        return Page([fiche_record(f, base_url, index) for f in fiches], fiches, [f.id for f in fiches], matched)
+
+    def items(self, session, query, base_url):
+        filters = self.filters(query)
+        if filters is None:
+            return Page([], [], [], 0)
+        fiches = select_fiches(session, filters, limit=query.limit, offset=query.offset)
+        return self._page(session, fiches, count_fiches(session, filters), base_url)
+
+    def item(self, session, feature_id, base_url):
+        fiches = select_fiches(session, self._base(ids=[int_id(feature_id, self)]))
+        if not fiches:
+            raise NotFound(f"Fiche {feature_id} bestaat niet in collectie '{self.id}'.")
+        return self._page(session, fiches, 1, base_url)
+
+    def spatial_extent(self, session):
+        return extent(session, Fiche.geom, and_(*fiche_conditions(session, self._base())))
+
+    def temporal_extent(self, session):
+        conditions = fiche_conditions(session, self._base())
+        first, last = session.execute(
+            select(func.min(Phase.start), func.max(Phase.end)).join(Fiche, Phase.fiche_id == Fiche.id)
+            .where(*conditions)
+        ).one()
+        year_min, year_max = session.execute(
+            select(func.min(BudgetLine.year), func.max(BudgetLine.year)).join(Fiche, BudgetLine.fiche_id == Fiche.id)
+            .where(*conditions)
+        ).one()
+        starts = [d for d in (first, dt.date(year_min, 1, 1) if year_min else None) if d]
+        ends = [d for d in (last, dt.date(year_max, 12, 31) if year_max else None) if d]
+        return (min(starts) if starts else None, max(ends) if ends else None) if starts or ends else None

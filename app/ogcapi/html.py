@@ -1,0 +1,61 @@
+"""HTML pages of the API for people (Dutch): each renders the same document
+the JSON answer carries. Jinja escapes every value."""
+from __future__ import annotations
+
+from flask import render_template
+
+from ..web import ERROR_TITLES
+from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
+from .base import Collection
+from .fiches import FichesCollection
+from .params import SUPPORTED_CRS
+
+# the columns of an items table, per kind of collection
+SUMMARY_COLUMNS = {
+    FichesCollection: ("nummer", "code", "titel", "sector", "status", "illustratief"),
+    PhasesCollection: ("fiche_ref", "titel", "soort", "start", "einde", "illustratief"),
+    WijkenCollection: ("code", "naam", "gemeente"),
+    IndicatorsCollection: ("wijk_naam", "indicator_naam", "periode", "waarde", "eenheid", "illustratief"),
+}
+HEADERS = {
+    "nummer": "Nr.", "code": "Code", "titel": "Titel", "sector": "Sector", "status": "Status",
+    "illustratief": "Illustratief", "fiche_ref": "Fiche", "soort": "Soort", "start": "Start", "einde": "Einde",
+    "naam": "Naam", "gemeente": "Gemeente", "wijk_naam": "Wijk", "indicator_naam": "Indicator",
+    "periode": "Periode", "waarde": "Waarde", "eenheid": "Eenheid",
+}
+CRS_LABELS = {c.uri: c.label for c in SUPPORTED_CRS}
+
+
+def display(value) -> str:
+    """A property value as a person reads it (Dutch booleans, decimal comma)."""
+    if value is None or value == "":
+        return "–"
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nee"
+    if isinstance(value, float):
+        text = f"{value:,.2f}" if abs(value) >= 1000 else f"{value:g}"
+        return text.replace(",", " ").replace(".", ",")
+    return str(value)
+
+
+def link_of(doc: dict, rel: str, type_: str | None = None) -> str | None:
+    for item in doc.get("links", []):
+        if item["rel"] == rel and (type_ is None or item["type"] == type_):
+            return item["href"]
+    return None
+
+
+def render(template: str, doc: dict, collection: Collection | None = None, **context) -> str:
+    fields = {f.name: f for f in collection.fields} if collection else {}
+    columns = next((cols for cls, cols in SUMMARY_COLUMNS.items() if isinstance(collection, cls)), ())
+    return render_template(
+        f"ogcapi/{template}.html", doc=doc, collection=collection, fields=fields, columns=columns,
+        display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, **context,
+    )
+
+
+def error_page(status: int, description: str) -> str:
+    return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Fout"),
+                           text=description)
