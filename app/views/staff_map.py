@@ -1,25 +1,55 @@
 """The map inside the fiche form, and the preview of a draft's public page.
 
-The map comes from layers/ (pure: data in, folium out); the drawing tools
-and the few lines that write the drawn GeoJSON into the hidden input are
+The map comes from layers/ (pure: data in, folium out): the basemap and the
+city's outline. The drawing tools (Leaflet-Geoman, served by the app) and
+the few lines that write the drawn GeoJSON into the hidden input are
 app/static/staff/draw.js, which finds the folium map by its variable name.
 """
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from shapely.geometry.base import BaseGeometry
 
+from ..db import get_session
+from ..features import area_features
+from ..geometry import transform
 from ..models import Fiche, Municipality
+from ..queries import select_areas
+from ..spatial import from_db
+
+# layers/assets.py maps these (folium's own GeoMan URLs) to node_modules.
+GEOMAN_JS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leaflet-geoman.js"
+GEOMAN_CSS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leaflet-geoman.css"
 
 
-def edit_map(city: Municipality, geom: BaseGeometry | None):
-    """{'name', 'header', 'html', 'script'} of the edit map, or None when the
-    map layers are not available."""
+def basemap_setting():
+    """The BASEMAP/BASEMAP_URL configuration as layers.base.build_base_map takes it."""
+    config = current_app.config
+    if config.get("BASEMAP_URL"):
+        return {"url": config["BASEMAP_URL"], "attribution": config.get("BASEMAP_ATTRIBUTION") or "",
+                "name": config.get("BASEMAP_NAME") or "Achtergrond"}
+    return config.get("BASEMAP") or "osm"
+
+
+def edit_map(city: Municipality, geom: BaseGeometry | None) -> dict | None:
+    """{'name', 'header', 'html', 'script'} of the map in the fiche form:
+    basemap, the city's outline, the Geoman assets; fitted to the fiche's
+    geometry (EPSG:31370) or else to the city. None when layers/ is missing."""
     try:
-        from layers.base import build_base_map, render_map_parts  # noqa: F401
-    except ImportError:
+        from layers.areas import build_areas_layer
+        from layers.base import build_base_map, render_map_parts
+    except ImportError:  # pragma: no cover - layers/ is part of the app
         return None
-    return None
+    areas = select_areas(get_session(), city, "gemeente")
+    outline = area_features(areas, 4326)
+    focus = geom if geom is not None else (from_db(areas[0].geom) if areas else None)
+    bounds = transform(focus, 31370, 4326).bounds if focus is not None else None
+    m = build_base_map(bounds, basemap_setting(), label=f"Kaart om de ligging te tekenen in {city.name}")
+    if outline["features"]:
+        build_areas_layer(outline, "gemeente", name=f"Grondgebied {city.name}").add_to(m)
+    m.default_js = [*m.default_js, ("leaflet_geoman", GEOMAN_JS)]
+    m.default_css = [*m.default_css, ("leaflet_geoman_css", GEOMAN_CSS)]
+    return render_map_parts(m)
 
 
 def render_preview(city: Municipality, fiche: Fiche):

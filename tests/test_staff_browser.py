@@ -1,0 +1,182 @@
+"""The staff workspace in a real browser (headless Debian Chromium through
+Playwright): draw a polygon on the edit form's map and save it; two pages
+editing the same fiche, the second sees the conflict. Screenshots go to
+test-artifacts/. No request may leave the app, and no JS error may occur."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import shapely
+
+from staff_fixtures import *  # noqa: F401,F403
+from staff_fixtures import PASSWORD, db
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+    pytest.mark.skipif(not (ROOT / "node_modules" / "leaflet").is_dir(), reason="node_modules missing (npm ci)"),
+]
+
+
+@pytest.fixture
+def live_server(scratch_app):
+    """The scratch app served on a free local port (basemap off: no tiles from outside)."""
+    from werkzeug.serving import make_server
+
+    scratch_app.config["BASEMAP"] = "none"
+    server = make_server("127.0.0.1", 0, scratch_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        # (Playwright gives each context its own fresh profile.)
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Watched:
+    """A page whose requests and errors are recorded."""
+
+    def __init__(self, context, base: str):
+        self.page = context.new_page()
+        self.base = base
+        self.outside, self.errors = [], []
+        self.page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else self.outside.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and
+                     "Failed to load resource" not in m.text else None)
+        # Failed loads by URL; the browser's own favicon probe is not ours (base.html links none).
+        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 and
+                     r.status != 409 and not r.url.endswith("/favicon.ico") else None)
+
+    def check_clean(self):
+        assert not self.outside, f"requests left the app: {self.outside}"
+        assert not self.errors, f"JS errors: {self.errors}"
+
+
+def log_in(watched: Watched, email: str):
+    page = watched.page
+    page.goto(watched.base + "/aanmelden")
+    page.fill("#email", email)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("#aanmelden-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/beheer/" in page.url
+
+
+def a_project_without_geometry(app):
+    from sqlalchemy import select
+
+    from app.models import Fiche, Municipality
+
+    with db(app) as session:
+        fiche = session.scalar(select(Fiche).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.geom.is_(None).desc(), Fiche.id).limit(1))
+        return fiche.id
+
+
+def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id = a_project_without_geometry(scratch_app)
+    with db(scratch_app) as session:
+        from app.models import Fiche
+
+        fiche = session.get(Fiche, fiche_id)
+        fiche.geom = None
+        session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
+    watched = Watched(context, live_server)
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    assert page.locator(".map-status").inner_text().startswith("Geen ligging getekend")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    box = page.locator("#kaart .folium-map").bounding_box()
+    page.locator(".leaflet-pm-icon-polygon").click()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 80, cy - 60), (cx + 90, cy - 50), (cx + 70, cy + 70), (cx - 60, cy + 60)]
+    for x, y in corners:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    page.mouse.click(*corners[0])  # closing the ring finishes the polygon
+    page.wait_for_function("document.getElementById('veld-geometrie_geojson').value.includes('Polygon')")
+    assert "Gewijzigd" in page.locator(".map-status").inner_text()
+    page.check("input[name=ligging][value=indicatief]")
+    page.screenshot(path=str(ARTIFACTS / "staff-draw-before-save.png"), full_page=False)
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "bewaard (versie" in page.content()
+    page.locator("#kaart").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "staff-draw-after-save.png"), full_page=False)
+    with db(scratch_app) as session:
+        from app.models import Fiche
+        from app.spatial import from_db
+
+        fiche = session.get(Fiche, fiche_id)
+        stored = from_db(fiche.geom)
+        assert stored.geom_type == "Polygon" and len(stored.exterior.coords) == 5
+        assert 150_000 < stored.centroid.x < 250_000 and 150_000 < stored.centroid.y < 250_000  # Lambert 72
+        assert fiche.geometry_precision == "indicatief"
+        herentals = shapely.box(175_000, 200_000, 192_000, 215_000)
+        assert herentals.contains(stored)
+    # The saved shape is back on the map, and the page reports it.
+    assert page.locator(".map-status").inner_text().startswith("1 vorm")
+    watched.check_clean()
+    context.close()
+
+
+def test_two_pages_save_the_same_fiche(scratch_app, staff, live_server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id = a_project_without_geometry(scratch_app)
+    first_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
+    second_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
+    first, second = Watched(first_context, live_server), Watched(second_context, live_server)
+    log_in(first, staff.redacteur)
+    log_in(second, staff.redacteur2)
+    url = f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken"
+    first.page.goto(url)
+    second.page.goto(url)
+    first.page.fill("#veld-titel", "Titel uit het eerste venster")
+    first.page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    first.page.wait_for_load_state()
+    assert "bewaard (versie" in first.page.content()
+    second.page.fill("#veld-samenvatting", "Samenvatting uit het tweede venster")
+    with second.page.expect_navigation() as navigation:
+        second.page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    assert navigation.value.status == 409
+    conflict = second.page.locator(".conflict")
+    assert conflict.is_visible()
+    text = conflict.inner_text()
+    assert "Iemand anders heeft deze fiche intussen gewijzigd" in text
+    assert "Titel uit het eerste venster" in text and staff.redacteur in text
+    assert second.page.input_value("#veld-samenvatting") == "Samenvatting uit het tweede venster"
+    second.page.screenshot(path=str(ARTIFACTS / "staff-conflict.png"), full_page=False)
+    with db(scratch_app) as session:
+        from app.models import Fiche
+
+        fiche = session.get(Fiche, fiche_id)
+        assert fiche.title == "Titel uit het eerste venster"
+        assert fiche.summary != "Samenvatting uit het tweede venster"
+    first.check_clean()
+    second.check_clean()
+    first_context.close()
+    second_context.close()
