@@ -41,8 +41,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth.bp, staff.bp, staff_import.bp, staff_users.bp):
         app.register_blueprint(blueprint)
     from . import ogcapi
+    from .views import downloads
 
-    app.register_blueprint(ogcapi.bp)
+    for blueprint in (ogcapi.bp, downloads.bp):
+        app.register_blueprint(blueprint)
     # Templates may link to pages that other blueprints add.
     app.jinja_env.globals["url_rules"] = _EndpointNames(app)
 
