@@ -140,6 +140,9 @@ def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, browser):
         assert herentals.contains(stored)
     # The saved shape is back on the map, and the page reports it.
     assert page.locator(".map-status").inner_text().startswith("1 vorm")
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/geschiedenis")
+    assert "POLYGON ((" in page.content() and "Gewijzigd" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "staff-history-after-draw.png"), full_page=True)
     watched.check_clean()
     context.close()
 
@@ -180,3 +183,37 @@ def test_two_pages_save_the_same_fiche(scratch_app, staff, live_server, browser)
     second.check_clean()
     first_context.close()
     second_context.close()
+
+
+def test_staff_pages_render_cleanly(scratch_app, staff, live_server, browser):
+    """Every workspace page loads without a JS or CSP error and without a
+    request leaving the app (screenshots for a human look)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id = a_project_without_geometry(scratch_app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+    watched = Watched(context, live_server)
+    page = watched.page
+    page.goto(live_server + "/aanmelden")
+    page.screenshot(path=str(ARTIFACTS / "staff-login.png"))
+    log_in(watched, staff.beheerder)
+    pages = {
+        "city": "/beheer/herentals/",
+        "preview": f"/beheer/herentals/fiches/{fiche_id}/voorbeeld",
+        "history": f"/beheer/herentals/fiches/{fiche_id}/geschiedenis",
+        "new": "/beheer/herentals/fiches/nieuw",
+        "import": "/beheer/herentals/import",
+        "users": "/beheer/gebruikers/",
+    }
+    for name, path in pages.items():
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"))
+    # The rows JS: "Rij toevoegen" adds a numbered empty row.
+    page.goto(live_server + "/beheer/herentals/fiches/nieuw")
+    before = page.locator("fieldset[data-rows=budget] tbody tr").count()
+    page.locator("fieldset[data-rows=budget] .add-row").click()
+    assert page.locator("fieldset[data-rows=budget] tbody tr").count() == before + 1
+    assert page.locator(f"[name='budget-{before}-jaar']").count() == 1
+    watched.check_clean()
+    context.close()

@@ -52,5 +52,35 @@ def edit_map(city: Municipality, geom: BaseGeometry | None) -> dict | None:
     return render_map_parts(m)
 
 
+def preview_map(city: Municipality, fiche: Fiche) -> dict | None:
+    """The fiche on a map the way the public maps draw it (layers.projects)."""
+    if fiche.geom is None:
+        return None
+    from layers.areas import build_areas_layer
+    from layers.base import build_base_map, render_map_parts
+    from layers.projects import build_projects_layer
+
+    from ..features import fiche_features
+
+    m = build_base_map(transform(from_db(fiche.geom), 31370, 4326).bounds, basemap_setting(),
+                       label=f"Ligging van {fiche.title}")
+    outline = area_features(select_areas(get_session(), city, "gemeente"), 4326)
+    if outline["features"]:
+        build_areas_layer(outline, "gemeente", name=f"Grondgebied {city.name}").add_to(m)
+    group, legend = build_projects_layer(fiche_features([fiche]), name="Deze fiche")
+    group.add_to(m)
+    legend.add_to(m)
+    return render_map_parts(m)
+
+
 def render_preview(city: Municipality, fiche: Fiche):
-    return render_template("staff/preview.html", city=city, fiche=fiche)
+    """The public page of a fiche, drafts included, for staff. Until the
+    public fiche page offers a way to render any fiche, this page shows the
+    same content in the workspace layout, marked as a preview."""
+    from ..queries import budget_by_year, budget_is_illustrative, budget_total
+
+    return render_template(
+        "staff/preview.html", city=city, fiche=fiche, map_parts=preview_map(city, fiche),
+        budget_total=budget_total(fiche) if fiche.budget_lines else None,
+        budget_years=budget_by_year([fiche]), budget_illustrative=budget_is_illustrative(fiche),
+    )
