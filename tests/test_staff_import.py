@@ -167,3 +167,27 @@ def test_pending_upload_belongs_to_its_uploader(scratch_app, staff):
     page = page_form(other, "/beheer/herentals/import", "import-form")
     response = other.post("/beheer/herentals/import/bevestigen", data={"csrf_token": page["csrf_token"], "token": token})
     assert response.status_code == 410
+
+
+def test_formula_typed_in_the_workspace_is_neutralised_in_the_csv_download(scratch_app, staff):
+    """What staff type reaches spreadsheets through the public CSV download:
+    a cell starting with = must come out as text."""
+    import csv
+    import io as _io
+    import zipfile
+
+    import pytest
+
+    if "downloads.download" not in scratch_app.view_functions:
+        pytest.skip("the downloads blueprint is not registered")
+    formula = '=HYPERLINK("http://evil.example","klik")'
+    client = as_user(scratch_app, staff.redacteur)
+    preview = upload(client, f"ref;titel;soort;gepubliceerd\nHER-FORMULE;{formula};fiche;ja\n".encode(), "f.csv")
+    assert client.post("/beheer/herentals/import/bevestigen", data=form_values(preview.text, "bevestig-form")).status_code == 302
+    download = scratch_app.test_client().get("/herentals/download.csv")
+    assert download.status_code == 200
+    with zipfile.ZipFile(_io.BytesIO(download.data)) as archive:
+        text = archive.read("fiches.csv").decode("utf-8-sig")
+    cells = [cell for row in csv.reader(_io.StringIO(text), delimiter=";") for cell in row]
+    assert "'" + formula in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
