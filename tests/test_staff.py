@@ -135,10 +135,19 @@ def test_create_edit_publish_history_restore(scratch_app, staff):
     assert "Er was niets gewijzigd." in client.get(edit_url(fiche_id)).text
     assert state_of(scratch_app, fiche_id)[0] == 2
 
+    # Not public yet: the OGC API (when registered) does not know it.
+    public_item = f"/ogc/collections/fiches-herentals/items/{fiche_id}?f=json"
+    has_ogc = "ogcapi.item" in scratch_app.view_functions
+    if has_ogc:
+        assert scratch_app.test_client().get(public_item).status_code == 404
+
     # Publish.
     publish = form_values(client.get(edit_url(fiche_id)).text, "publiceer-form")
     publish["actie"] = "publiceren"
     assert client.post(f"/beheer/herentals/fiches/{fiche_id}/publicatie", data=publish).status_code == 302
+    if has_ogc:
+        shown = scratch_app.test_client().get(public_item)
+        assert shown.status_code == 200 and "Buurtpark Wuytsbergen" in shown.get_data(as_text=True)
     with db(scratch_app) as session:
         public = select_fiches(session, FicheFilters(municipality="herentals"))
         assert "Buurtpark Wuytsbergen" in [f.title for f in public]
