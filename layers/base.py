@@ -1,0 +1,282 @@
+"""The map shell: basemaps, controls in Dutch, layer control, rendering.
+
+build_base_map gives a folium.Map in Web Mercator showing EPSG:4326 data
+(bounds in lon/lat). render_map_parts / render_standalone turn any map into
+HTML whose JS/CSS come from the app (layers.assets), never from a CDN.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import folium
+from branca.element import MacroElement
+from folium.map import Layer
+from folium.plugins import Fullscreen, GroupedLayerControl
+from folium.template import Template
+from folium.utilities import JsCode
+
+from .assets import VENDOR_PREFIX, localize_html
+from .popups import esc
+from .theme import MapTheme
+
+MAX_ZOOM = 18  # always set: MarkerCluster & co. fail on a map without maxZoom
+NARROW_MAP_PX = 600
+OSM = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
+    "name": "OpenStreetMap",
+}
+NO_BASEMAP_NAME = "Geen achtergrond"
+# Flanders, for a map without bounds.
+DEFAULT_CENTER = (51.04, 4.45)
+DEFAULT_ZOOM = 9
+
+# Only Leaflet itself: folium's other defaults (jQuery, Bootstrap, Font
+# Awesome, awesome-markers) are unused by our layers, and Bootstrap's CSS would
+# restyle the page the map is embedded in. Set per instance, so folium's
+# class-level lists stay untouched.
+_LEAN_JS = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
+_LEAN_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+class _DutchControls(MacroElement):
+    """Zoom buttons and scale bar in Dutch/metric, attribution prefix, map label."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.zoom({position: "topleft", zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen"})
+            .addTo({{ this._parent.get_name() }});
+        L.control.scale({position: "bottomleft", imperial: false}).addTo({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(
+            '<a href="https://leafletjs.com" title="Leaflet: bibliotheek voor interactieve kaarten">Leaflet</a>');
+        {{ this._parent.get_name() }}.getContainer().setAttribute("aria-label", {{ this.label|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "DutchControls"
+        self.label = label
+
+
+def build_base_map(
+    bounds=None,
+    basemap="osm",
+    prefer_canvas: bool = False,
+    *,
+    height: str | int = "100%",
+    width: str | int = "100%",
+    label: str = "Kaart",
+    full_assets: bool = False,
+) -> folium.Map:
+    """An empty map with basemap(s), Dutch zoom/fullscreen/scale, maxZoom 18.
+
+    bounds: (min lon, min lat, max lon, max lat) in EPSG:4326, or Leaflet's
+        [[south, west], [north, east]]; the map fits them. None: Flanders.
+    basemap: "osm" (OpenStreetMap tiles with attribution), "none" (no tiles:
+        offline and privacy-friendly), or a custom XYZ/WMTS template
+        {"url": ".../{z}/{x}/{y}.png", "attribution": "HTML", "name": "GRB",
+        optional "max_native_zoom", "subdomains"}, e.g. a GRB WMTS in the
+        GoogleMapsVL matrix set (TILEMATRIX={z}&TILEROW={y}&TILECOL={x}).
+        A list offers several; the first is shown. "Geen achtergrond" is
+        always offered in the layer control. The attribution is trusted HTML
+        from configuration.
+    full_assets: keep folium's default JS/CSS (jQuery, Bootstrap, Font Awesome,
+        awesome-markers), needed only for folium.Icon markers.
+    """
+    center, fit = _center_and_fit(bounds)
+    m = folium.Map(
+        location=center,
+        zoom_start=DEFAULT_ZOOM if fit is None else 13,
+        tiles=None,
+        prefer_canvas=prefer_canvas,
+        zoom_control=False,
+        width=width,
+        height=height,
+        maxZoom=MAX_ZOOM,
+    )
+    if not full_assets:
+        m.default_js = list(_LEAN_JS)
+        m.default_css = list(_LEAN_CSS)
+    MapTheme().add_to(m)
+    _DutchControls(label).add_to(m)
+    Fullscreen(position="topleft", title="Volledig scherm", title_cancel="Volledig scherm sluiten",
+               force_separate_button=True).add_to(m)
+    _add_basemaps(m, basemap)
+    if fit is not None:
+        m.fit_bounds(fit, padding=(12, 12), max_zoom=17)
+    return m
+
+
+def _center_and_fit(bounds):
+    if bounds is None:
+        return DEFAULT_CENTER, None
+    if len(bounds) == 4:
+        minx, miny, maxx, maxy = (float(v) for v in bounds)
+        fit = [[miny, minx], [maxy, maxx]]
+    elif len(bounds) == 2:
+        fit = [[float(v) for v in bounds[0]], [float(v) for v in bounds[1]]]
+    else:
+        raise ValueError("bounds: (min lon, min lat, max lon, max lat) or [[south, west], [north, east]]")
+    (s, w), (n, e) = fit
+    if not (-90 <= s <= n <= 90 and -180 <= w <= e <= 180):
+        raise ValueError(f"bounds {bounds!r} are not EPSG:4326 lon/lat")
+    return ((s + n) / 2, (w + e) / 2), fit
+
+
+def _add_basemaps(m: folium.Map, basemap) -> None:
+    specs = list(basemap) if isinstance(basemap, (list, tuple)) else [basemap]
+    shown = False
+    for spec in specs:
+        if spec == "none":
+            continue
+        spec = OSM if spec == "osm" else spec
+        if not isinstance(spec, dict) or not all(spec.get(k) for k in ("url", "attribution", "name")):
+            raise ValueError('basemap: "osm", "none" or {"url": ..., "attribution": ..., "name": ...}')
+        if not all(part in spec["url"] for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("basemap url must be a tile template with {z}, {x} and {y}")
+        extra = {k: spec[k] for k in ("max_native_zoom", "subdomains") if spec.get(k) is not None}
+        folium.TileLayer(
+            tiles=spec["url"], attr=spec["attribution"], name=f"Achtergrond: {spec['name']}",
+            max_zoom=MAX_ZOOM, overlay=False, control=True, show=not shown, **extra,
+        ).add_to(m)
+        shown = True
+    # An empty base layer: switching the tiles off is a choice in the control.
+    folium.FeatureGroup(name=NO_BASEMAP_NAME, overlay=False, control=True, show=not shown).add_to(m)
+
+
+class LayerControl(GroupedLayerControl):
+    """The grouped layer control with the map's base layers as radio buttons.
+
+    Names are HTML-escaped (the plugin writes them with innerHTML); the
+    control is moved to the top of its corner so legends stack below it;
+    it is folded on maps narrower than 600 px.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control.groupedLayers(
+            {
+            {%- for label, layer in this.base_layers %}
+                {{ label|tojson }}: {{ layer }},
+            {%- endfor %}
+            },
+            {
+            {%- for group_name, overlays in this.grouped_overlays.items() %}
+                {{ group_name|tojson }}: {
+                {%- for label, layer in overlays %}
+                    {{ label|tojson }}: {{ layer }},
+                {%- endfor %}
+                },
+            {%- endfor %}
+            },
+            {{ this.options|tojavascript }}
+        ).addTo({{ this._parent.get_name() }});
+        {%- for layer in this.layers_untoggle %}
+        {{ layer }}.remove();
+        {%- endfor %}
+        (function (container) {
+            var corner = container.parentNode;
+            corner.insertBefore(container, corner.firstChild);
+            var toggle = container.querySelector(".leaflet-control-layers-toggle");
+            if (toggle) {
+                toggle.title = "Kaartlagen";
+                toggle.setAttribute("role", "button");
+                toggle.setAttribute("aria-label", "Kaartlagen kiezen");
+            }
+            container.querySelector("form").setAttribute("aria-label", "Kaartlagen");
+        })({{ this.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, groups: dict[str, list], exclusive_groups: Sequence[str] = (), collapsed: bool | None = None):
+        MacroElement.__init__(self)  # GroupedLayerControl.__init__ has no base layers
+        self._name = "GroupedLayerControl"
+        self.collapsed = collapsed
+        self.grouped_overlays: dict[str, list[tuple[str, str]]] = {}
+        self.layers_untoggle: list[str] = []
+        self.exclusive = [esc(g) for g in exclusive_groups]
+        for group_name, layers in groups.items():
+            entries = []
+            for i, layer in enumerate(layers):
+                entries.append((esc(layer.layer_name), layer.get_name()))
+                layer.control = False
+                if group_name in exclusive_groups and i > 0 and layer.show:
+                    self.layers_untoggle.append(layer.get_name())
+            self.grouped_overlays[esc(group_name)] = entries
+
+    def render(self, **kwargs):
+        parent = self._parent
+        self.base_layers = [
+            (esc(child.layer_name), child.get_name())
+            for child in parent._children.values()
+            if isinstance(child, Layer) and not child.overlay and child.control
+        ]
+        collapsed = self.collapsed
+        if collapsed is None:
+            collapsed = JsCode(f"{parent.get_name()}.getSize().x < {NARROW_MAP_PX}")
+        self.options = {"collapsed": collapsed, "position": "topright", "exclusiveGroups": self.exclusive}
+        super().render(**kwargs)
+
+
+def add_layer_control(m: folium.Map, groups: dict[str, list], *, exclusive_groups: Sequence[str] = (),
+                      collapsed: bool | None = None) -> LayerControl:
+    """A grouped layer control: {"Projecten": [layer, ...], "Cijfers per wijk": [...]}.
+
+    Group and layer names are plain text. Layers of a group listed in
+    `exclusive_groups` are radio buttons (one at a time: only the first stays
+    on). collapsed=None folds the control on maps narrower than 600 px.
+    Add it after the layers (and before or after the legends).
+    """
+    control = LayerControl(groups, exclusive_groups, collapsed)
+    control.add_to(m)
+    return control
+
+
+# --- rendering ----------------------------------------------------------------
+# folium's header assumes the map owns the whole page: a viewport that blocks
+# zooming (bad for accessibility) and html/body/#map rules. Our pages set their
+# own; the standalone page adds what it needs.
+_FOLIUM_PAGE_RULES = (
+    re.compile(r'<meta name="viewport"[^>]*>\s*', re.S),
+    re.compile(r'<meta http-equiv="content-type"[^>]*>\s*', re.S),
+    re.compile(r"<style>html, body \{[^}]*\}\s*</style>\s*", re.S),
+    re.compile(r"<style>#map \{[^}]*\}\s*</style>\s*", re.S),
+)
+
+
+def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, str]:
+    """{'name', 'header', 'html', 'script'} to embed the map in a Jinja page.
+
+    header: <link>/<script src>/<style> for <head>; html: the map <div>;
+    script: one <script> element to place after it. All three are localized
+    (assets under `prefix`); raises assets.OffHostAssetError otherwise.
+    """
+    root = m.get_root()
+    root.render()
+    header = root.header.render()
+    for rule in _FOLIUM_PAGE_RULES:
+        header = rule.sub("", header)
+    return {
+        "name": m.get_name(),
+        "header": localize_html(header, prefix),
+        "html": localize_html(root.html.render(), prefix),
+        "script": localize_html(f"<script>\n{root.script.render()}\n</script>", prefix),
+    }
+
+
+def render_standalone(m: folium.Map, prefix: str = VENDOR_PREFIX, title: str = "Kaart") -> str:
+    """A complete Dutch HTML page with only the map, assets under `prefix`."""
+    parts = render_map_parts(m, prefix)
+    return (
+        '<!DOCTYPE html>\n<html lang="nl-BE">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{esc(title)}</title>\n<link rel="icon" href="data:,">\n{parts["header"]}\n'
+        "<style>html,body{height:100%;margin:0}</style>\n</head>\n<body>\n"
+        f"{parts['html']}\n{parts['script']}\n</body>\n</html>\n"
+    )

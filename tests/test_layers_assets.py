@@ -1,0 +1,182 @@
+"""layers.assets: every CDN link folium/branca emit maps to a pinned local file."""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from pathlib import Path, PurePosixPath
+
+import branca.colormap
+import folium
+import pytest
+from folium import plugins
+
+from layers import assets
+from layers.assets import (CDN_FILES, NODE_MODULES, OffHostAssetError, find_off_host_assets, localize_html,
+                           patched_file, patched_files, vendor_files)
+from layers.base import build_base_map
+
+ROOT = Path(__file__).resolve().parent.parent
+# folium classes Fichekaart uses now or plans to (drawing, vector tiles, clusters, dual maps).
+FOLIUM_CLASSES = [folium.Map, plugins.Fullscreen, plugins.Timeline, plugins.TimelineSlider,
+                  plugins.GroupedLayerControl, plugins.MarkerCluster, plugins.Draw, plugins.DualMap,
+                  plugins.VectorGridProtobuf, plugins.GeoMan]
+needs_node_modules = pytest.mark.skipif(not (NODE_MODULES / "leaflet").is_dir(),
+                                        reason="node_modules is missing: run `npm ci`")
+
+
+def _class_urls() -> set[str]:
+    urls = set()
+    for cls in FOLIUM_CLASSES:
+        urls.update(url for _, url in getattr(cls, "default_js", []) + getattr(cls, "default_css", []))
+    # branca's colormap writes its d3 link in code, not in default_js.
+    urls.update(re.findall(r'JavascriptLink\("([^"]+)"\)', inspect.getsource(branca.colormap)))
+    return urls
+
+
+def test_every_url_of_the_folium_classes_we_use_is_mapped():
+    urls = _class_urls()
+    assert "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js" in urls  # branca's hard-coded one
+    assert sorted(urls - set(CDN_FILES)) == []
+
+
+def test_a_default_folium_page_is_fully_localized():
+    m = folium.Map(location=[51.1766, 4.8366])  # folium's own defaults, not our lean map
+    plugins.MarkerCluster().add_to(m)
+    plugins.Draw().add_to(m)
+    branca.colormap.LinearColormap(["#ffffff", "#000000"], vmin=0, vmax=1).add_to(m)
+    html = m.get_root().render()
+    assert "cdn.jsdelivr.net" in html and "d3.min.js" in html
+    local = localize_html(html, "/static/vendor")
+    assert find_off_host_assets(local) == []
+    served = set(re.findall(r'(?:src|href)="/static/vendor/([^"]+)"', local))
+    assert served and served <= vendor_files() | patched_files()
+    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in local  # tile templates stay
+
+
+@pytest.mark.parametrize("snippet", [
+    '<script src="https://cdn.example.org/lib.js"></script>',
+    '<link rel="stylesheet" href="//unpkg.com/some-plugin/dist/plugin.css"/>',
+    '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+    '<img src="https://tracker.example.com/pixel.gif">',
+    "<style>@import url(https://fonts.googleapis.com/css2?family=Inter);</style>",
+    "<style>.x{background:url('//cdn.example.org/bg.png')}</style>",
+    '<script>$.getScript("https://cdn.jsdelivr.net/npm/leaflet-foo@1.0.0/foo.js");</script>',
+    '<script>var s = document.createElement("script"); s.src = "https://example.org/evil.js";</script>',
+    '<script>var x = "\\u003cscript src=\\"https://cdn.example.org/a.js\\"\\u003e";</script>',
+])
+def test_an_unknown_off_host_asset_raises(snippet):
+    with pytest.raises(OffHostAssetError) as info:
+        localize_html(f"<html><head>{snippet}</head></html>")
+    assert info.value.urls and "CDN_FILES" in str(info.value)
+
+
+@pytest.mark.parametrize("snippet", [
+    '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    '<script>L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {"attribution": '
+    '"\\u0026copy; \\u003ca href=\\"https://www.openstreetmap.org/copyright\\"\\u003eOSM\\u003c/a\\u003e"});</script>',
+    "<p>&lt;img src=//evil.example/x.png&gt; is text, not a tag</p>",
+    '<script>var popup = "zie https://www.herentals.be/app.js voor uitleg";</script>',
+    '<link rel="icon" href="data:,">',
+])
+def test_links_tiles_and_text_are_not_assets(snippet):
+    assert localize_html(f"<html><body>{snippet}</body></html>")
+
+
+def test_an_absolute_prefix_is_on_host():
+    html = '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+    out = localize_html(html, "https://static.fichekaart.example/vendor/")
+    assert out == '<script src="https://static.fichekaart.example/vendor/leaflet/dist/leaflet.js"></script>'
+    with pytest.raises(OffHostAssetError):
+        localize_html('<script src="https://other.example/x.js"></script>', "https://static.fichekaart.example/vendor")
+
+
+def test_lean_map_leaves_folium_class_defaults_alone():
+    before = (list(folium.Map.default_js), list(folium.Map.default_css))
+    m = build_base_map(basemap="none")
+    html = m.get_root().render()
+    assert "jquery" not in html and "bootstrap" not in html and "leaflet.js" in html
+    assert (folium.Map.default_js, folium.Map.default_css) == before
+    full = build_base_map(basemap="none", full_assets=True).get_root().render()
+    assert "jquery-3.7.1.min.js" in full and "bootstrap.min.css" in full
+
+
+def test_patched_files_are_generated_not_copied():
+    rotate = patched_file("fichekaart/leaflet.awesome.rotate.css")
+    body, status, headers = rotate  # a Flask-returnable tuple
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    assert b".fa-rotate-45{transform:rotate(45deg)}" in body
+    assert patched_file("leaflet/dist/leaflet.js") is None
+    assert patched_file("fichekaart/../../etc/passwd") is None
+    assert "fichekaart/bootstrap-glyphicons.css" in patched_files()
+    # No copy of a third-party file lives in the repository.
+    assert not list((ROOT / "layers").glob("*.css")) and not list((ROOT / "layers").glob("*.js"))
+
+
+@needs_node_modules
+def test_glyphicons_css_comes_from_bootstrap_3_fonts_we_serve():
+    css = patched_file("fichekaart/bootstrap-glyphicons.css").body.decode()
+    assert '.glyphicon-star:before' in css and "@font-face" in css
+    assert ".navbar" not in css and "body {" not in css  # only the glyphicon block
+    for url in re.findall(r'url\("([^"?#]+)', css):
+        resolved = str(PurePosixPath("/v/fichekaart").joinpath(url)).replace("/v/fichekaart/../", "")
+        assert resolved in vendor_files(), url
+
+
+@needs_node_modules
+def test_every_whitelisted_file_is_installed_and_css_dependencies_are_whitelisted():
+    assert assets.missing_vendor_files() == []
+    allowed = vendor_files()
+    for path in sorted(p for p in allowed if p.endswith(".css")):
+        css = (NODE_MODULES / path).read_text(encoding="utf-8")
+        assert "@import" not in css, path  # nothing pulls fonts or styles from elsewhere
+        for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)", css):
+            if ref.startswith(("data:", "#", "%23")):
+                continue
+            target = PurePosixPath(path).parent / ref.split("?")[0].split("#")[0]
+            normalized = _normalize(target)
+            assert normalized in allowed, f"{path} needs {normalized}"
+
+
+def _normalize(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def test_package_json_pins_exactly_what_the_urls_name():
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["private"] is True
+    assert not any(k in package.get("scripts", {}) for k in ("preinstall", "install", "postinstall", "prepare"))
+    deps = {**package["dependencies"], **package.get("devDependencies", {})}
+    for name, version in deps.items():
+        assert re.fullmatch(r"(npm:[\w.-]+@)?\d+\.\d+\.\d+", version), f"{name} is not pinned exactly: {version}"
+    wanted = {
+        "leaflet": "1.9.3", "jquery": "3.7.1", "bootstrap": "5.2.2", "@fortawesome/fontawesome-free": "6.2.0",
+        "d3": "3.5.5", "drmonty-leaflet-awesome-markers": "2.0.2", "leaflet.markercluster": "1.1.0",
+        "leaflet.fullscreen": "3.0.0", "leaflet-draw": "1.0.2", "leaflet.timeline": "1.6.0",
+        "leaflet.sync": "0.2.4", "moment": "2.18.1", "leaflet-groupedlayercontrol": "0.6.1",
+    }
+    assert {k: deps.get(k) for k in wanted} == wanted
+    for needed in ("leaflet.vectorgrid", "@geoman-io/leaflet-geoman-free", "axe-core", "chart.js"):
+        assert needed in deps
+    assert deps["bootstrap3"] == "npm:bootstrap@3.4.1"
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    for name, version in deps.items():
+        locked = lock["packages"][f"node_modules/{name}"]["version"]
+        assert locked == version.rsplit("@", 1)[-1], name
+    # The version inside each mapped CDN URL is the version npm installs.
+    checked = 0
+    for url, path in CDN_FILES.items():
+        if path.startswith("fichekaart/"):
+            continue
+        package_name = "/".join(path.split("/")[:2]) if path.startswith("@") else path.split("/")[0]
+        found = re.search(r"[@/](\d+\.\d+\.\d+)/|-(\d+\.\d+\.\d+)\.min", url)
+        if found:
+            assert (found.group(1) or found.group(2)) == deps[package_name].rsplit("@", 1)[-1], url
+            checked += 1
+    assert checked >= 20

@@ -1,0 +1,117 @@
+"""layers.base: basemaps, Dutch controls, layer control, rendering parts."""
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+
+from layers.assets import CDN_HOSTS
+from layers.base import MAX_ZOOM, add_layer_control, build_base_map, render_map_parts, render_standalone
+from layers.geojson import bounds_of
+from layers_fixtures import X, Y, fiches_fc, render, visible
+
+GRB = {
+    "url": "https://geo.api.vlaanderen.be/GRB/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=grb_bsk"
+           "&STYLE=&FORMAT=image/png&TILEMATRIXSET=GoogleMapsVL&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+    "attribution": "GRB: Digitaal Vlaanderen",
+    "name": "GRB",
+}
+
+
+def page_with_control(basemap) -> str:
+    m = build_base_map(basemap=basemap)
+    add_layer_control(m, {})
+    return visible(render_standalone(m))
+
+
+def test_default_map_has_osm_with_attribution_dutch_controls_and_max_zoom():
+    html = page_with_control("osm")
+    assert '"https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
+    assert "OpenStreetMap</a>-bijdragers" in html
+    assert f'"maxZoom": {MAX_ZOOM}' in html
+    assert 'zoomInTitle: "Inzoomen"' in html and 'zoomOutTitle: "Uitzoomen"' in html
+    assert '"title": "Volledig scherm"' in html and '"titleCancel": "Volledig scherm sluiten"' in html
+    assert "imperial: false" in html
+    assert "Geen achtergrond" in html
+    assert '<html lang="nl-BE">' in html
+
+
+def test_no_basemap_means_no_tiles_at_all():
+    html = page_with_control("none")
+    assert "L.tileLayer" not in html and "tile.openstreetmap.org" not in html
+    assert '"Geen achtergrond": feature_group_' in html
+    assert f'"maxZoom": {MAX_ZOOM}' in html  # still set without a tile layer
+
+
+def test_custom_tile_layer_and_a_choice_of_several():
+    html = page_with_control([GRB, "osm"])
+    assert "TILEMATRIX={z}&TILEROW={y}&TILECOL={x}" in html
+    assert "Achtergrond: GRB" in html and "Achtergrond: OpenStreetMap" in html
+    m = build_base_map(basemap=[GRB, "osm"])
+    tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert [t.show for t in tiles] == [True, False]  # the first is shown
+
+
+@pytest.mark.parametrize("bad", [{"url": "https://x/{z}/{x}/{y}.png"}, {"url": "https://x/tile.png", "attribution": "a", "name": "b"}, "stamen"])
+def test_bad_basemap_is_refused(bad):
+    with pytest.raises(ValueError):
+        build_base_map(basemap=bad)
+
+
+def test_bounds_in_lon_lat_fit_the_map():
+    bounds = bounds_of(fiches_fc())
+    assert bounds[0] < X < bounds[2] and bounds[1] < Y < bounds[3]
+    html = render(bounds=bounds)
+    fit = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S).group(1)
+    (south, west), (north, east) = eval(fit)  # noqa: S307 - our own rendered numbers
+    assert (south, west, north, east) == pytest.approx((bounds[1], bounds[0], bounds[3], bounds[2]))
+    with pytest.raises(ValueError):
+        build_base_map(bounds=(200.0, 0.0, 201.0, 1.0))
+
+
+def test_render_map_parts_for_a_jinja_page():
+    m = build_base_map(basemap="osm")
+    parts = render_map_parts(m)
+    assert set(parts) == {"name", "header", "html", "script"}
+    assert parts["name"] == m.get_name()
+    assert f'id="{m.get_name()}"' in parts["html"]
+    assert parts["script"].startswith("<script>") and parts["script"].rstrip().endswith("</script>")
+    assert f"var {m.get_name()} = L.map(" in parts["script"]
+    # folium's whole-page rules stay out of our pages (zoom blocking viewport, html/body sizes).
+    assert 'name="viewport"' not in parts["header"] and "user-scalable=no" not in parts["header"]
+    assert "html, body" not in parts["header"]
+    assert '<script src="/static/vendor/leaflet/dist/leaflet.js"></script>' in parts["header"]
+    everything = "".join(parts.values())
+    assert not any(host in everything for host in CDN_HOSTS)
+    assert render_map_parts(m, prefix="/vendor")["header"].count('src="/vendor/leaflet/dist/leaflet.js"') == 1
+
+
+def test_standalone_page_is_dutch_and_complete():
+    html = render_standalone(build_base_map(basemap="none"), title="Kaart <Herentals>")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="nl-BE">' in html
+    assert "<title>Kaart &lt;Herentals&gt;</title>" in html
+    assert "initial-scale=1" in html and "user-scalable=no" not in html
+
+
+def test_layer_control_groups_escapes_names_and_keeps_radio_groups_exclusive():
+    m = build_base_map(basemap="osm")
+    a = folium.FeatureGroup(name="Wijken <b>vet</b>").add_to(m)
+    b = folium.FeatureGroup(name="Indicator 1").add_to(m)
+    c = folium.FeatureGroup(name="Indicator 2").add_to(m)
+    add_layer_control(m, {"Gebieden": [a], "Cijfers & wijken": [b, c]}, exclusive_groups=["Cijfers & wijken"])
+    html = visible(render_standalone(m))
+    assert "Wijken &lt;b&gt;vet&lt;/b&gt;" in html and "<b>vet</b>" not in html
+    assert '"Cijfers &amp; wijken": {' in html
+    assert f"{c.get_name()}.remove();" in html and f"{b.get_name()}.remove();" not in html
+    assert '"exclusiveGroups": [\n"Cijfers &amp; wijken",\n]' in html
+    # Base layers are offered too (folium's own GroupedLayerControl passes none).
+    assert re.search(r'"Achtergrond: OpenStreetMap": tile_layer_\w+', html)
+    assert '"Geen achtergrond": feature_group_' in html
+    assert 'toggle.title = "Kaartlagen"' in html
+    assert f"{m.get_name()}.getSize().x < 600" in html  # folded on narrow maps
+
+
+def test_canvas_renderer_on_request():
+    assert '"preferCanvas": true' in render(prefer_canvas=True)
+    assert '"preferCanvas": false' in render()
