@@ -132,15 +132,17 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
 
 
 def select_fiches(session: Session, filters: FicheFilters, *, limit: int | None = None,
-                  offset: int = 0) -> list[Fiche]:
+                  offset: int = 0, placed_first: bool = False) -> list[Fiche]:
     """Fiches matching the filters, ordered by id, with their SDGs, phases and
-    budget lines loaded."""
+    budget lines loaded. `placed_first`: fiches with a geometry come first
+    (clients such as QGIS guess a layer's geometry type from the first page)."""
+    order = (Fiche.geom.is_(None), Fiche.id) if placed_first else (Fiche.id,)
     stmt = (
         select(Fiche)
         .where(*fiche_conditions(session, filters))
         .options(selectinload(Fiche.sdg_links), selectinload(Fiche.phases), selectinload(Fiche.budget_lines),
                  selectinload(Fiche.municipality))
-        .order_by(Fiche.id)
+        .order_by(*order)
         .offset(offset)
     )
     if limit is not None:

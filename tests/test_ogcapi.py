@@ -155,6 +155,13 @@ def test_paging_with_next_and_prev(client, session):
     assert last["numberReturned"] == 10 and not any(link["rel"] == "next" for link in last["links"])
 
 
+def test_fiches_with_a_place_come_first(client):
+    """QGIS 3.22 takes a layer's geometry type from the first page (limit=10):
+    a first page of fiches without a place made it a table without geometry."""
+    placed = [f["geometry"] is not None for f in all_features(client, "/ogc/collections/fiches-herentals/items?limit=1000")]
+    assert placed[0] and placed == sorted(placed, reverse=True)
+
+
 @pytest.mark.parametrize("query", ["limit=0", "limit=10001", "limit=tien", "offset=-1", "offset=1.5"])
 def test_bad_paging_is_400(client, query):
     doc = get_json(client, f"/ogc/collections/wijken/items?{query}", 400)

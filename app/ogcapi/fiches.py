@@ -109,7 +109,8 @@ class FichesCollection(Collection):
         filters = self.filters(query)
         if filters is None:
             return Page([], [], [], 0)
-        fiches = select_fiches(session, filters, limit=query.limit, offset=query.offset)
+        # placed first: QGIS 3.22 takes the layer's geometry type from the first page
+        fiches = select_fiches(session, filters, limit=query.limit, offset=query.offset, placed_first=True)
         return self._page(session, fiches, count_fiches(session, filters), base_url)
 
     def item(self, session, feature_id, base_url):
