@@ -8,6 +8,7 @@ The server's request log shows what the clients asked for.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -28,10 +29,10 @@ from app.queries import FicheFilters, select_fiches
 from app.spatial import from_db
 
 SERVER = """
-import sys
+import json, sys
 from app import create_app
 from werkzeug.serving import make_server
-app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "test"})
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "test", **json.loads(sys.argv[2])})
 server = make_server("127.0.0.1", 0, app, threaded=True)
 print(server.socket.getsockname()[1], flush=True)
 server.serve_forever()
@@ -41,10 +42,12 @@ GROTE_MARKT_31370 = (182_400, 207_200, 183_000, 207_800)
 
 
 class Server:
-    def __init__(self, url: str, log_path):
+    """The app in a child process; `config` is added to the test config."""
+
+    def __init__(self, url: str, log_path, **config):
         self.log_path = log_path
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen([sys.executable, "-c", SERVER, url], cwd=ROOT,
+        self.process = subprocess.Popen([sys.executable, "-c", SERVER, url, json.dumps(config)], cwd=ROOT,
                                         stdout=subprocess.PIPE, stderr=self.log, text=True)
         port = self.process.stdout.readline().strip()
         if not port.isdigit():

@@ -2,11 +2,13 @@
 the JSON answer carries. Jinja escapes every value."""
 from __future__ import annotations
 
+import shapely
 from flask import render_template
 
+from ..features import geometries_in
 from ..web import ERROR_TITLES
 from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
-from .base import Collection
+from .base import Collection, Page
 from .fiches import FichesCollection
 from .params import SUPPORTED_CRS
 
@@ -47,12 +49,36 @@ def link_of(doc: dict, rel: str, type_: str | None = None) -> str | None:
     return None
 
 
-def render(template: str, doc: dict, collection: Collection | None = None, **context) -> str:
+def feature_map(page: Page | None, label: str) -> dict | None:
+    """A small map of the page's features, whatever CRS the page was asked
+    in: layers/ and the app's own Leaflet (never a CDN). Geometries only: no
+    text of the features goes into the map's script."""
+    geoms = [g for g in geometries_in(page.holders, 4326) if g is not None] if page else []
+    if not geoms:
+        return None
+    import folium
+    from layers.base import build_base_map, render_map_parts
+
+    from ..views.staff_map import basemap_setting
+
+    m = build_base_map(tuple(shapely.total_bounds(geoms)), basemap_setting(), label=label)
+    folium.GeoJson(
+        {"type": "FeatureCollection",
+         "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)} for g in geoms]},
+        name="Kenmerken", marker=folium.CircleMarker(radius=6, weight=2),
+        style_function=lambda _feature: {"color": "#0b5cad", "weight": 2, "fillOpacity": 0.25},
+    ).add_to(m)
+    return render_map_parts(m)
+
+
+def render(template: str, doc: dict, collection: Collection | None = None, page: Page | None = None,
+           **context) -> str:
     fields = {f.name: f for f in collection.fields} if collection else {}
     columns = next((cols for cls, cols in SUMMARY_COLUMNS.items() if isinstance(collection, cls)), ())
+    map_parts = feature_map(page, f"Kaart: {collection.title}" if collection else "Kaart")
     return render_template(
         f"ogcapi/{template}.html", doc=doc, collection=collection, fields=fields, columns=columns,
-        display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, **context,
+        display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, map_parts=map_parts, **context,
     )
 
 

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, request
 
 from ..db import get_session
 from . import documents, html, openapi as openapi_doc
-from .collections import Collection, all_collections, get_collection
+from .base import Collection, Page
+from .collections import all_collections, get_collection
 from .errors import ApiError
 from .params import ITEM_PARAMS, SupportedCrs, check_known, items_query, negotiate, parse_crs
 
@@ -16,12 +17,13 @@ bp = Blueprint("ogcapi", __name__, url_prefix="/ogc")
 
 
 def respond(doc: dict, template: str, media_type: str = documents.JSON, crs: SupportedCrs | None = None,
-            collection: Collection | None = None, allowed: set[str] | None = None) -> Response:
-    """The document as JSON (media_type) or as an HTML page, by f= or Accept."""
+            collection: Collection | None = None, allowed: set[str] | None = None, page: Page | None = None) -> Response:
+    """The document as JSON (media_type) or as an HTML page, by f= or Accept
+    (`page`: the features, for the page's map)."""
     if allowed is not None:
         check_known(request.args, allowed)
     if negotiate(request.args, request.accept_mimetypes, media_type) == "html":
-        response = Response(html.render(template, doc, collection), content_type="text/html; charset=utf-8")
+        response = Response(html.render(template, doc, collection, page), content_type="text/html; charset=utf-8")
     else:
         response = Response(orjson.dumps(doc), content_type=media_type)
     if crs is not None:
@@ -87,12 +89,12 @@ def items(collection_id: str):
     c = get_collection(get_session(), collection_id)
     query = items_query(request.args, c.fields, c.extra_filters, c.temporal)
     page = c.items(get_session(), query, base_url())
-    return respond(documents.items(c, page, query), "items", documents.GEOJSON, query.crs, c)
+    return respond(documents.items(c, page, query), "items", documents.GEOJSON, query.crs, c, page=page)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     check_known(request.args, ITEM_PARAMS)
     c, crs = get_collection(get_session(), collection_id), parse_crs(request.args.get("crs"))
-    return respond(documents.item(c, c.item(get_session(), feature_id, base_url()), crs), "item",
-                   documents.GEOJSON, crs, c)
+    page = c.item(get_session(), feature_id, base_url())
+    return respond(documents.item(c, page, crs), "item", documents.GEOJSON, crs, c, page=page)
