@@ -191,3 +191,16 @@ def test_formula_typed_in_the_workspace_is_neutralised_in_the_csv_download(scrat
     cells = [cell for row in csv.reader(_io.StringIO(text), delimiter=";") for cell in row]
     assert "'" + formula in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_value_too_long_for_the_database_is_a_row_error(scratch_app, staff):
+    before = totals(scratch_app)
+    client = as_user(scratch_app, staff.redacteur)
+    response = upload(client, ("ref;titel;nummer\nHER-LANG;Lang nummer;" + "9" * 40 + "\n").encode(), "lang.csv")
+    if response.status_code == 200:  # SQLite stores over-long text as is
+        assert "HER-LANG" in response.text
+    else:
+        assert response.status_code == 422
+        assert "De databank weigerde een waarde" in unescape(response.text)
+    after = totals(scratch_app)
+    assert (after[0], after[1], after[3]) == (before[0], before[1], before[3])  # no fiche written

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import history
@@ -141,6 +142,13 @@ def _run_import(session: Session, municipality: Municipality, data: bytes, filen
         return result
     except (GeometryError, ValueError) as exc:
         result.errors = [RowError(None, None, str(exc))]
+        return result
+    except DBAPIError as exc:
+        # The importer does not check text lengths; PostGIS refuses e.g. a
+        # 'nummer' over 20 characters at flush (SQLite would store it).
+        session.rollback()
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        result.errors = [RowError(None, None, f"De databank weigerde een waarde uit het bestand (te lang of ongeldig): {detail}")]
         return result
     for fiche in _city_fiches(session, municipality):
         old = before.get(fiche.ref)
