@@ -462,3 +462,19 @@ def test_bad_field_values_are_explained_per_field(scratch_app, staff):
                  "Fase 1: einde: Het einde ligt voor de start.", "Budgetlijn 1: bedrag: 'veel' is geen getal."):
         assert text in unescape(response.text), text
     assert state_of(scratch_app, fiche_id) == before
+
+
+def test_several_drawn_shapes_become_one_multi_geometry(scratch_app, staff):
+    fiche_id, _ref = a_herentals_project(scratch_app)
+    client = as_user(scratch_app, staff.redacteur)
+    values = page_form(client, edit_url(fiche_id))
+    west, east = shapely.box(4.830, 51.170, 4.832, 51.172), shapely.box(4.836, 51.170, 4.838, 51.172)
+    fill(values, {"geometrie_geojson": feature_collection(west, east), "ligging": "exact"})
+    assert post(client, edit_url(fiche_id), values).status_code == 302
+    stored = shapely.from_wkt(state_of(scratch_app, fiche_id)[1])
+    assert stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2
+    # A point and a polygon together are two kinds of place: refused.
+    values = page_form(client, edit_url(fiche_id))
+    fill(values, {"geometrie_geojson": feature_collection(west, shapely.Point(4.835, 51.171))})
+    response = post(client, edit_url(fiche_id), values)
+    assert response.status_code == 422 and "GeometryCollection" in response.text
