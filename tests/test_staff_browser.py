@@ -209,6 +209,22 @@ def test_staff_pages_render_cleanly(scratch_app, staff, live_server, browser):
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"))
+    # Bulk import: upload, see the preview.
+    from staff_fixtures import fiche_by_ref  # noqa: F401
+
+    with db(scratch_app) as session:
+        from app.models import Fiche
+
+        existing = session.get(Fiche, fiche_id)
+        row = f"{existing.ref};{existing.title} (bijgewerkt);ja"
+    page.goto(live_server + "/beheer/herentals/import")
+    page.set_input_files("#bestand", files=[{
+        "name": "fiches.csv", "mimeType": "text/csv",
+        "buffer": f"ref;titel;gepubliceerd\n{row}\nHER-BROWSER-1;Nieuw uit de browser;nee\n".encode()}])
+    page.click("#import-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "1 nieuwe fiche(s), 1 bijgewerkt" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "staff-import-preview.png"), full_page=True)
     # The rows JS: "Rij toevoegen" adds a numbered empty row.
     page.goto(live_server + "/beheer/herentals/fiches/nieuw")
     before = page.locator("fieldset[data-rows=budget] tbody tr").count()

@@ -51,7 +51,7 @@ COLUMN_HELP = {
 }
 # Columns whose absence clears what is stored (the importer writes them for
 # every row): the preview warns about them.
-CLEARING_COLUMNS = ("sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
+CLEARING_COLUMNS = ("ouder_ref", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
 
 
 class UploadExpired(LookupError):
