@@ -128,6 +128,15 @@ def test_queryables_are_json_schema(client):
     assert doc["properties"]["prioritair"]["type"] == "boolean"
 
 
+def test_feature_schema_gives_field_types(client):
+    """The describedby schema: GDAL takes field types from it."""
+    doc = get_json(client, "/ogc/collections/fasen")
+    href = next(link["href"] for link in doc["links"] if link["rel"] == "describedby")
+    fields = get_json(client, href.replace("http://localhost", ""))["properties"]["properties"]["properties"]
+    assert fields["start"] == {"type": "string", "format": "date", "title": "Start"}
+    assert fields["illustratief"]["type"] == "boolean" and fields["volgorde"]["type"] == "integer"
+
+
 # -- items: counts, paging ------------------------------------------------------
 
 def test_counts_equal_the_database(client, session):
@@ -380,6 +389,7 @@ def test_format_parameter(client):
     ("/ogc/openapi?f=html", ["Coördinatenstelsels", "breedte, lengte", "ogr2ogr", "curl"]),
     ("/ogc/conformance?f=html", ["Conformiteitsklassen"]),
     ("/ogc/collections/wijken/queryables?f=html", ["filteren"]),
+    ("/ogc/collections/fasen/schema?f=html", ["einde", "date", "Illustratief (voorbeeldplanning)"]),
 ])
 def test_html_pages_are_dutch(client, url, words):
     response = client.get(url)

@@ -24,8 +24,3 @@ class InvalidParameter(ApiError):
 class NotFound(ApiError):
     status = 404
     code = "NotFound"
-
-
-class NotAcceptable(ApiError):
-    status = 406
-    code = "NotAcceptable"
