@@ -31,27 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import public, vendor
+    from . import auth, ogcapi
+    from .views import (city, compare, downloads, fiche_page, public, staff, staff_import, staff_users, vendor,
+                        wijk_page)
 
-    for blueprint in (public.bp, vendor.bp):
+    for blueprint in (
+        public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
+        auth.bp, staff.bp, staff_import.bp, staff_users.bp,
+    ):
         app.register_blueprint(blueprint)
-    from . import auth
-    from .views import staff, staff_import, staff_users
-
-    for blueprint in (auth.bp, staff.bp, staff_import.bp, staff_users.bp):
-        app.register_blueprint(blueprint)
-    from . import ogcapi
-    from .views import downloads
-
-    for blueprint in (ogcapi.bp, downloads.bp):
-        app.register_blueprint(blueprint)
-    # Templates may link to pages that other blueprints add.
-    app.jinja_env.globals["url_rules"] = _EndpointNames(app)
-
-
-class _EndpointNames:
-    def __init__(self, app: Flask):
-        self.app = app
-
-    def __contains__(self, endpoint: str) -> bool:
-        return endpoint in self.app.view_functions

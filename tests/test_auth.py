@@ -58,8 +58,10 @@ def test_wrong_password_and_unknown_account_say_the_same(scratch_app, staff):
 def test_logout_is_post_only(scratch_app, staff):
     client = scratch_app.test_client()
     login(client, staff.lezer)
-    assert client.get("/afmelden").status_code == 405
+    # GET does not log out (it falls through to the city pages' /<slug>: 404).
+    assert client.get("/afmelden").status_code in (404, 405)
     page = client.get("/beheer/herentals/")
+    assert page.status_code == 200
     response = client.post("/afmelden", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 302
     assert client.get("/beheer/herentals/").status_code == 302

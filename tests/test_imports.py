@@ -1,4 +1,6 @@
 """Importers: all-or-nothing, row-level Dutch errors, on both databases."""
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +11,18 @@ from app.imports.values import number
 from app.models import BudgetLine, Fiche, IndicatorValue
 
 HEADER = "ref,titel,sector,status,geometrie_wkt\n"
+
+
+@contextmanager
+def transaction(session):
+    """Commit what the block wrote or roll all of it back, like the CLI does
+    (the session may already be in a transaction from an earlier read)."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def count(session, model):
@@ -25,10 +39,10 @@ def test_dutch_numbers(text, expected):
 
 def test_valid_csv_creates_and_then_updates(scratch_session):
     data = (HEADER + 'T-1,Testfiche,Stadsontwikkeling,gepland,"POINT (182716.77 207503.14)"\n').encode()
-    with scratch_session.begin():
+    with transaction(scratch_session):
         result = import_fiches(scratch_session, data, municipality="13011", filename="t.csv")
     assert (result.created, result.updated) == (1, 0)
-    with scratch_session.begin():
+    with transaction(scratch_session):
         result = import_fiches(scratch_session, data.replace(b"Testfiche", b"Nieuwe titel"),
                                municipality="herentals", filename="t.csv")
     assert (result.created, result.updated) == (0, 1)
@@ -45,7 +59,7 @@ def test_invalid_polygon_rejects_the_whole_file(scratch_session):
           '"POLYGON ((182700 207500, 182720 207520, 182720 207500, 182700 207520, 182700 207500))"\n'
     ).encode()
     with pytest.raises(ImportFailed) as caught:
-        with scratch_session.begin():
+        with transaction(scratch_session):
             import_fiches(scratch_session, data, municipality="13011", filename="t.csv")
     message = caught.value.summary()
     assert "Rij 3, kolom 'geometrie_wkt': De geometrie snijdt zichzelf bij (182710,00, 207510,00)" in message
@@ -58,7 +72,7 @@ def test_broken_csv_is_reported_per_row_and_writes_nothing(scratch_session):
     data = (HEADER + "T-1,Een,Stadsontwikkeling,gepland,\nT-2,Twee,extra,veld,te,veel\n"
             + 'T-3,"open aanhalingsteken,x,y,\n').encode()
     with pytest.raises(ImportFailed) as caught:
-        with scratch_session.begin():
+        with transaction(scratch_session):
             import_fiches(scratch_session, data, municipality="13011", filename="kapot.csv")
     rows = {e.row for e in caught.value.errors}
     assert 3 in rows
@@ -82,7 +96,7 @@ def test_non_utf8_csv_gets_a_clear_message(scratch_session):
 
 def test_semicolon_csv_with_dutch_decimals_for_budget(scratch_session):
     data = "fiche_ref;jaar;soort;richting;bedrag_eur;basis\nHER-SO-05;2027;investering;uitgave;1.250.000,50;raming\n"
-    with scratch_session.begin():
+    with transaction(scratch_session):
         n = import_budget_lines(scratch_session, data.encode(), municipality="13011", filename="b.csv")
     assert n == 1
     fiche = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-05"))
@@ -93,7 +107,7 @@ def test_indicator_values_unknown_area_writes_nothing(scratch_session):
     before = count(scratch_session, IndicatorValue)
     data = "area_code,indicator_code,period,value\n1301101,bevolking,2030,\"5123,0\"\n9999999,bevolking,2030,1\n"
     with pytest.raises(ImportFailed, match="Onbekend gebied '9999999'"):
-        with scratch_session.begin():
+        with transaction(scratch_session):
             import_indicator_values(scratch_session, data.encode(), filename="w.csv")
     assert count(scratch_session, IndicatorValue) == before
 
@@ -102,7 +116,7 @@ def test_geojson_in_wgs84_is_stored_in_lambert72(scratch_session):
     data = b'''{"type":"FeatureCollection","features":[{"type":"Feature",
       "geometry":{"type":"Point","coordinates":[4.8366,51.1766]},
       "properties":{"ref":"G-1","titel":"Punt op de Grote Markt"}}]}'''
-    with scratch_session.begin():
+    with transaction(scratch_session):
         import_fiches(scratch_session, data, municipality="13011", filename="punt.geojson")
     from app.spatial import from_db
 
@@ -116,6 +130,6 @@ def test_children_replace_rows_of_named_fiches_only(scratch_session):
     fiche = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-02"))
     own_before = len(fiche.budget_lines)
     data = "fiche_ref,jaar,soort,richting,bedrag_eur,basis\nHER-SO-02,2028,investering,uitgave,100,raming\n"
-    with scratch_session.begin():
+    with transaction(scratch_session):
         import_budget_lines(scratch_session, data.encode(), municipality="13011", filename="b.csv")
     assert count(scratch_session, BudgetLine) == lines_before - own_before + 1

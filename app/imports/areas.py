@@ -1,6 +1,7 @@
 """Areas (city, deelgemeenten, wijken, zones) from a GeoPackage, Shapefile or GeoJSON."""
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -24,6 +25,11 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
+def derived_code(nis_code: str, level: str, name: str) -> str:
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return f"{nis_code}-{level[:8]}-{digest}"
+
+
 def get_or_create_municipality(session: Session, nis_code: str, name: str | None = None) -> Municipality:
     municipality = session.scalar(select(Municipality).where(Municipality.nis_code == nis_code))
     if municipality is None:
@@ -43,7 +49,7 @@ def import_areas(
     level: str,
     filename: str | None = None,
     layer: str | None = None,
-    code_column: str = "code",
+    code_column: str | None = "code",
     name_column: str = "naam",
     municipality: str | None = None,
     source_text: str | None = None,
@@ -51,7 +57,9 @@ def import_areas(
 ) -> int:
     """Import (or update, by code) the areas of one layer. The municipality is
     `municipality` (NIS code) or the first five characters of each code.
-    Returns the number of areas written. All-or-nothing."""
+    Layers without codes (zones such as winkelgebieden) pass code_column=None
+    and a municipality: the code becomes `<nis>-<level>-<hash of the name>`
+    (short enough for the column, stable across re-imports). Returns the number of areas written. All-or-nothing."""
     if level not in AREA_LEVELS:
         raise ValueError(f"Onbekend niveau '{level}' ({', '.join(AREA_LEVELS)}).")
     table = read_table(source, filename, layer)
@@ -60,13 +68,19 @@ def import_areas(
     if table.geometries is None:
         errors.add(None, None, "Een gebiedsbestand moet geometrieën bevatten (GeoPackage, Shapefile, GeoJSON).")
         errors.raise_if_any()
+    if code_column is None and not municipality:
+        raise ValueError("Zonder codekolom is de gemeente (NIS-code) verplicht.")
     for column in (code_column, name_column):
-        if column not in table.columns:
+        if column is not None and column not in table.columns:
             errors.add(None, column, f"Kolom ontbreekt; beschikbaar: {', '.join(table.columns)}.")
     errors.raise_if_any()
     prepared = []
     for row, number, geom in zip(table.rows, table.row_numbers, table.geometries):
-        code, area_name = values.text(row[code_column]), values.text(row[name_column])
+        area_name = values.text(row[name_column])
+        if code_column is None:
+            code = derived_code(municipality, level, area_name) if area_name else None
+        else:
+            code = values.text(row[code_column])
         if not code or not area_name:
             errors.add(number, code_column if not code else name_column, "Code en naam zijn verplicht.")
             continue

@@ -17,13 +17,14 @@ from .tables import read_table
 
 GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 AREA_SOURCE = "Bron: Statbel, Provincies in Cijfers (gebiedsniveaus, 2024)"
-# GeoPackage layer -> area level
+# GeoPackage layer -> (area level, code column); the shopping-area layers
+# carry only a name, so their codes are derived from it (see import_areas).
 AREA_LAYERS = {
-    "gemeente": "gemeente",
-    "deelgemeenten": "deelgemeente",
-    "wijken": "wijk",
-    "kernwinkelgebied": "kernwinkelgebied",
-    "winkelgebieden": "winkelgebied",
+    "gemeente": ("gemeente", "code"),
+    "deelgemeenten": ("deelgemeente", "code"),
+    "wijken": ("wijk", "code"),
+    "kernwinkelgebied": ("kernwinkelgebied", None),
+    "winkelgebieden": ("winkelgebied", None),
 }
 CITY_DIRS = {"13011": "herentals", "23027": "halle"}
 
@@ -51,10 +52,11 @@ def load_demo(session: Session, geodata: Path = GEODATA, log=print) -> dict[str,
     for nis, city in CITY_DIRS.items():
         gpkg = geodata / "areas" / f"{city}_areas.gpkg"
         available = {name for name, _ in pyogrio.list_layers(gpkg)}
-        for layer, level in AREA_LAYERS.items():
+        for layer, (level, code_column) in AREA_LAYERS.items():
             if layer in available:
                 counts[f"{city}.{layer}"] = import_areas(
-                    session, gpkg, layer=layer, level=level, municipality=nis, source_text=AREA_SOURCE
+                    session, gpkg, layer=layer, level=level, code_column=code_column,
+                    municipality=nis, source_text=AREA_SOURCE,
                 )
     counts["indicators"] = import_indicator_definitions(session, geodata / "indicators.csv")
     for nis, city in CITY_DIRS.items():

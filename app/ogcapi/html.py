@@ -59,7 +59,7 @@ def feature_map(page: Page | None, label: str) -> dict | None:
     import folium
     from layers.base import build_base_map, render_map_parts
 
-    from ..views.staff_map import basemap_setting
+    from ..basemap import basemap_setting
 
     m = build_base_map(tuple(shapely.total_bounds(geoms)), basemap_setting(), label=label)
     folium.GeoJson(

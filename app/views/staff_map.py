@@ -7,9 +7,10 @@ app/static/staff/draw.js, which finds the folium map by its variable name.
 """
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from shapely.geometry.base import BaseGeometry
 
+from ..basemap import basemap_setting
 from ..db import get_session
 from ..features import area_features
 from ..geometry import transform
@@ -20,15 +21,6 @@ from ..spatial import from_db
 # layers/assets.py maps these (folium's own GeoMan URLs) to node_modules.
 GEOMAN_JS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leaflet-geoman.js"
 GEOMAN_CSS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leaflet-geoman.css"
-
-
-def basemap_setting():
-    """The BASEMAP/BASEMAP_URL configuration as layers.base.build_base_map takes it."""
-    config = current_app.config
-    if config.get("BASEMAP_URL"):
-        return {"url": config["BASEMAP_URL"], "attribution": config.get("BASEMAP_ATTRIBUTION") or "",
-                "name": config.get("BASEMAP_NAME") or "Achtergrond"}
-    return config.get("BASEMAP") or "osm"
 
 
 def edit_map(city: Municipality, geom: BaseGeometry | None) -> dict | None:

@@ -1,0 +1,145 @@
+"""One harness for the public pages in a real browser (headless Debian
+Chromium through Playwright): a live server on the seeded app, a page whose
+outside requests and JS errors are recorded, axe-core, and screenshots in
+test-artifacts/.
+
+Use it with `from browser_fixtures import *` and mark the module with
+`pytestmark = BROWSER_MARKS`.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
+                       reason="Debian chromium is not installed"),
+]
+
+
+def _serve(application):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture(scope="session")
+def public_server(app):
+    """The seeded read-only app on a free local port, basemap off: with no
+    tiles, no request has any reason to leave 127.0.0.1."""
+    app.config["BASEMAP"] = "none"
+    server, thread = _serve(app)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Watched:
+    """A browser page whose outside requests, JS errors and failed loads are
+    recorded; check_clean() fails the test on any of them."""
+
+    def __init__(self, chromium, base: str, viewport: dict = DESKTOP):
+        self.context = chromium.new_context(viewport=viewport, locale="nl-BE")
+        self.page = self.context.new_page()
+        self.base = base
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("request", self._on_request)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                     if m.type == "error" and "Failed to load resource" not in m.text else None)
+        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
+                     if r.status >= 400 else None)
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._on_dialog)
+
+    def _on_request(self, request):
+        self.requests.append(request.url)
+        if not request.url.startswith((self.base, "data:", "blob:")):
+            self.outside.append(request.url)
+
+    def _on_dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, path: str):
+        self.requests.clear()
+        response = self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def check_clean(self):
+        assert not self.outside, f"requests left 127.0.0.1: {self.outside}"
+        assert not self.errors, f"JS errors or failed loads: {self.errors}"
+        assert not self.dialogs, f"a script opened a dialog (XSS?): {self.dialogs}"
+
+    def axe_violations(self, impacts=("serious", "critical")) -> list[dict]:
+        """axe-core's violations of the given impacts on the current page.
+        evaluate() runs in the page without a <script> tag, so the page's CSP
+        stays as it is; the rule set is WCAG 2.1 A/AA."""
+        self.page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+        result = self.page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+        )
+        return [v for v in result if v["impact"] in impacts]
+
+    def overflows_horizontally(self) -> bool:
+        """True when the page is wider than the viewport (needs sideways scrolling)."""
+        return self.page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
+
+    def screenshot(self, name: str, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched(chromium, public_server):
+    page = Watched(chromium, public_server)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def phone(chromium, public_server):
+    page = Watched(chromium, public_server, viewport=PHONE)
+    yield page
+    page.close()
+
+
+__all__ = ["BROWSER_MARKS", "PHONE", "DESKTOP", "ARTIFACTS", "Watched", "public_server", "chromium",
+           "watched", "phone"]
