@@ -85,7 +85,7 @@ ensure_node_modules() {
   local want; want="$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
   if [ ! -f "$stamp" ] || ! grep -qx -- "$want" "$stamp"; then
     log "npm: installing the pinned JS/CSS assets"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
     echo "$want" > "$stamp"
   fi
 }

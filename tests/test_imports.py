@@ -133,3 +133,35 @@ def test_children_replace_rows_of_named_fiches_only(scratch_session):
     with transaction(scratch_session):
         import_budget_lines(scratch_session, data.encode(), municipality="13011", filename="b.csv")
     assert count(scratch_session, BudgetLine) == lines_before - own_before + 1
+
+
+def test_update_keeps_what_the_file_has_no_column_for(scratch_session):
+    """A file with only ref, titel and status renames a fiche; its place,
+    parent, SDGs, links and published flag stay as they were."""
+    from app.spatial import from_db
+
+    fiche = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-02"))
+    before = (from_db(fiche.geom).wkt if fiche.geom is not None else None, fiche.parent_id,
+              sorted(s.sdg for s in fiche.sdg_links), fiche.published, fiche.geometry_precision,
+              sorted((d.depends_on_id, d.partner) for d in fiche.dependencies), fiche.summary)
+    data = "ref,titel,status\nHER-SO-02,Nieuwe titel,lopend\n".encode()
+    with transaction(scratch_session):
+        result = import_fiches(scratch_session, data, municipality="13011", filename="t.csv")
+    assert result.updated == 1
+    scratch_session.expire_all()
+    fiche = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-02"))
+    assert (fiche.title, fiche.status) == ("Nieuwe titel", "lopend")
+    after = (from_db(fiche.geom).wkt if fiche.geom is not None else None, fiche.parent_id,
+             sorted(s.sdg for s in fiche.sdg_links), fiche.published, fiche.geometry_precision,
+             sorted((d.depends_on_id, d.partner) for d in fiche.dependencies), fiche.summary)
+    assert after == before and before[0] is not None and before[1] is not None and before[3] is True
+
+
+def test_update_with_an_empty_cell_clears_only_that_field(scratch_session):
+    data = "ref,titel,partners,geometrie_wkt\nHER-SO-02,Titel,Aquafin;Pidpa,\n".encode()
+    with transaction(scratch_session):
+        import_fiches(scratch_session, data, municipality="13011", filename="t.csv")
+    scratch_session.expire_all()
+    fiche = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-02"))
+    assert fiche.geom is None                                   # the column is there and empty
+    assert sorted(d.partner for d in fiche.dependencies if d.partner) == ["Aquafin", "Pidpa"]

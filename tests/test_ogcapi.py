@@ -465,3 +465,17 @@ def test_html_escapes_text(scratch_app):
     assert "<script>alert" not in text and "&lt;script&gt;" in text
     # JSON carries the text as the city wrote it
     assert get_json(client, f"/ogc/collections/fiches-herentals/items/{fiche_id}")["properties"]["titel"].startswith("<script>")
+
+
+@pytest.mark.parametrize("bbox", [(182716.77, 207503.14, 182716.77, 207503.14),
+                                  (182700.0, 207500.0, 182700.0, 207900.0),
+                                  (182700.0, 207500.0, 183100.0, 207900.0)])
+def test_collection_extent_of_a_point_or_a_straight_line(bbox):
+    """A collection whose features are one point (or one axis-parallel line)
+    still gets a CRS84 extent that contains them."""
+    from app.ogcapi.documents import _crs84_bbox
+
+    west, south, east, north = _crs84_bbox(bbox)
+    lon, lat = transform(shapely.Point(bbox[0], bbox[1]), 31370, 4326).coords[0]
+    assert west <= round(lon, 6) <= east and south <= round(lat, 6) <= north
+    assert 4.8 < west < 4.9 and 51.1 < south < 51.2

@@ -76,7 +76,8 @@ def test_preview_then_confirm(scratch_app, staff):
     text = unescape(preview.text)
     assert "2 nieuwe fiche(s), 1 bijgewerkt" in text and "nog niets bewaard" in text
     assert f"{title} (bijgewerkt)" in text and "HER-IMPORT-1" in text
-    assert "Het bestand heeft geen kolom ouder_ref, hangt_af_van, partners" in text   # what the file will clear
+    assert "Het bestand heeft geen kolom ouder_ref, hangt_af_van, partners" in text   # kept as they are
+    assert "Bestaande fiches houden daarvoor hun huidige waarde" in text
     assert '=HYPERLINK("http://evil.example","klik")' in text and "<a href=\"http://evil" not in preview.text
     assert totals(scratch_app)[:2] == before[:2] and totals(scratch_app)[3] == before[3]  # nothing written
     assert totals(scratch_app)[2] == before[2] + 1                                        # the file waits

@@ -49,9 +49,9 @@ COLUMN_HELP = {
     "gepubliceerd": "ja of nee. Leeg = nee: de fiche wordt (of blijft) een ontwerp.",
     GEOMETRY_WKT_COLUMN: "Geometrie als WKT (bv. POINT (182716.8 207503.1)), in het gekozen coördinatenstelsel.",
 }
-# Columns whose absence clears what is stored (the importer writes them for
-# every row): the preview warns about them.
-CLEARING_COLUMNS = ("ouder_ref", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
+# Columns a file often leaves out: the importer then keeps what existing
+# fiches have and gives new fiches the default; the preview says so.
+OPTIONAL_COLUMNS = ("ouder_ref", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
 
 
 class UploadExpired(LookupError):
@@ -177,7 +177,7 @@ def _missing_columns(data: bytes, filename: str) -> list[str]:
     except ImportFailed:
         return []
     present = set(table.columns) | ({GEOMETRY_WKT_COLUMN} if table.geometries is not None else set())
-    return [c for c in CLEARING_COLUMNS if c not in present]
+    return [c for c in OPTIONAL_COLUMNS if c not in present]
 
 
 def preview(session: Session, municipality: Municipality, data: bytes, filename: str, options: dict) -> BulkResult:

@@ -139,34 +139,55 @@ def import_fiches(
                 errors.add(number, FICHE_COLUMNS["depends_on"], f"Onbekende fiche '{ref}'.")
     errors.raise_if_any()
 
+    # An update writes only what the file has a column for: a file with just
+    # ref;titel;status renames and re-states fiches, and keeps their place,
+    # parent, SDGs, links and published flag. New fiches get the defaults.
+    present = set(table.columns)
+    has_geometry = table.geometries is not None or GEOMETRY_WKT_COLUMN in present
+
+    def given(attr: str) -> bool:
+        return FICHE_COLUMNS[attr] in present
+
     result = FicheImportResult()
     by_ref = dict(existing)
+    new_refs: set[str] = set()
     for i, (_number, data) in enumerate(parsed):
         fiche = by_ref.get(data["ref"])
         if fiche is None:
             fiche = Fiche(municipality=owner, ref=data["ref"], plan=plan)
             session.add(fiche)
             by_ref[data["ref"]] = fiche
+            new_refs.add(data["ref"])
             result.created += 1
         else:
             result.updated += 1
+        is_new = data["ref"] in new_refs
         for attr in (*TEXT_FIELDS, "kind", "status", "obligation", "geometry_precision", "priority",
                      "published", "sdgs_illustrative", "progress_pct"):
-            if attr in data:
+            if attr in data and (is_new or given(attr)):
                 setattr(fiche, attr, data[attr])
-        fiche.geom = to_db(data["geom"])
-        if data["geom"] is not None and not fiche.geometry_precision:
-            fiche.geometry_precision = "exact"
-        fiche.sdg_links = [FicheSdg(sdg=n) for n in data["sdgs"]]
+        if is_new or has_geometry:
+            fiche.geom = to_db(data["geom"])
+            if data["geom"] is not None and not fiche.geometry_precision:
+                fiche.geometry_precision = "exact"
+        if is_new or given("sdgs"):
+            fiche.sdg_links = [FicheSdg(sdg=n) for n in data["sdgs"]]
         if progress:
             progress(i + 1, len(parsed))
     session.flush()
     for _number, data in parsed:
         fiche = by_ref[data["ref"]]
-        fiche.parent = by_ref.get(data["parent_ref"]) if data["parent_ref"] else None
-        fiche.dependencies = [Dependency(depends_on=by_ref[r]) for r in data["depends_on"]] + [
-            Dependency(partner=p) for p in data["partners"]
-        ]
+        is_new = data["ref"] in new_refs
+        if is_new or given("parent_ref"):
+            fiche.parent = by_ref.get(data["parent_ref"]) if data["parent_ref"] else None
+        if is_new or given("depends_on") or given("partners"):
+            links = [] if is_new else list(fiche.dependencies)
+            if is_new or given("depends_on"):
+                links = [d for d in links if d.partner is not None]
+                links += [Dependency(depends_on=by_ref[r]) for r in data["depends_on"]]
+            if is_new or given("partners"):
+                links = [d for d in links if d.partner is None] + [Dependency(partner=p) for p in data["partners"]]
+            fiche.dependencies = links
     session.flush()
     return result
 

@@ -75,7 +75,12 @@ def conformance() -> dict:
 
 def _crs84_bbox(bbox: tuple[float, float, float, float]) -> list[float]:
     x1, y1, x2, y2 = bbox
-    outline = shapely.box(x1, y1, x2, y2).segmentize(max(x2 - x1, y2 - y1, 1.0) / 16)
+    if x1 == x2 and y1 == y2:  # one point: a box of zero size cannot be segmentized
+        outline = shapely.Point(x1, y1)
+    elif x1 == x2 or y1 == y2:  # one straight axis-parallel line
+        outline = shapely.LineString([(x1, y1), (x2, y2)]).segmentize(max(x2 - x1, y2 - y1) / 16)
+    else:
+        outline = shapely.box(x1, y1, x2, y2).segmentize(max(x2 - x1, y2 - y1, 1.0) / 16)
     return [round(v, 6) for v in transform(outline, STORAGE_SRID, 4326).bounds]
 
 
