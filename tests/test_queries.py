@@ -85,12 +85,11 @@ def test_bbox_filter_uses_the_seam(session):
                 if f.geom is not None and from_db(f.geom).intersects(box)}
     assert refs(found) == expected and expected
     # the same box given in WGS84
-    wgs = shapely.ops.transform(lambda x, y: (x, y), box)
     from app.geometry import transform
+
     wgs_bounds = transform(box, 31370, 4326).bounds
     found_wgs = select_fiches(session, FicheFilters(municipality="herentals", bbox=wgs_bounds, bbox_srid=4326))
     assert expected <= refs(found_wgs)
-    del wgs
 
 
 def test_budget_by_year_sums_lines(session):
@@ -127,7 +126,7 @@ def test_apportioned_budget_adds_up(session):
 
 def test_apportion_line_crossing_two_real_wijken(scratch_session):
     """A line drawn across the border of two real Herentals wijken is shared by length."""
-    from app.models import Fiche as F, Municipality
+    from app.models import Fiche as F
     from app.spatial import to_db
 
     herentals = find_municipality(scratch_session, "herentals")
@@ -154,7 +153,6 @@ def test_apportion_line_crossing_two_real_wijken(scratch_session):
     got = {w.code: w.amount_eur for w in result.wijken if w.amount_eur}
     assert got == pytest.approx({code: 1_000_000 * s for code, s in expected.items()})
     assert result.citywide_eur == 0
-    del Municipality
 
 
 def test_features_are_wgs84_and_raw(session):
