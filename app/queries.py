@@ -4,6 +4,7 @@ EPSG:31370 here (features.py converts for output)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
@@ -42,11 +43,19 @@ class FicheFilters:
         """Filters from URL query arguments (a map page, a download, an API
         call); values that do not parse are ignored rather than failing."""
         def integer(name):
+            # ASCII digits only (str.isdigit also takes "²", which int() refuses),
+            # and short enough for an INTEGER column.
             value = (args.get(name) or "").strip()
-            return int(value) if value.lstrip("-").isdigit() else None
+            return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else None
+
+        def year(name):
+            # datetime.date (the year filter's bounds) takes years 1-9999 only.
+            value = integer(name)
+            return value if value is not None and 1 <= value <= 9999 else None
 
         def textual(name):
-            value = (args.get(name) or "").strip()
+            # PostgreSQL refuses NUL characters in text parameters.
+            value = (args.get(name) or "").replace("\x00", "").strip()
             return value[:200] or None
 
         filters = cls(
@@ -55,14 +64,14 @@ class FicheFilters:
             status=textual("status"),
             sdg=integer("sdg"),
             obligation=textual("obligation"),
-            year_from=integer("year_from"),
-            year_to=integer("year_to"),
+            year_from=year("year_from"),
+            year_to=year("year_to"),
             wijk=textual("wijk"),
             q=textual("q"),
         )
-        year = integer("year")
-        if year is not None:
-            filters.year_from = filters.year_to = year
+        one_year = year("year")
+        if one_year is not None:
+            filters.year_from = filters.year_to = one_year
         for key, value in overrides.items():
             setattr(filters, key, value)
         return filters
