@@ -1,11 +1,151 @@
-"""The public page of one fiche (and the staff preview of a draft)."""
+"""The public page of one fiche, and the same page as the staff preview of a
+draft (render_fiche_page(fiche, preview=True)).
+
+What a citizen sees is decided here once: only published fiches, and of the
+fiches around it (parents, children, linked fiches) only the published ones,
+in the preview too, so staff see exactly the public page.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers import styles
+
+from ..apportion import WijkIndex
+from ..db import get_session
+from ..models import Area, Dependency, Fiche
+from ..queries import find_municipality, get_fiche, select_areas
+from ..spatial import from_db
+from . import page_maps
+from .page_parts import (
+    BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
+    SDG_NAMES, budget_chart, budget_table, phase_timeline, register_filters,
+)
 
 bp = Blueprint("fiche", __name__)
+register_filters(bp)
 
 
 @bp.get("/<slug>/fiches/<int:fiche_id>")
 def page(slug: str, fiche_id: int):
-    abort(404)  # placeholder until the fiche page lands (issue 3)
+    """A published fiche of the city `slug`. 404 for unknown ids and drafts;
+    a fiche asked under another city's slug redirects to its own city."""
+    session = get_session()
+    city = find_municipality(session, slug)
+    fiche = get_fiche(session, fiche_id)
+    if city is None or fiche is None:
+        abort(404)
+    if fiche.municipality_id != city.id:
+        return redirect(url_for("fiche.page", slug=fiche.municipality.slug, fiche_id=fiche.id), 301)
+    return render_fiche_page(fiche)
+
+
+@dataclass
+class WijkShare:
+    area: Area
+    share: float
+
+
+def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
+    """The fiche page (templates/fiche/page.html). preview=True adds the
+    "Voorbeeld — niet gepubliceerd" banner and staff links; the content is the
+    same as the public page would show."""
+    session = get_session()
+    city = fiche.municipality
+    wijken = wijk_shares(session, fiche)
+    table = budget_table(fiche.budget_lines)
+    return render_template(
+        "fiche/page.html",
+        city=city, fiche=fiche, preview=preview,
+        ancestors=published_ancestors(fiche),
+        children=[c for c in fiche.children if c.published],
+        depends_on=[d.depends_on for d in fiche.dependencies if d.depends_on is not None and d.depends_on.published],
+        partners=[d.partner for d in fiche.dependencies if d.partner],
+        dependents=dependents(session, fiche),
+        wijken=wijken,
+        geometry_text=geometry_text(fiche),
+        budget=table,
+        budget_chart=budget_chart(table, f"Middelen per jaar: {fiche.title}") if not table.empty else None,
+        budget_lines=fiche.budget_lines,
+        timeline=phase_timeline(fiche.phases),
+        flags=illustrative_flags(fiche),
+        map_parts=page_maps.fiche_map(fiche, [w.area for w in wijken], year=dt.date.today().year),
+        labels={"kind": KIND_LABELS, "budget_kind": BUDGET_KIND_LABELS, "direction": DIRECTION_LABELS,
+                "basis": BASIS_LABELS, "phase_status": PHASE_STATUS_LABELS, "precision": PRECISION_TEXTS,
+                "sdg": SDG_NAMES, "status": styles.STATUS_LABELS, "obligation": styles.OBLIGATION_LABELS},
+        phase_kind_label=styles.phase_kind_label,
+    )
+
+
+def published_ancestors(fiche: Fiche) -> list[Fiche]:
+    """Parents from the top of the tree down; the chain stops at a draft
+    (a citizen may not learn a draft's title from a breadcrumb)."""
+    chain, node, seen = [], fiche.parent, {fiche.id}
+    while node is not None and node.id not in seen:
+        seen.add(node.id)
+        chain.append(node)
+        node = node.parent
+    chain.reverse()
+    while chain and not all(n.published for n in chain):
+        chain.pop(0)
+    return chain
+
+
+def dependents(session: Session, fiche: Fiche) -> list[Fiche]:
+    """Published fiches that depend on this one."""
+    return list(session.scalars(
+        select(Fiche).join(Dependency, Dependency.fiche_id == Fiche.id)
+        .where(Dependency.depends_on_id == fiche.id, Fiche.published.is_(True)).order_by(Fiche.id)
+    ))
+
+
+def wijk_shares(session: Session, fiche: Fiche) -> list[WijkShare]:
+    """The wijken the fiche's place lies in, with the share that goes to each
+    (the rule the budget per wijk uses, app.apportion), largest first."""
+    if fiche.geom is None:
+        return []
+    areas = select_areas(session, fiche.municipality, "wijk")
+    shares = WijkIndex([(a.code, from_db(a.geom)) for a in areas]).shares(from_db(fiche.geom))
+    by_code = {a.code: a for a in areas}
+    return sorted((WijkShare(by_code[c], s) for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
+
+
+def geometry_text(fiche: Fiche) -> str | None:
+    """'Lijn van 1,2 km', 'Vlak van 2,5 ha', '3 punten' (measured in EPSG:31370)."""
+    geom = from_db(fiche.geom)
+    if geom is None or geom.is_empty:
+        return None
+    family = geom.geom_type.removeprefix("Multi")
+    parts = len(getattr(geom, "geoms", [geom]))
+    if family == "Point":
+        return "Punt" if parts == 1 else f"{parts} punten"
+    if family == "LineString":
+        length = geom.length
+        size = f"{styles.format_number(length / 1000, 1)} km" if length >= 1000 else f"{styles.format_number(length)} m"
+        return f"Lijn van {size}" if parts == 1 else f"{parts} lijnen, samen {size}"
+    area = geom.area
+    size = f"{styles.format_number(area / 10000, 1)} ha" if area >= 10000 else f"{styles.format_number(area)} m²"
+    return f"Vlak van {size}" if parts == 1 else f"{parts} vlakken, samen {size}"
+
+
+def illustrative_flags(fiche: Fiche) -> list[str]:
+    """Every part of the fiche that is an example rather than a fact, in words."""
+    flags = []
+    if fiche.geom is not None and fiche.geometry_precision == "indicatief":
+        flags.append("De ligging op de kaart is indicatief: met de hand geplaatst, ongeveer waar en hoe groot.")
+    if fiche.sdgs and fiche.sdgs_illustrative:
+        flags.append("De SDG's zijn illustratief: ter illustratie toegekend, niet door de stad.")
+    illustrative_phases = [p for p in fiche.phases if p.illustrative]
+    if illustrative_phases:
+        flags.append(f"{len(illustrative_phases)} van de {len(fiche.phases)} fasen zijn een illustratieve "
+                     "planning, geen beslist tijdschema.")
+    illustrative_lines = [b for b in fiche.budget_lines if b.basis == "illustratief"]
+    if illustrative_lines:
+        flags.append(f"{len(illustrative_lines)} van de {len(fiche.budget_lines)} bedragen zijn illustratief "
+                     "(basis 'illustratief'): voorbeeldbedragen, geen begroting.")
+    return flags

@@ -1,4 +1,5 @@
-"""The map inside the fiche form, and the preview of a draft's public page.
+"""The map inside the fiche form, and the preview of a draft's public page
+(the public fiche page itself, app.views.fiche_page).
 
 The map comes from layers/ (pure: data in, folium out): the basemap and the
 city's outline. The drawing tools (Leaflet-Geoman, served by the app) and
@@ -7,7 +8,6 @@ app/static/staff/draw.js, which finds the folium map by its variable name.
 """
 from __future__ import annotations
 
-from flask import render_template
 from shapely.geometry.base import BaseGeometry
 
 from ..basemap import basemap_setting
@@ -44,35 +44,9 @@ def edit_map(city: Municipality, geom: BaseGeometry | None) -> dict | None:
     return render_map_parts(m)
 
 
-def preview_map(city: Municipality, fiche: Fiche) -> dict | None:
-    """The fiche on a map the way the public maps draw it (layers.projects)."""
-    if fiche.geom is None:
-        return None
-    from layers.areas import build_areas_layer
-    from layers.base import build_base_map, render_map_parts
-    from layers.projects import build_projects_layer
-
-    from ..features import fiche_features
-
-    m = build_base_map(transform(from_db(fiche.geom), 31370, 4326).bounds, basemap_setting(),
-                       label=f"Ligging van {fiche.title}")
-    outline = area_features(select_areas(get_session(), city, "gemeente"), 4326)
-    if outline["features"]:
-        build_areas_layer(outline, "gemeente", name=f"Grondgebied {city.name}").add_to(m)
-    group, legend = build_projects_layer(fiche_features([fiche]), name="Deze fiche")
-    group.add_to(m)
-    legend.add_to(m)
-    return render_map_parts(m)
-
-
 def render_preview(city: Municipality, fiche: Fiche):
-    """The public page of a fiche, drafts included, for staff. Until the
-    public fiche page offers a way to render any fiche, this page shows the
-    same content in the workspace layout, marked as a preview."""
-    from ..queries import budget_by_year, budget_is_illustrative, budget_total
+    """The public fiche page of any fiche, drafts included, for staff: the
+    same template citizens get, with a "Voorbeeld — niet gepubliceerd" banner."""
+    from .fiche_page import render_fiche_page
 
-    return render_template(
-        "staff/preview.html", city=city, fiche=fiche, map_parts=preview_map(city, fiche),
-        budget_total=budget_total(fiche) if fiche.budget_lines else None,
-        budget_years=budget_by_year([fiche]), budget_illustrative=budget_is_illustrative(fiche),
-    )
+    return render_fiche_page(fiche, preview=True)

@@ -1,11 +1,125 @@
-"""The wijk page: what the city invests in my wijk."""
+"""The wijk page: what the city invests in my wijk.
+
+The budget per year is app.queries.apportion_budget_to_wijken for this wijk
+(the same figures as the comparison page and the budget-per-wijk map); the
+page explains its rule (app.apportion) in words.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers import styles
+
+from ..apportion import WijkIndex
+from ..db import get_session
+from ..models import Area, Indicator, IndicatorValue, Municipality
+from ..queries import FicheFilters, apportion_budget_to_wijken, find_municipality, latest_indicator_values, select_areas, select_fiches
+from ..spatial import from_db
+from . import page_maps
+from .page_parts import register_filters, yearly_chart
 
 bp = Blueprint("wijk", __name__)
+register_filters(bp)
 
 
 @bp.get("/<slug>/wijken/<code>")
 def page(slug: str, code: str):
-    abort(404)  # placeholder until the wijk page lands (issue 3)
+    session = get_session()
+    city = find_municipality(session, slug)
+    if city is None:
+        abort(404)
+    wijken = select_areas(session, city, "wijk")
+    wijk = next((w for w in wijken if w.code == code), None)
+    if wijk is None:
+        abort(404)
+
+    apportionment = apportion_budget_to_wijken(session, city)
+    budget = next(b for b in apportionment.wijken if b.code == code)
+    fiches = select_fiches(session, FicheFilters(municipality=city.nis_code, wijk=code))
+    fiche_rows = fiche_shares(wijk, wijken, fiches)
+    return render_template(
+        "wijk/page.html",
+        city=city, wijk=wijk, wijken=wijken, budget=budget, apportionment=apportionment,
+        years=sorted(budget.by_year),
+        wijk_chart=yearly_chart(budget.by_year, f"Uitgaven toegerekend aan {wijk.name}, per jaar",
+                           "Uitgaven in de wijk", budget.budget_illustrative) if budget.by_year else None,
+        fiche_rows=fiche_rows,
+        indicators=indicator_rows(session, city, wijk),
+        map_parts=page_maps.wijk_map(wijk, [w for w in wijken if w.code != code], fiches),
+        status_label=styles.status_label,
+    )
+
+
+@dataclass
+class FicheRow:
+    fiche: object
+    share: float                  # share of the fiche's place in this wijk (0 when it only touches it)
+    amount_eur: float             # its expenses apportioned to this wijk, all years
+    illustrative: bool
+
+
+def fiche_shares(wijk: Area, wijken: list[Area], fiches) -> list[FicheRow]:
+    """Each fiche touching the wijk, with the part of it (and of its
+    expenses) that the apportioning rule gives this wijk."""
+    index = WijkIndex([(w.code, from_db(w.geom)) for w in wijken])
+    rows = []
+    for fiche in fiches:
+        share = index.shares(from_db(fiche.geom)).get(wijk.code, 0.0)
+        expenses = [ln for ln in fiche.budget_lines if ln.direction == "uitgave"]
+        rows.append(FicheRow(fiche, share, share * sum(ln.amount_eur for ln in expenses),
+                             any(ln.basis == "illustratief" for ln in expenses)))
+    return sorted(rows, key=lambda r: (-r.amount_eur, -r.share, r.fiche.id))
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    value: IndicatorValue
+    city_value: float | None      # population-weighted mean over the city's wijken
+    city_basis: str               # how city_value was made, in Dutch
+    city_illustrative: bool       # an illustrative value (or weight) went into city_value
+
+
+def indicator_rows(session: Session, city: Municipality, wijk: Area) -> list[IndicatorRow]:
+    """The wijk's indicators (latest period each) beside the city average."""
+    codes = session.scalars(
+        select(Indicator.code).join(IndicatorValue).where(IndicatorValue.area_id == wijk.id)
+        .distinct().order_by(Indicator.code)
+    ).all()
+    population = latest_indicator_values(session, city, "bevolking")
+    rows = []
+    for code in codes:
+        values = latest_indicator_values(session, city, code)
+        own = values.get(wijk.code)
+        if own is None:
+            continue
+        same_period = {c: v for c, v in values.items() if v.period == own.period}
+        average, basis = city_average(code, same_period, population)
+        illustrative = any(v.illustrative for v in same_period.values()) or (
+            code != "bevolking" and any(population[c].illustrative for c in same_period if c in population))
+        rows.append(IndicatorRow(own.indicator, own, average, basis, illustrative))
+    order = {"bevolking": 0}
+    return sorted(rows, key=lambda r: (order.get(r.indicator.code, 1), r.indicator.name))
+
+
+def city_average(code: str, values: dict[str, IndicatorValue],
+                 population: dict[str, IndicatorValue]) -> tuple[float | None, str]:
+    """The city figure to set a wijk's value against: for the population the
+    mean per wijk; for shares and rates the mean weighted by inhabitants (so
+    the result is the city's own share), falling back to the plain mean when a
+    wijk's population is missing."""
+    if not values:
+        return None, ""
+    n = len(values)
+    if code == "bevolking":
+        return sum(v.value for v in values.values()) / n, f"gemiddelde per wijk ({n} wijken)"
+    weights = {c: population[c].value for c in values if c in population and population[c].value}
+    if len(weights) == n:
+        total = sum(weights.values())
+        return sum(v.value * weights[c] for c, v in values.items()) / total, \
+            f"gemiddelde van {n} wijken, gewogen naar inwoners"
+    return sum(v.value for v in values.values()) / n, f"gemiddelde van {n} wijken"

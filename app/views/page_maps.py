@@ -1,0 +1,86 @@
+"""The maps of the fiche page and the wijk page, built with layers/ (pure
+builders: GeoJSON in EPSG:4326 in, folium out) and rendered as parts for a
+Jinja page ({{ map_parts.header|with_nonce }} ...)."""
+from __future__ import annotations
+
+import shapely
+
+from layers.areas import build_areas_layer
+from layers.base import add_layer_control, build_base_map, render_map_parts
+from layers.phases import build_phases_layer
+from layers.projects import build_projects_layer
+
+from ..basemap import basemap_setting
+from ..features import area_features, fiche_features, phase_features
+from ..geometry import transform
+from ..models import Area, Fiche
+from ..spatial import from_db
+
+# A point (or a tiny shape) is shown with at least this much around it, so the
+# map shows the streets around it instead of zooming in to the maximum.
+MIN_EXTENT_M = 500
+
+
+def bounds_4326(geoms_31370) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) around EPSG:31370 geometries,
+    widened to at least MIN_EXTENT_M metres."""
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms_31370)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half_w, half_h = max((maxx - minx) / 2, MIN_EXTENT_M / 2), max((maxy - miny) / 2, MIN_EXTENT_M / 2)
+    box = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    return transform(box, 31370, 4326).bounds
+
+
+def _outline(areas: list[Area], level: str) -> dict:
+    """Area features drawn in the style of `level` whatever their own level
+    (the wijk a page is about is drawn with the bold city-border style)."""
+    fc = area_features(areas, 4326)
+    for feature in fc["features"]:
+        feature["properties"]["level"] = level
+    return fc
+
+
+def fiche_map(fiche: Fiche, wijken: list[Area], year: int | None = None) -> dict | None:
+    """The fiche, its dated phases on a year slider and the wijken it touches.
+    None for a fiche without geometry."""
+    if fiche.geom is None:
+        return None
+    m = build_base_map(bounds_4326([from_db(fiche.geom)]), basemap_setting(), label=f"Kaart: ligging van {fiche.title}")
+    areas_layer = None
+    if wijken:
+        areas_layer = build_areas_layer(area_features(wijken, 4326), "wijk", name="Wijken waarin de fiche ligt",
+                                        labels=True)
+        areas_layer.add_to(m)
+    projects, legend = build_projects_layer(fiche_features([fiche]), name="Deze fiche")
+    projects.add_to(m)
+    legend.add_to(m)
+    groups = {"Deze fiche": [projects]}
+    phases_fc = phase_features([fiche])
+    if phases_fc["features"]:
+        timeline, slider = build_phases_layer(phases_fc, name="Fasen van deze fiche", year=year)
+        timeline.add_to(m)
+        slider.add_to(m)
+        groups["Deze fiche"].append(timeline)
+    if areas_layer is not None:
+        groups["Gebieden"] = [areas_layer]
+    add_layer_control(m, groups)
+    return render_map_parts(m)
+
+
+def wijk_map(wijk: Area, neighbours: list[Area], fiches: list[Fiche]) -> dict:
+    """The wijk (bold outline), the other wijken of the city (thin, named)
+    and the published fiches that touch the wijk."""
+    m = build_base_map(bounds_4326([from_db(wijk.geom)]), basemap_setting(), label=f"Kaart van de wijk {wijk.name}")
+    others = build_areas_layer(area_features(neighbours, 4326), "wijk", name="Andere wijken")
+    others.add_to(m)
+    own = build_areas_layer(_outline([wijk], "gemeente"), "gemeente", name=f"Wijk {wijk.name}", labels=True)
+    own.add_to(m)
+    groups = {"Gebieden": [own, others]}
+    placed = [f for f in fiches if f.geom is not None]
+    if placed:
+        projects, legend = build_projects_layer(fiche_features(placed), name="Fiches in deze wijk")
+        projects.add_to(m)
+        legend.add_to(m)
+        groups = {"Fiches": [projects], **groups}
+    add_layer_control(m, groups)
+    return render_map_parts(m)
