@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from .apportion import WijkIndex
 from .models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
@@ -113,10 +113,13 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
     if filters.year_from is not None or filters.year_to is not None:
         lo = filters.year_from if filters.year_from is not None else 1900
         hi = filters.year_to if filters.year_to is not None else 2200
+        # An alias: phases_active_in_year selects from Phase itself, and an
+        # unaliased Phase here would correlate to it (no FROM left).
+        phase = aliased(Phase)
         phase_overlaps = exists().where(and_(
-            Phase.fiche_id == Fiche.id,
-            Phase.start <= dt.date(hi, 12, 31),
-            Phase.end >= dt.date(lo, 1, 1),
+            phase.fiche_id == Fiche.id,
+            phase.start <= dt.date(hi, 12, 31),
+            phase.end >= dt.date(lo, 1, 1),
         ))
         budget_in_range = exists().where(and_(
             BudgetLine.fiche_id == Fiche.id, BudgetLine.year >= lo, BudgetLine.year <= hi
