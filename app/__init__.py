@@ -40,3 +40,4 @@ def register_blueprints(app: Flask) -> None:
         auth.bp, staff.bp, staff_import.bp, staff_users.bp,
     ):
         app.register_blueprint(blueprint)
+    __import__("app.views.api", fromlist=["init_app"]).init_app(app)  # /api, /regio and compression (issue 6)

@@ -81,3 +81,15 @@ def extent(session: Session, column, where=None) -> tuple[float, float, float, f
 def geometry_type_name(column):
     """'POINT', 'LINESTRING', ... on both (ST_GeometryType differs)."""
     return func.GeometryType(column)
+
+
+def simplified(bind, column, tolerance: float):
+    """`column` simplified within `tolerance` (in the column's units: metres in
+    EPSG:31370), keeping polygons valid. Both databases have the ST_ name;
+    kept here so a dialect that spells it differently changes one place."""
+    return func.ST_SimplifyPreserveTopology(column, tolerance)
+
+
+def as_wkb(column):
+    """Plain (ISO) WKB on both databases, for shapely.from_wkb in bulk."""
+    return func.ST_AsBinary(column)

@@ -1,0 +1,135 @@
+/* The region map (/regio): styles and popups for its layers, and on SpatiaLite
+ * the layers themselves, fetched as GeoJSON for the visible box after every move.
+ * Loaded in <head> (no defer): folium's VectorGrid options name the style
+ * functions below. Text from the data is set with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var config = null;
+  var FALLBACK = "#6E6E6E";
+
+  function getConfig() {
+    if (!config) {
+      var holder = document.getElementById("regio-kaart");
+      config = holder ? JSON.parse(holder.getAttribute("data-config")) : { colors: {}, labels: {} };
+    }
+    return config;
+  }
+
+  function ficheStyle(properties, zoom, dimension) {
+    var color = getConfig().colors[properties.status] || FALLBACK;
+    if (dimension === 1) {
+      return { radius: zoom < 11 ? 3 : 5, fill: true, fillColor: color, fillOpacity: 0.9, color: "#ffffff", weight: 1 };
+    }
+    if (dimension === 2) {
+      return { color: color, weight: zoom < 11 ? 2 : 3, opacity: 0.9 };
+    }
+    return { color: color, weight: 1.5, fill: true, fillColor: color, fillOpacity: 0.35 };
+  }
+
+  function wijkStyle() {
+    return { color: "#555555", weight: 1, opacity: 0.7, fill: true, fillColor: "#999999", fillOpacity: 0.04 };
+  }
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function popupContent(p) {
+    var box = element("div");
+    if (p.code && !p.url) {
+      box.appendChild(element("strong", "Wijk " + (p.name || p.code)));
+      box.appendChild(element("div", (p.municipality || "") + " · " + p.code));
+      return box;
+    }
+    box.appendChild(element("strong", p.title || "Fiche " + p.id));
+    var cfg = getConfig();
+    box.appendChild(element("div", [p.municipality, cfg.labels[p.status] || p.status].filter(Boolean).join(" · ")));
+    if (p.indicative) { box.appendChild(element("div", "Indicatieve ligging", "illustrative")); }
+    if (p.url) {
+      var link = element("a", "Naar de fiche");
+      link.href = p.url;
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function setStatus(text) {
+    var status = document.getElementById("regio-status");
+    if (status) { status.textContent = text; }
+  }
+
+  function dimensionOf(geometry) {
+    var type = geometry ? geometry.type : "";
+    if (type.indexOf("Point") >= 0) { return 1; }
+    if (type.indexOf("LineString") >= 0) { return 2; }
+    return 3;
+  }
+
+  function boxOf(map) {
+    var b = map.getBounds().pad(0.1);
+    var clamp = function (v, lo, hi) { return Math.min(hi, Math.max(lo, v)).toFixed(5); };
+    return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+            clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].join(",");
+  }
+
+  /* SpatiaLite: GeoJSON by bbox and zoom, replaced after every move. */
+  function startGeoJson(map, cfg) {
+    var wijken = L.geoJSON(null, {
+      style: function () { return wijkStyle(); },
+      onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
+    }).addTo(map);
+    var fiches = L.geoJSON(null, {
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, ficheStyle(f.properties, map.getZoom(), 1)); },
+      style: function (f) { return ficheStyle(f.properties, map.getZoom(), dimensionOf(f.geometry)); },
+      onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
+    }).addTo(map);
+    L.control.layers(null, { "Wijken": wijken, "Fiches": fiches }, { collapsed: map.getSize().x < 600 }).addTo(map);
+    var pending = null;
+    var timer = null;
+
+    function load() {
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      var query = "?bbox=" + boxOf(map) + "&zoom=" + Math.round(map.getZoom());
+      var get = function (name) {
+        return fetch(cfg.api + "/" + name + ".geojson" + query, { signal: pending.signal })
+          .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+      };
+      setStatus("Kaartgegevens laden…");
+      Promise.all([get("wijken"), get("fiches")]).then(function (data) {
+        wijken.clearLayers(); wijken.addData(data[0]);
+        fiches.clearLayers(); fiches.addData(data[1]);
+        setStatus(data[1].features.length + " fiches en " + data[0].features.length + " wijken in beeld.");
+      }).catch(function (err) {
+        if (err.name !== "AbortError") { setStatus("De kaartgegevens konden niet geladen worden."); }
+      });
+    }
+    map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 150); });
+    load();
+  }
+
+  /* PostGIS: folium made the VectorGrid layers; add popups. */
+  function startTiles(map, cfg) {
+    ["wijken", "fiches"].forEach(function (name) {
+      var layer = window[cfg.names[name]];
+      if (!layer) { return; }
+      layer.on("click", function (e) {
+        L.popup().setLatLng(e.latlng).setContent(popupContent(e.layer.properties)).openOn(map);
+      });
+    });
+    setStatus("Wijken en fiches als vectortegels: zoom in voor de titels van de fiches.");
+  }
+
+  function start() {
+    var cfg = getConfig();
+    var map = cfg.names && window[cfg.names.map];
+    if (!map) { return; }
+    if (cfg.mode === "mvt") { startTiles(map, cfg); } else { startGeoJson(map, cfg); }
+  }
+
+  window.fichekaartRegion = { ficheStyle: ficheStyle, wijkStyle: wijkStyle, popupContent: popupContent };
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,122 @@
+"""Mapbox Vector Tiles of the region-scale layers (fiches, wijken), made by
+PostGIS (ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT). SpatiaLite has no MVT
+encoder: there the map falls back to GeoJSON by bbox (app/viewport.py).
+
+Tiles are XYZ in Web Mercator (EPSG:3857), as Leaflet asks for them. Each
+worker keeps the last tiles it made, keyed by the data version, so an edit
+never serves an old tile.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from threading import Lock
+
+import shapely
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from .geometry import transform
+from .models import Area, Fiche, Municipality
+from .queries import FicheFilters, fiche_conditions
+from .spatial import envelope, is_spatialite, simplified
+from .viewport import TITLE_MIN_ZOOM, Detail
+
+LAYERS = ("fiches", "wijken")
+MAX_ZOOM = 22
+EXTENT = 4096   # MVT grid per tile
+BUFFER = 64     # grid units drawn beyond the tile edge (no seams for strokes)
+_HALF_WORLD = math.pi * 6378137.0  # Web Mercator half width in metres
+
+
+class TileError(ValueError):
+    """A tile address that does not exist (Dutch message)."""
+
+
+def tiles_available(session: Session) -> bool:
+    return not is_spatialite(session)
+
+
+def check_address(layer: str, z: int, x: int, y: int) -> None:
+    if layer not in LAYERS:
+        raise TileError(f"Onbekende laag '{layer}': kies uit {', '.join(LAYERS)}.")
+    if not 0 <= z <= MAX_ZOOM:
+        raise TileError(f"Zoomniveau {z} bestaat niet (0 tot {MAX_ZOOM}).")
+    if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        raise TileError(f"Tegel {z}/{x}/{y} bestaat niet: x en y liggen tussen 0 en {2 ** z - 1}.")
+
+
+def tile_box_31370(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """The tile plus its buffer as a box in EPSG:31370, for the spatial index."""
+    size = 2 * _HALF_WORLD / 2 ** z
+    margin = size * BUFFER / EXTENT
+    minx = -_HALF_WORLD + x * size - margin
+    maxy = _HALF_WORLD - y * size + margin
+    box = shapely.box(minx, maxy - size - 2 * margin, minx + size + 2 * margin, maxy)
+    # Densified: the tile's straight edges are curves in Lambert 72.
+    return transform(shapely.segmentize(box, size / 8), 3857, 31370).bounds
+
+
+def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):
+    detail = Detail.for_zoom(z)
+    geom = func.ST_AsMVTGeom(func.ST_Transform(simplified(session, Fiche.geom, detail.tolerance_m), 3857),
+                             tile, EXTENT, BUFFER, True)
+    url = func.concat("/", Municipality.slug, "/fiches/", Fiche.id)
+    columns = [geom.label("geom"), Fiche.id.label("id"), Fiche.status.label("status"), Fiche.kind.label("kind"),
+               Municipality.name.label("municipality"), url.label("url")]
+    if z >= TITLE_MIN_ZOOM:
+        columns.append(Fiche.title.label("title"))
+    return (
+        select(*columns)
+        .join(Municipality, Fiche.municipality_id == Municipality.id)
+        .where(Fiche.geom.op("&&")(search), *fiche_conditions(session, filters))
+    )
+
+
+def _wijk_rows(session: Session, z: int, tile, search):
+    detail = Detail.for_zoom(z)
+    geom = func.ST_AsMVTGeom(func.ST_Transform(simplified(session, Area.geom, detail.tolerance_m), 3857),
+                             tile, EXTENT, BUFFER, True)
+    return (
+        select(geom.label("geom"), Area.code.label("code"), Area.name.label("name"),
+               Municipality.name.label("municipality"))
+        .join(Municipality, Area.municipality_id == Municipality.id)
+        .where(Area.level == "wijk", Area.geom.op("&&")(search))
+    )
+
+
+def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: FicheFilters) -> bytes:
+    """The MVT bytes of one tile (b"" when nothing lies in it). PostGIS only."""
+    check_address(layer, z, x, y)
+    tile = func.ST_TileEnvelope(z, x, y)
+    search = envelope(session, tile_box_31370(z, x, y))
+    rows = _fiche_rows(session, filters, z, tile, search) if layer == "fiches" else _wijk_rows(session, z, tile, search)
+    inner = rows.subquery("tile")
+    stmt = select(func.ST_AsMVT(literal_column("tile.*"), layer, EXTENT, "geom")).select_from(inner).where(
+        inner.c.geom.is_not(None))
+    body = session.execute(stmt).scalar()
+    return bytes(body) if body else b""
+
+
+class TileCache:
+    """The last `size` tiles made in this process (thread-safe LRU)."""
+
+    def __init__(self, size: int = 512):
+        self.size, self._items, self._lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+CACHE = TileCache()

@@ -1,0 +1,89 @@
+"""The region map: every municipality's wijken and fiches on one map that
+loads its layers by URL, so the page stays small whatever the region holds.
+
+PostGIS: vector tiles (folium's VectorGridProtobuf on /api/tiles/...).
+SpatiaLite (no MVT encoder): app/static/region.js fetches GeoJSON of the
+visible box at the current zoom from /api/regio/... after every move.
+"""
+from __future__ import annotations
+
+import functools
+import json
+
+import shapely
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from layers.base import add_layer_control, build_base_map, render_map_parts
+from layers.styles import STATUS_COLORS, STATUS_LABELS
+
+from ..basemap import basemap_setting
+from ..db import get_session
+from ..geometry import transform
+from ..models import Area, Fiche, Municipality
+from ..queries import PROJECT_KINDS
+from ..spatial import extent
+from ..tiles import tiles_available
+
+bp = Blueprint("region", __name__)
+
+# scripts/bench_data.py writes this in the source of every fiche it generates.
+GENERATED_SOURCE = "Gegenereerd voor de benchmark (scripts/bench): geen echt project."
+AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers"
+
+
+def _region_counts(session) -> dict[str, int]:
+    shown = (Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS), Fiche.geom.is_not(None))
+    fiches, generated = session.execute(
+        select(func.count(Fiche.id), func.count(Fiche.id).filter(Fiche.source == GENERATED_SOURCE)).where(*shown)
+    ).one()
+    wijken, municipalities = session.execute(
+        select(func.count(Area.id), func.count(func.distinct(Area.municipality_id))).where(Area.level == "wijk")
+    ).one()
+    return {"fiches": fiches, "generated": generated, "wijken": wijken, "municipalities": municipalities,
+            "all_municipalities": session.scalar(select(func.count(Municipality.id)))}
+
+
+def _vector_grid_options(layer: str) -> str:
+    """VectorGrid options as JS: canvas tiles, styles from region.js (loaded in <head>)."""
+    style = "fichekaartRegion.ficheStyle" if layer == "fiches" else "fichekaartRegion.wijkStyle"
+    attribution = json.dumps(AREA_ATTRIBUTION if layer == "wijken" else "Fiches: de plannen van de steden")
+    return ('{"rendererFactory": L.canvas.tile, "interactive": true, "maxNativeZoom": 18, '
+            f'"attribution": {attribution}, "getFeatureId": function (f) {{ return f.properties.id || f.properties.code; }}, '
+            f'"vectorTileLayerStyles": {{"{layer}": {style}}}}}')
+
+
+@functools.lru_cache(maxsize=16)
+def _map_parts(mode: str, basemap: str, bounds: tuple | None, prefix: str) -> tuple[dict, dict]:
+    """The rendered folium map (cached per process: the page's own data comes by URL).
+    Returns (parts, names of the JS layer variables)."""
+    from folium.plugins import VectorGridProtobuf
+
+    m = build_base_map(bounds, json.loads(basemap), prefer_canvas=True,
+                       label="Kaart van de regio met de wijken en de fiches van alle gemeenten")
+    names = {"map": m.get_name()}
+    if mode == "mvt":
+        layers = []
+        for layer, label in (("wijken", "Wijken"), ("fiches", "Fiches")):
+            grid = VectorGridProtobuf(f"{prefix}/api/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt", label,
+                                      _vector_grid_options(layer))
+            grid.add_to(m)
+            layers.append(grid)
+            names[layer] = grid.get_name()
+        add_layer_control(m, {"Regio": layers})
+    return render_map_parts(m), names
+
+
+@bp.get("/regio")
+def page():
+    session = get_session()
+    counts = _region_counts(session)
+    box = extent(session, Area.geom, Area.level == "wijk")
+    bounds = tuple(round(v, 4) for v in transform(shapely.box(*box), 31370, 4326).bounds) if box else None
+    mode = "mvt" if tiles_available(session) else "geojson"
+    parts, names = _map_parts(mode, json.dumps(basemap_setting()), bounds, request.script_root)
+    config = {"mode": mode, "api": f"{request.script_root}/api/regio", "names": names,
+              "colors": STATUS_COLORS, "labels": STATUS_LABELS}
+    return render_template("region/index.html", map_parts=parts, counts=counts, mode=mode,
+                           config=json.dumps(config), attribution=AREA_ATTRIBUTION,
+                           legend=[(STATUS_LABELS[s], STATUS_COLORS[s]) for s in STATUS_COLORS])
