@@ -82,6 +82,7 @@ class IndicatorRow:
     city_value: float | None      # population-weighted mean over the city's wijken
     city_basis: str               # how city_value was made, in Dutch
     city_illustrative: bool       # an illustrative value (or weight) went into city_value
+    decimals: int                 # as many as the wijken's values need
 
 
 def indicator_rows(session: Session, city: Municipality, wijk: Area) -> list[IndicatorRow]:
@@ -101,7 +102,8 @@ def indicator_rows(session: Session, city: Municipality, wijk: Area) -> list[Ind
         average, basis = city_average(code, same_period, population)
         illustrative = any(v.illustrative for v in same_period.values()) or (
             code != "bevolking" and any(population[c].illustrative for c in same_period if c in population))
-        rows.append(IndicatorRow(own.indicator, own, average, basis, illustrative))
+        decimals = min(1, styles.decimals_for([v.value for v in same_period.values()]))
+        rows.append(IndicatorRow(own.indicator, own, average, basis, illustrative, decimals))
     order = {"bevolking": 0}
     return sorted(rows, key=lambda r: (order.get(r.indicator.code, 1), r.indicator.name))
 
