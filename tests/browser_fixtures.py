@@ -3,8 +3,12 @@ Chromium through Playwright): a live server on the seeded app, a page whose
 outside requests and JS errors are recorded, axe-core, and screenshots in
 test-artifacts/.
 
-Use it with `from browser_fixtures import *` and mark the module with
-`pytestmark = BROWSER_MARKS`.
+The fixtures (public_server, chromium, watched, phone) are registered once
+in conftest.py, so every module shares one browser; a test module takes the
+helpers with `from browser_fixtures import *` and marks itself with
+`pytestmark = BROWSER_MARKS`. (Importing a fixture into a module would give
+that module its own session fixture, and a second Playwright in one process
+fails.)
 """
 from __future__ import annotations
 
@@ -23,14 +27,31 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
+
+
+def requirements_missing() -> str | None:
+    """Why the browser tests cannot run here, or None. Under CI=true nothing
+    is skipped: a missing browser is a failure there."""
+    if os.environ.get("CI") == "true":
+        return None
+    if not os.path.exists(CHROMIUM):
+        return "Debian chromium is not installed at /usr/bin/chromium (scripts/test installs it)"
+    if not (ROOT / "node_modules" / "leaflet" / "dist" / "leaflet.js").is_file():
+        return "node_modules is missing: run `npm ci` (scripts/test does)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python playwright is not installed"
+    return None
+
+
 BROWSER_MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-                       reason="Debian chromium is not installed"),
+    pytest.mark.skipif(requirements_missing() is not None, reason=str(requirements_missing())),
 ]
 
 
-def _serve(application):
+def serve(application):
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, application, threaded=True)
@@ -44,7 +65,7 @@ def public_server(app):
     """The seeded read-only app on a free local port, basemap off: with no
     tiles, no request has any reason to leave 127.0.0.1."""
     app.config["BASEMAP"] = "none"
-    server, thread = _serve(app)
+    server, thread = serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
@@ -63,7 +84,7 @@ class Watched:
     """A browser page whose outside requests, JS errors and failed loads are
     recorded; check_clean() fails the test on any of them."""
 
-    def __init__(self, chromium, base: str, viewport: dict = DESKTOP):
+    def __init__(self, chromium, base: str, viewport: dict = DESKTOP, expected_statuses: tuple[int, ...] = ()):
         self.context = chromium.new_context(viewport=viewport, locale="nl-BE")
         self.page = self.context.new_page()
         self.base = base
@@ -75,7 +96,7 @@ class Watched:
         self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
                      if m.type == "error" and "Failed to load resource" not in m.text else None)
         self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
-                     if r.status >= 400 else None)
+                     if r.status >= 400 and r.status not in expected_statuses else None)
         self.dialogs: list[str] = []
         self.page.on("dialog", self._on_dialog)
 
@@ -141,5 +162,5 @@ def phone(chromium, public_server):
     page.close()
 
 
-__all__ = ["BROWSER_MARKS", "PHONE", "DESKTOP", "ARTIFACTS", "Watched", "public_server", "chromium",
-           "watched", "phone"]
+__all__ = ["BROWSER_MARKS", "CHROMIUM", "ARGS", "requirements_missing", "serve", "PHONE", "DESKTOP", "ARTIFACTS",
+           "Watched"]

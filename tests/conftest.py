@@ -24,6 +24,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+# The browser fixtures, registered here once so that all modules share one browser.
+from browser_fixtures import chromium, phone, public_server, watched  # noqa: E402,F401
+
 BACKENDS = ("spatialite", "postgis")
 _counter = itertools.count()
 

@@ -28,14 +28,11 @@ from layers.geojson import bounds_of
 from layers.indicators import build_indicator_layer
 from layers.phases import build_phases_layer, phases_active_in_year
 from layers.projects import build_projects_layer
+from browser_fixtures import ARTIFACTS, requirements_missing
 from layers_fixtures import XSS_TITLE, X, Y, areas_fc, fiches_fc, phases_fc, wijken_fc
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The app's policy (app/web.py): scripts only from the site or with this request's nonce.
 NONCE = "dGVzdC1ub25jZQ"
 CSP = (f"default-src 'self'; script-src 'self' 'nonce-{NONCE}'; style-src 'self' 'unsafe-inline'; "
@@ -43,18 +40,6 @@ CSP = (f"default-src 'self'; script-src 'self' 'nonce-{NONCE}'; style-src 'self'
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
                  ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".eot": "application/vnd.ms-fontobject"}
-
-
-def _requirements_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed at /usr/bin/chromium (scripts/test installs it)"
-    if not (NODE_MODULES / "leaflet" / "dist" / "leaflet.js").is_file():
-        return "node_modules is missing: run `npm ci` (scripts/test does)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Python playwright is not installed"
-    return None
 
 
 def _tile_png(size: int = 256) -> bytes:
@@ -146,33 +131,30 @@ def build_full_map(base_url: str):
 
 
 @contextmanager
-def chromium_page(base: str, viewport: dict):
-    from playwright.sync_api import sync_playwright
+def chromium_page(chromium, base: str, viewport: dict):
+    context = chromium.new_context(viewport=viewport, locale="nl-BE")
+    try:
+        page = context.new_page()
+        log = {"errors": [], "requests": [], "failed": [], "dialogs": []}
+        page.on("console", lambda msg: msg.type == "error" and log["errors"].append(msg.text))
+        page.on("pageerror", lambda exc: log["errors"].append(str(exc)))
+        page.on("request", lambda req: log["requests"].append(req.url))
+        page.on("requestfailed", lambda req: log["failed"].append(req.url))
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=viewport, locale="nl-BE")
-            log = {"errors": [], "requests": [], "failed": [], "dialogs": []}
-            page.on("console", lambda msg: msg.type == "error" and log["errors"].append(msg.text))
-            page.on("pageerror", lambda exc: log["errors"].append(str(exc)))
-            page.on("request", lambda req: log["requests"].append(req.url))
-            page.on("requestfailed", lambda req: log["failed"].append(req.url))
+        def on_dialog(dialog):
+            log["dialogs"].append(dialog.message)
+            dialog.dismiss()
 
-            def on_dialog(dialog):
-                log["dialogs"].append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", on_dialog)
-            # A global flag as well as the dialog hook: any alert() sets it.
-            page.add_init_script(
-                "window.__xss = false; const fkAlert = window.alert;"
-                "window.alert = function () { window.__xss = true; return fkAlert.apply(window, arguments); };"
-            )
-            page.goto(f"{base}/map.html", wait_until="networkidle")
-            yield page, log
-        finally:
-            browser.close()
+        page.on("dialog", on_dialog)
+        # A global flag as well as the dialog hook: any alert() sets it.
+        page.add_init_script(
+            "window.__xss = false; const fkAlert = window.alert;"
+            "window.alert = function () { window.__xss = true; return fkAlert.apply(window, arguments); };"
+        )
+        page.goto(f"{base}/map.html", wait_until="networkidle")
+        yield page, log
+    finally:
+        context.close()
 
 
 def _visible_phase_kinds(page) -> list[str]:
@@ -191,7 +173,7 @@ def _boxes_overlap(a: dict, b: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def site():
-    reason = _requirements_missing()
+    reason = requirements_missing()
     if reason:
         pytest.skip(reason)
     pages: dict[str, str] = {}
@@ -203,10 +185,10 @@ def site():
         yield base, sent, names
 
 
-def test_full_map_draws_everything_offline_and_safely(site):
+def test_full_map_draws_everything_offline_and_safely(site, chromium):
     base, sent, names = site
     ARTIFACTS.mkdir(exist_ok=True)
-    with chromium_page(base, {"width": 1280, "height": 800}) as (page, log):
+    with chromium_page(chromium, base, {"width": 1280, "height": 800}) as (page, log):
         page.wait_for_selector("path.fk-project")
         counts = {cls: page.locator(f"path.{cls}").count()
                   for cls in ("fk-project", "fk-budget", "fk-choropleth", "fk-area", "fk-geen-gegevens")}
@@ -270,9 +252,9 @@ def test_full_map_draws_everything_offline_and_safely(site):
     (ARTIFACTS / "layers-page-weight.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
-def test_legends_never_cover_the_layer_control_on_a_phone(site):
+def test_legends_never_cover_the_layer_control_on_a_phone(site, chromium):
     base, _, _ = site
-    with chromium_page(base, {"width": 360, "height": 640}) as (page, log):
+    with chromium_page(chromium, base, {"width": 360, "height": 640}) as (page, log):
         page.wait_for_selector("path.fk-project")
         control = page.locator(".leaflet-top.leaflet-right .leaflet-control-layers")
         legends = page.locator(".fk-legend")

@@ -4,71 +4,31 @@ editing the same fiche, the second sees the conflict. Screenshots go to
 test-artifacts/. No request may leave the app, and no JS error may occur."""
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
-
 import pytest
 import shapely
+
+from browser_fixtures import ARTIFACTS, BROWSER_MARKS, Watched, serve
 
 from staff_fixtures import *  # noqa: F401,F403
 from staff_fixtures import PASSWORD, db
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-    pytest.mark.skipif(not (ROOT / "node_modules" / "leaflet").is_dir(), reason="node_modules missing (npm ci)"),
-]
+pytestmark = BROWSER_MARKS
+TALL = {"width": 1280, "height": 1000}
 
 
 @pytest.fixture
 def live_server(scratch_app):
     """The scratch app served on a free local port (basemap off: no tiles from outside)."""
-    from werkzeug.serving import make_server
-
     scratch_app.config["BASEMAP"] = "none"
-    server = make_server("127.0.0.1", 0, scratch_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, thread = serve(scratch_app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
 
 
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        # (Playwright gives each context its own fresh profile.)
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-class Watched:
-    """A page whose requests and errors are recorded."""
-
-    def __init__(self, context, base: str):
-        self.page = context.new_page()
-        self.base = base
-        self.outside, self.errors = [], []
-        self.page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else self.outside.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" and
-                     "Failed to load resource" not in m.text else None)
-        # Failed loads by URL; the browser's own favicon probe is not ours (base.html links none).
-        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 and
-                     r.status != 409 and not r.url.endswith("/favicon.ico") else None)
-
-    def check_clean(self):
-        assert not self.outside, f"requests left the app: {self.outside}"
-        assert not self.errors, f"JS errors: {self.errors}"
+def watched_page(chromium, base: str, viewport: dict = TALL) -> Watched:
+    # 409 is the conflict page the second editor is meant to see.
+    return Watched(chromium, base, viewport=viewport, expected_statuses=(409,))
 
 
 def log_in(watched: Watched, email: str):
@@ -92,7 +52,7 @@ def a_project_without_geometry(app):
         return fiche.id
 
 
-def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, browser):
+def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, chromium):
     ARTIFACTS.mkdir(exist_ok=True)
     fiche_id = a_project_without_geometry(scratch_app)
     with db(scratch_app) as session:
@@ -101,8 +61,7 @@ def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, browser):
         fiche = session.get(Fiche, fiche_id)
         fiche.geom = None
         session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
-    watched = Watched(context, live_server)
+    watched = watched_page(chromium, live_server)
     log_in(watched, staff.redacteur)
     page = watched.page
     page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
@@ -144,15 +103,13 @@ def test_draw_a_polygon_and_save_it(scratch_app, staff, live_server, browser):
     assert "POLYGON ((" in page.content() and "Gewijzigd" in page.content()
     page.screenshot(path=str(ARTIFACTS / "staff-history-after-draw.png"), full_page=True)
     watched.check_clean()
-    context.close()
+    watched.close()
 
 
-def test_two_pages_save_the_same_fiche(scratch_app, staff, live_server, browser):
+def test_two_pages_save_the_same_fiche(scratch_app, staff, live_server, chromium):
     ARTIFACTS.mkdir(exist_ok=True)
     fiche_id = a_project_without_geometry(scratch_app)
-    first_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
-    second_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-BE")
-    first, second = Watched(first_context, live_server), Watched(second_context, live_server)
+    first, second = watched_page(chromium, live_server), watched_page(chromium, live_server)
     log_in(first, staff.redacteur)
     log_in(second, staff.redacteur2)
     url = f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken"
@@ -181,17 +138,16 @@ def test_two_pages_save_the_same_fiche(scratch_app, staff, live_server, browser)
         assert fiche.summary != "Samenvatting uit het tweede venster"
     first.check_clean()
     second.check_clean()
-    first_context.close()
-    second_context.close()
+    first.close()
+    second.close()
 
 
-def test_staff_pages_render_cleanly(scratch_app, staff, live_server, browser):
+def test_staff_pages_render_cleanly(scratch_app, staff, live_server, chromium):
     """Every workspace page loads without a JS or CSP error and without a
     request leaving the app (screenshots for a human look)."""
     ARTIFACTS.mkdir(exist_ok=True)
     fiche_id = a_project_without_geometry(scratch_app)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    watched = Watched(context, live_server)
+    watched = watched_page(chromium, live_server, {"width": 1280, "height": 900})
     page = watched.page
     page.goto(live_server + "/aanmelden")
     page.screenshot(path=str(ARTIFACTS / "staff-login.png"))
@@ -232,4 +188,4 @@ def test_staff_pages_render_cleanly(scratch_app, staff, live_server, browser):
     assert page.locator("fieldset[data-rows=budget] tbody tr").count() == before + 1
     assert page.locator(f"[name='budget-{before}-jaar']").count() == 1
     watched.check_clean()
-    context.close()
+    watched.close()
