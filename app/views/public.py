@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+
+from layers.styles import format_eur
 
 from ..db import get_session
-from ..models import Fiche, Municipality, Plan
+from ..models import BudgetLine, Fiche, Municipality, Plan
 from ..queries import PROJECT_KINDS
 
 bp = Blueprint("public", __name__)
@@ -19,8 +21,18 @@ def index():
         .where(Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS))
         .group_by(Fiche.municipality_id)
     ).all())
+    # Expenses of the published projects per city, and whether any line is illustrative.
+    budgets = {row[0]: row[1:] for row in session.execute(
+        select(Fiche.municipality_id, func.sum(BudgetLine.amount_eur),
+               func.max(case((BudgetLine.basis == "illustratief", 1), else_=0)))
+        .join(Fiche, BudgetLine.fiche_id == Fiche.id)
+        .where(Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS), BudgetLine.direction == "uitgave")
+        .group_by(Fiche.municipality_id)
+    )}
     cities = []
     for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
         plan = session.scalar(select(Plan).where(Plan.municipality_id == municipality.id).limit(1))
-        cities.append({"municipality": municipality, "plan": plan, "count": counts.get(municipality.id, 0)})
-    return render_template("public/index.html", cities=cities)
+        budget, illustrative = budgets.get(municipality.id, (None, 0))
+        cities.append({"municipality": municipality, "plan": plan, "count": counts.get(municipality.id, 0),
+                       "budget": budget, "budget_illustrative": bool(illustrative)})
+    return render_template("public/index.html", cities=cities, format_eur=format_eur)

@@ -1,0 +1,151 @@
+"""The folium map of the city page, built only from layers/ (pure builders).
+
+In: the city, the selected fiches (model rows, EPSG:31370) and the page's
+map options. Out: the map's parts to embed in a page ({{ name, header, html,
+script }}) plus the JS names of its layers (tests and scripts find the
+layers by them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import folium
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers.areas import build_areas_layer
+from layers.base import add_layer_control, build_base_map, render_map_parts
+from layers.budgets import build_budget_symbols_layer, build_wijk_budget_layer
+from layers.geojson import bounds_of
+from layers.indicators import build_indicator_layer
+from layers.phases import build_phases_layer
+from layers.projects import build_projects_layer
+
+from ..basemap import basemap_setting
+from ..features import area_features, fiche_features, phase_features
+from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality
+from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How the map draws the selection (URL args kleur, indicator, klassen, budget)."""
+    colour_by: str = "sector"             # sector | status
+    indicator: Indicator | None = None    # the indicator of the classed map
+    show_indicator: bool = False          # only when the URL asks for one
+    scheme: str = "quantiles"             # mapclassify scheme of both classed maps
+    budget_measure: str = "amount_eur"    # amount_eur | eur_per_inhabitant
+    show_budget: bool = False             # only when the URL asks for it
+
+
+def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
+    """The indicators that have values for this city's wijken, by name."""
+    return list(session.scalars(
+        select(Indicator).where(Indicator.id.in_(
+            select(IndicatorValue.indicator_id).join(Area)
+            .where(Area.municipality_id == city.id, Area.level == "wijk")
+        )).order_by(Indicator.name)
+    ))
+
+
+def single_year(filters: FicheFilters) -> int | None:
+    if filters.year_from is not None and filters.year_from == filters.year_to:
+        return filters.year_from
+    return None
+
+
+def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], filters: FicheFilters,
+                   options: MapOptions) -> tuple[dict, dict]:
+    """(map parts, {layer role: JS name}) for the selected fiches of `city`."""
+    gemeente = area_features(select_areas(session, city, "gemeente"))
+    deelgemeenten = area_features(select_areas(session, city, "deelgemeente"))
+    wijk_rows = select_areas(session, city, "wijk")
+    wijken = area_features(wijk_rows)
+    fiche_fc = fiche_features(fiches)
+    year = single_year(filters)
+
+    m = build_base_map(bounds_of(gemeente) or bounds_of(fiche_fc), basemap_setting(),
+                       label=f"Kaart van de projecten in {city.name}")
+    names = {"map": m.get_name()}
+    legends, groups = [], {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
+
+    if wijk_rows:
+        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijk_rows, filters, year, options)
+        budget_layer.add_to(m)
+        legends.append(budget_legend)
+        groups["Cijfers per wijk"].append(budget_layer)
+        names["wijk_budget"] = budget_layer.get_name()
+        if options.indicator is not None:
+            indicator_layer, indicator_legend = _indicator_layer(session, city, wijk_rows, options)
+            indicator_layer.add_to(m)
+            legends.append(indicator_legend)
+            groups["Cijfers per wijk"].append(indicator_layer)
+            names["indicator"] = indicator_layer.get_name()
+
+    for key, fc, level, kwargs in (
+        ("gemeente", gemeente, "gemeente", {"name": f"Grondgebied {city.name}"}),
+        ("deelgemeenten", deelgemeenten, "deelgemeente", {"show": False}),
+        ("wijken", wijken, "wijk", {"labels": True}),
+    ):
+        if fc["features"]:
+            layer = build_areas_layer(fc, level, **kwargs)
+            layer.add_to(m)
+            groups["Gebieden"].append(layer)
+            names[key] = layer.get_name()
+
+    projects, projects_legend = build_projects_layer(fiche_fc, style_by=options.colour_by)
+    projects.add_to(m)
+    legends.append(projects_legend)
+    budgets, budgets_legend = build_budget_symbols_layer(fiche_fc, show=False)
+    budgets.add_to(m)
+    legends.append(budgets_legend)
+    groups["Projecten"] += [projects, budgets]
+    names["projects"] = [child.get_name() for child in projects._children.values()
+                         if isinstance(child, folium.GeoJson)]
+    names["budget_symbols"] = budgets.get_name()
+
+    # The slider starts at the filtered year, else at this year (clamped to the phases).
+    timeline, slider = build_phases_layer(phase_features(fiches), name="Fasen",
+                                          year=year if year is not None else dt.date.today().year)
+    timeline.add_to(m)
+    groups["Tijdlijn"].append(timeline)
+    names["timeline"], names["slider"] = timeline.get_name(), slider.get_name()
+
+    for legend in legends:
+        legend.add_to(m)
+    slider.add_to(m)
+    add_layer_control(m, {group: layers for group, layers in groups.items() if layers})
+    return render_map_parts(m), names
+
+
+def _wijk_budget_layer(session, city, wijk_rows, filters, year, options):
+    apportionment = apportion_budget_to_wijken(session, city, filters, year=year)
+    extra = {
+        wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
+                  "population": wb.population, "illustrative": wb.illustrative}
+        for wb in apportionment.wijken
+    }
+    years = sorted({y for wb in apportionment.wijken for y in wb.by_year})
+    if year is not None:
+        period = str(year)
+    elif years:
+        period = f"{years[0]}–{years[-1]} (alle jaren samen)"
+    else:
+        period = "geen budget in deze selectie"
+    return build_wijk_budget_layer(area_features(wijk_rows, extra=extra), options.budget_measure, period,
+                                   scheme=options.scheme, show=options.show_budget)
+
+
+def _indicator_layer(session, city, wijk_rows, options):
+    indicator = options.indicator
+    values = latest_indicator_values(session, city, indicator.code)
+    extra = {code: {"value": v.value} for code, v in values.items()}
+    periods = sorted({v.period for v in values.values()})
+    sources = sorted({v.source for v in values.values() if v.source})
+    return build_indicator_layer(
+        area_features(wijk_rows, extra=extra), name=indicator.name, unit=indicator.unit or "",
+        period=", ".join(periods) or "onbekend", source="; ".join(sources) or "onbekend",
+        illustrative=any(v.illustrative for v in values.values()), scheme=options.scheme,
+        show=options.show_indicator,
+    )

@@ -1,0 +1,246 @@
+"""The city map page /<slug> (Flask client, both databases): map and list show
+the same selection, filters narrow both alike, the year filter equals the
+slider, drafts never appear, text is escaped, bad input never gives a 500."""
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from city_helpers import (
+    embedded, layer_names, list_active_phases, list_ids, list_items, map_fiche_ids, placed_list_ids,
+    timeline_active,
+)
+from layers_fixtures import visible
+from staff_fixtures import db, draft_marker_fiche
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def get(client, path: str, **args):
+    response = client.get(path + ("?" + urlencode(args) if args else ""))
+    return response, response.get_data(as_text=True)
+
+
+def db_ids(app, slug: str, args: dict) -> list[int]:
+    from app.queries import FicheFilters, find_municipality, select_fiches
+
+    with db(app) as session:
+        city = find_municipality(session, slug)
+        return [f.id for f in select_fiches(session, FicheFilters.from_args(MultiDict(args), municipality=city.nis_code))]
+
+
+@pytest.mark.parametrize("slug,name", [("herentals", "Herentals"), ("halle", "Halle")])
+def test_page_shows_map_and_list_of_the_published_projects(client, app, slug, name):
+    response, html = get(client, f"/{slug}")
+    assert response.status_code == 200
+    assert f"<h1>Projecten in {name}</h1>" in html
+    ids = list_ids(html)
+    assert ids == db_ids(app, slug, {}) and ids
+    assert f"{len(ids)} projecten gevonden" in html
+    # Every fiche with a place is on the map, and nothing else is.
+    assert map_fiche_ids(html) == placed_list_ids(html)
+    assert placed_list_ids(html) and placed_list_ids(html) != set(ids)
+    unplaced = len(ids) - len(placed_list_ids(html))
+    assert f"waarvan {unplaced} zonder ligging op de kaart" in html
+    names = layer_names(html)
+    assert {"gemeente", "wijken", "timeline", "slider", "budget_symbols", "wijk_budget", "indicator"} <= set(names)
+    assert len(embedded(html, names["wijken"])["features"]) == 10
+    # Each list row links to its fiche page and to the wijken its place touches.
+    items = list_items(html)
+    placed = next(iter(placed_list_ids(html)))
+    assert f'href="/{slug}/fiches/{placed}"' in items[placed]
+    assert f'href="/{slug}/wijken/' in items[placed]
+
+
+@pytest.mark.parametrize("args", [
+    {"sector": "Stadsontwikkeling"},
+    {"sector": "Vrije Tijd", "year": "2026"},
+    {"year": "2029"},
+    {"year_from": "2025", "year_to": "2026"},
+    {"q": "stad"},
+    {"status": "voorstel"},
+    {"wijk": "WIJK"},                      # replaced by a wijk that has projects
+    {"sdg": "3"},
+    {"obligation": "verplicht"},
+])
+def test_filters_narrow_map_and_list_identically(client, app, args):
+    if args.get("wijk") == "WIJK":
+        args = {"wijk": _busiest_wijk(app)}
+    _, everything = get(client, "/herentals")
+    _, html = get(client, "/herentals", **args)
+    ids = list_ids(html)
+    assert ids == db_ids(app, "herentals", args)
+    assert set(ids) <= set(list_ids(everything))
+    assert map_fiche_ids(html) == placed_list_ids(html)
+    # The shareable links keep the filters (downloads with the same selection).
+    for key, value in args.items():
+        if key != "year":
+            assert f"{key}={value.replace(' ', '+')}" in html
+
+
+def _busiest_wijk(app) -> str:
+    from app.models import Area, Municipality
+
+    with db(app) as session:
+        codes = session.scalars(select(Area.code).join(Municipality).where(
+            Municipality.slug == "herentals", Area.level == "wijk").order_by(Area.code)).all()
+    counts = {code: len(db_ids(app, "herentals", {"wijk": code})) for code in codes}
+    return max(counts, key=counts.get)
+
+
+def test_wijk_filter_lists_only_fiches_that_touch_that_wijk(client, app):
+    code = _busiest_wijk(app)
+    _, html = get(client, "/herentals", wijk=code)
+    items = list_items(html)
+    assert items and len(items) < len(list_ids(get(client, "/herentals")[1]))
+    assert all(f'/herentals/wijken/{code}"' in item for item in items.values())
+
+
+@pytest.mark.parametrize("year", range(2025, 2032))
+def test_year_filter_shows_the_phases_the_slider_shows(client, app, year):
+    from app.features import phase_features
+    from app.queries import FicheFilters, find_municipality, phases_active_in_year, select_fiches
+    from layers.phases import phases_active_in_year as slider_rule
+
+    _, html = get(client, "/herentals", year=str(year))
+    with db(app) as session:
+        city = find_municipality(session, "herentals")
+        filters = FicheFilters.from_args(MultiDict({"year": str(year)}), municipality=city.nis_code)
+        fiches = select_fiches(session, filters)
+        db_phases = phases_active_in_year(session, filters, year)
+        # The two rules (SQL for the filter, layers for the slider) pick the same phases.
+        placed = {f.id for f in fiches if f.geom is not None}
+        drawn = [p for p in db_phases if p.fiche_id in placed or p.geom is not None]
+        on_slider = slider_rule(phase_features(fiches), year)
+        assert {p.id for p in drawn} == {f["properties"]["id"] for f in on_slider}
+        expected_list = Counter(p.fiche_id for p in db_phases)
+        expected_map = Counter(p.fiche_id for p in drawn)
+    assert db_phases, "the demo data has phases in every year of the term"
+    assert list_active_phases(html) == expected_list
+    assert timeline_active(html, year) == expected_map
+    assert f"Fasen in {year}" in html
+    # The slider starts at the filtered year.
+    assert f"setTime({year})" in html
+
+
+def test_a_draft_never_appears(scratch_app):
+    marker = "ONTWERPMERKER-kaart"
+    with db(scratch_app) as session:
+        draft_id = draft_marker_fiche(session, marker).id
+    client = scratch_app.test_client()
+    for args in ({}, {"q": marker}, {"include_drafts": "1", "published": "0"}, {"year": "2027"}):
+        response, html = get(client, "/herentals", **args)
+        assert response.status_code == 200
+        assert f"{marker} titel" not in html and f"{marker} samenvatting" not in html  # q= may echo the marker
+        assert draft_id not in list_ids(html) and draft_id not in map_fiche_ids(html)
+        assert f"/herentals/fiches/{draft_id}\"" not in html
+
+
+def test_a_hostile_title_is_text_in_the_list_and_in_the_map_data(scratch_app):
+    from app.models import Fiche, Municipality
+
+    with db(scratch_app) as session:
+        fiche = session.scalar(select(Fiche).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
+            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+        fiche.title = XSS_TITLE
+        session.commit()
+        fiche_id = fiche.id
+    _, html = get(scratch_app.test_client(), "/herentals")
+    assert "<img src=x" not in visible(html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in list_items(html)[fiche_id]
+    popups = [f["properties"]["popup"] for name in layer_names(html)["projects"]
+              for f in embedded(html, name)["features"]]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in p for p in popups)
+
+
+@pytest.mark.parametrize("path", ["/onbestaande-stad", "/99999", "/herentals-x?year=2027"])
+def test_unknown_city_is_a_dutch_404(client, path):
+    response, html = get(client, path)
+    assert response.status_code == 404
+    assert "Niet gevonden" in html and 'lang="nl-BE"' in html
+
+
+@pytest.mark.parametrize("query", [
+    "year=abc", "year=99999", "year=-4", "year_from=0&year_to=10000", "sdg=%C2%B2", "sdg=999999999999999999999",
+    "q=%00", "q=" + "x" * 5000, "wijk=%27%3B--", "sector=%3Cscript%3E", "kleur=paars", "klassen=magie",
+    "indicator=bestaat_niet", "budget=veel", "kleur=status&kleur=sector", "year=2027&year=abc", "f=json",
+    "limit=-1&offset=abc", "bbox=1,2,3", "%ff=%fe",
+])
+def test_junk_arguments_never_give_a_500(client, query):
+    response = client.get(f"/herentals?{query}")
+    assert response.status_code == 200, query
+    html = response.get_data(as_text=True)
+    assert "<h1>Projecten in Herentals</h1>" in html
+
+
+def test_junk_values_are_named_in_a_notice(client):
+    _, html = get(client, "/herentals", kleur="paars", indicator="bestaat_niet", year="abc", wijk="0000")
+    assert "Onbekende kleuring ‘paars’ genegeerd." in html
+    assert "Onbekende indicator ‘bestaat_niet’ genegeerd." in html
+    assert "‘abc’ is geen geldig jaar" in html
+    assert "Onbekende wijk ‘0000’" in html
+    assert list_ids(html) == []
+
+
+def test_illustrative_figures_and_places_are_marked(client):
+    _, html = get(client, "/herentals", indicator="kinderarmoede", budget="per_inwoner")
+    shown = visible(html)
+    # In the list (budgets, phases) and on the page ...
+    assert any('<span class="illustrative">illustratief</span>' in item for item in list_items(html).values())
+    assert "illustratief</strong>: voorbeeldwaarden" in html
+    # ... and in the map: legends of the phases, the wijk budget and the indicator, and the popups.
+    assert shown.count("Illustratieve cijfers") >= 3
+    assert "(illustratief)" in shown and "Indicatieve ligging" in shown
+    assert "Illustratieve planning" in shown
+
+
+def test_map_options_from_the_url(client):
+    _, html = get(client, "/herentals", kleur="status", indicator="kinderarmoede", klassen="gelijke_intervallen",
+                  budget="totaal")
+    shown = visible(html)
+    assert "Projecten per status" in shown and "Projecten per sector" not in shown
+    assert "Kinderarmoede (%)" in shown and "Indeling: gelijke intervallen" in shown
+    assert "Budget per wijk" in shown
+    assert '<option value="status" selected>' in html and '<option value="kinderarmoede" selected>' in html
+    _, jenks = get(client, "/herentals", indicator="kinderarmoede", klassen="jenks")
+    assert "Indeling: natuurlijke breuken (Jenks)" in visible(jenks)
+
+
+def test_links_to_compare_downloads_and_ogc_api_keep_the_filters(client):
+    _, html = get(client, "/herentals", sector="Vrije Tijd", year="2027")
+    assert 'href="/herentals/vergelijken"' in html
+    assert 'href="/herentals/downloads?' in html and "sector=Vrije+Tijd" in html and "year_from=2027" in html
+    assert 'href="/ogc/collections/fiches-herentals' in html
+
+
+def test_above_the_threshold_only_the_list_is_embedded(client, app, monkeypatch):
+    from app.views import city
+
+    monkeypatch.setattr(city, "MAX_EMBEDDED_FICHES", 5)
+    _, html = get(client, "/herentals")
+    assert "data-layers=" not in html and "L.map(" not in html and "leaflet.js" not in html
+    assert "meer dan 5 tonen we niet" in html
+    assert list_ids(html) == db_ids(app, "herentals", {})
+    _, narrow = get(client, "/herentals", q="zwembad")
+    if len(list_ids(narrow)) <= 5:
+        assert "data-layers=" in narrow
+
+
+def test_index_cards_summarise_each_city(client, app):
+    from app.queries import FicheFilters, budget_total, select_fiches
+
+    response, html = get(client, "/")
+    assert response.status_code == 200
+    with db(app) as session:
+        fiches = select_fiches(session, FicheFilters(municipality="herentals"))
+        total = sum(budget_total(f) for f in fiches)
+    from layers.styles import format_eur
+
+    assert f"{len(fiches)} projecten uit Inspiratienota 2025-2030 (2025-2030), samen {format_eur(total)}" in html
+    assert 'href="/herentals"' in html and 'href="/halle"' in html
+    assert html.count('<span class="illustrative">illustratief</span>') == 2
