@@ -9,9 +9,8 @@ import re
 from collections import defaultdict
 from html import unescape
 
-from markupsafe import escape
-
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from staff_fixtures import *  # noqa: F401,F403
