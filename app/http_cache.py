@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified
@@ -22,12 +23,32 @@ FORMAT_VERSION = "1"
 DEFAULT_MAX_AGE = 60  # seconds a browser may reuse an answer before it asks again (with its ETag)
 
 
+_REMEMBERED: dict[str, tuple[float, str, dt.datetime | None]] = {}
+
+
 def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     """(a token that changes with any fiche or area edit, the last change).
 
     Fiches: count, latest updated_at and the sum of the optimistic-lock
     versions (an edit of a phase or budget line goes through its fiche and
-    bumps that). Areas have no timestamp: count and highest id."""
+    bumps that). Areas have no timestamp: count and highest id.
+
+    Remembered per database for DATA_VERSION_TTL seconds (default 1): on
+    30,000 fiches the two aggregates cost more than serving a cached tile.
+    An edit shows up in ETags at most that long after it is committed."""
+    ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    remembered = _REMEMBERED.get(key)
+    if remembered and remembered[0] > now:
+        return remembered[1], remembered[2]
+    token, latest = _query_version(session)
+    if ttl > 0:
+        _REMEMBERED[key] = (now + ttl, token, latest)
+    return token, latest
+
+
+def _query_version(session: Session) -> tuple[str, dt.datetime | None]:
     count, latest, versions = session.execute(
         select(func.count(Fiche.id), func.max(Fiche.updated_at), func.coalesce(func.sum(Fiche.version), 0))
     ).one()

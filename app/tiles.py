@@ -27,6 +27,9 @@ MAX_ZOOM = 22
 EXTENT = 4096   # MVT grid per tile
 BUFFER = 64     # grid units drawn beyond the tile edge (no seams for strokes)
 _HALF_WORLD = math.pi * 6378137.0  # Web Mercator half width in metres
+# Up to this zoom the fiches layer holds clusters (see _fiche_clusters), of this many pixels.
+CLUSTER_MAX_ZOOM = 11
+CLUSTER_PX = 12
 
 
 class TileError(ValueError):
@@ -61,11 +64,11 @@ def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):
     detail = Detail.for_zoom(z)
     geom = func.ST_AsMVTGeom(func.ST_Transform(simplified(session, Fiche.geom, detail.tolerance_m), 3857),
                              tile, EXTENT, BUFFER, True)
-    url = func.concat("/", Municipality.slug, "/fiches/", Fiche.id)
-    columns = [geom.label("geom"), Fiche.id.label("id"), Fiche.status.label("status"), Fiche.kind.label("kind"),
-               Municipality.name.label("municipality"), url.label("url")]
+    # m: the municipality's slug (the popup links to /<m>/fiches/<id>); a tile
+    # stores each distinct value once, a full URL per fiche would not repeat.
+    columns = [geom.label("geom"), Fiche.id.label("id"), Fiche.status.label("status"), Municipality.slug.label("m")]
     if z >= TITLE_MIN_ZOOM:
-        columns.append(Fiche.title.label("title"))
+        columns += [Fiche.title.label("title"), Municipality.name.label("municipality")]
     return (
         select(*columns)
         .join(Municipality, Fiche.municipality_id == Municipality.id)
@@ -73,13 +76,33 @@ def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):
     )
 
 
+def _fiche_clusters(session: Session, filters: FicheFilters, z: int, tile, search):
+    """Low zooms: one point per occupied cell of CLUSTER_PX screen pixels, with
+    the number of fiches and their most frequent status. A whole region's
+    30,000 fiches stay a few hundred points, whatever the region holds."""
+    cell = 2 * _HALF_WORLD / 2 ** z / 256 * CLUSTER_PX
+    point = func.ST_Transform(func.ST_PointOnSurface(Fiche.geom), 3857)
+    snapped = func.ST_SnapToGrid(point, cell)
+    groups = (
+        select(func.ST_Centroid(func.ST_Collect(point)).label("center"), func.count().label("count"),
+               func.mode().within_group(Fiche.status).label("status"))
+        .where(Fiche.geom.op("&&")(search), *fiche_conditions(session, filters))
+        .group_by(snapped)
+        .subquery("cells")
+    )
+    return select(func.ST_AsMVTGeom(groups.c.center, tile, EXTENT, BUFFER, True).label("geom"),
+                  groups.c.count, groups.c.status)
+
+
 def _wijk_rows(session: Session, z: int, tile, search):
     detail = Detail.for_zoom(z)
     geom = func.ST_AsMVTGeom(func.ST_Transform(simplified(session, Area.geom, detail.tolerance_m), 3857),
                              tile, EXTENT, BUFFER, True)
+    columns = [geom.label("geom"), Area.code.label("code"), Area.name.label("name")]
+    if z >= TITLE_MIN_ZOOM:
+        columns.append(Municipality.name.label("municipality"))
     return (
-        select(geom.label("geom"), Area.code.label("code"), Area.name.label("name"),
-               Municipality.name.label("municipality"))
+        select(*columns)
         .join(Municipality, Area.municipality_id == Municipality.id)
         .where(Area.level == "wijk", Area.geom.op("&&")(search))
     )
@@ -90,7 +113,12 @@ def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: Fic
     check_address(layer, z, x, y)
     tile = func.ST_TileEnvelope(z, x, y)
     search = envelope(session, tile_box_31370(z, x, y))
-    rows = _fiche_rows(session, filters, z, tile, search) if layer == "fiches" else _wijk_rows(session, z, tile, search)
+    if layer == "wijken":
+        rows = _wijk_rows(session, z, tile, search)
+    elif z <= CLUSTER_MAX_ZOOM:
+        rows = _fiche_clusters(session, filters, z, tile, search)
+    else:
+        rows = _fiche_rows(session, filters, z, tile, search)
     inner = rows.subquery("tile")
     stmt = select(func.ST_AsMVT(literal_column("tile.*"), layer, EXTENT, "geom")).select_from(inner).where(
         inner.c.geom.is_not(None))
@@ -99,7 +127,8 @@ def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: Fic
 
 
 class TileCache:
-    """The last `size` tiles made in this process (thread-safe LRU)."""
+    """The last `size` tiles made in this process (thread-safe LRU), each as
+    (raw bytes, gzip bytes): compressing a large tile costs more than reading it."""
 
     def __init__(self, size: int = 512):
         self.size, self._items, self._lock = size, OrderedDict(), Lock()
@@ -111,7 +140,7 @@ class TileCache:
                 return self._items[key]
         return None
 
-    def put(self, key, value: bytes) -> None:
+    def put(self, key, value: tuple[bytes, bytes]) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)

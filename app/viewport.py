@@ -26,8 +26,8 @@ MIN_ZOOM, MAX_ZOOM = 0, 22
 # Flanders' latitude (51 N): Web Mercator pixels are that much smaller there.
 _M_PER_PX_Z0 = 156543.03392804097
 _COS_FLANDERS = math.cos(math.radians(51.0))
-# Below this zoom fiches carry no title (the popup links to the fiche page):
-# titles are unique strings and would make low-zoom answers several times larger.
+# Below this zoom fiches carry only id, status and link (the popup links to the
+# fiche page): titles are unique strings and would make low-zoom answers several times larger.
 TITLE_MIN_ZOOM = 12
 
 
@@ -36,7 +36,7 @@ class Detail:
     """How much geometry a zoom level needs."""
     tolerance_m: float | None   # simplification tolerance in EPSG:31370 metres (None: exact)
     decimals: int               # decimals of longitude/latitude
-    titles: bool = True         # fiche titles in the properties
+    titles: bool = True         # fiche titles and other details in the properties
 
     @classmethod
     def for_zoom(cls, zoom: int | None) -> Detail:
@@ -89,11 +89,10 @@ def fiches_geojson(session: Session, filters: FicheFilters, detail: Detail) -> b
     )
 
     def properties(r):
-        props = {"id": r[0], "status": r[2], "sector": r[3], "kind": r[4],
-                 "indicative": r[5] == "indicatief", "municipality": r[7], "url": _fiche_url(r[6], r[0])}
-        if detail.titles:
-            props["title"] = r[1]
-        return props
+        if not detail.titles:  # low zoom: what the style and the popup's link need
+            return {"id": r[0], "status": r[2], "url": _fiche_url(r[6], r[0])}
+        return {"id": r[0], "title": r[1], "status": r[2], "sector": r[3], "kind": r[4],
+                "indicative": r[5] == "indicatief", "municipality": r[7], "url": _fiche_url(r[6], r[0])}
 
     return _collection(session.execute(stmt).all(), properties, detail)
 

@@ -39,7 +39,7 @@
 
   function popupContent(p) {
     var box = element("div");
-    if (p.code && !p.url) {
+    if (p.code && !p.url && !p.m) {
       box.appendChild(element("strong", "Wijk " + (p.name || p.code)));
       box.appendChild(element("div", (p.municipality || "") + " · " + p.code));
       return box;
@@ -48,9 +48,10 @@
     var cfg = getConfig();
     box.appendChild(element("div", [p.municipality, cfg.labels[p.status] || p.status].filter(Boolean).join(" · ")));
     if (p.indicative) { box.appendChild(element("div", "Indicatieve ligging", "illustrative")); }
-    if (p.url) {
+    var url = p.url || (p.m ? "/" + p.m + "/fiches/" + p.id : null);
+    if (url) {
       var link = element("a", "Naar de fiche");
-      link.href = p.url;
+      link.href = url;
       box.appendChild(link);
     }
     return box;
@@ -98,11 +99,17 @@
         return fetch(cfg.api + "/" + name + ".geojson" + query, { signal: pending.signal })
           .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
       };
+      var withFiches = map.getZoom() >= cfg.fichesMinZoom;
       setStatus("Kaartgegevens laden…");
-      Promise.all([get("wijken"), get("fiches")]).then(function (data) {
+      Promise.all([get("wijken"), withFiches ? get("fiches") : null]).then(function (data) {
         wijken.clearLayers(); wijken.addData(data[0]);
-        fiches.clearLayers(); fiches.addData(data[1]);
-        setStatus(data[1].features.length + " fiches en " + data[0].features.length + " wijken in beeld.");
+        fiches.clearLayers();
+        if (withFiches) {
+          fiches.addData(data[1]);
+          setStatus(data[1].features.length + " fiches en " + data[0].features.length + " wijken in beeld.");
+        } else {
+          setStatus(data[0].features.length + " wijken in beeld. Zoom verder in om de fiches te zien.");
+        }
       }).catch(function (err) {
         if (err.name !== "AbortError") { setStatus("De kaartgegevens konden niet geladen worden."); }
       });

@@ -12,6 +12,7 @@ them: GeoJSON per viewport and vector tiles, cached (ETag/Last-Modified,
 """
 from __future__ import annotations
 
+import gzip
 import math
 
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -93,8 +94,11 @@ def _cached(builder, mimetype: str, max_age: int = http_cache.DEFAULT_MAX_AGE) -
     if not_modified is not None:
         return not_modified
     body = builder(session, etag)
-    if not body:
+    if isinstance(body, Response):
+        response = body
+    elif not body:
         response = Response(status=204)
+        response.content_length = 0  # nothing for flask-compress to do (werkzeug drops it on a 204)
     else:
         response = Response(body, mimetype=mimetype)
     return http_cache.cache_headers(response, etag, last_modified, max_age)
@@ -151,10 +155,18 @@ def tile(layer: str, z: int, x: int, y: int):
 
     def build(session, etag):
         key = (str(session.get_bind().url), etag)  # the ETag holds the data version, the path and the arguments
-        body = tiles.CACHE.get(key)
-        if body is None:
-            body = tiles.make_tile(session, layer, z, x, y, _filters(municipality, None))
-            tiles.CACHE.put(key, body)
-        return body
+        cached = tiles.CACHE.get(key)
+        if cached is None:
+            raw = tiles.make_tile(session, layer, z, x, y, _filters(municipality, None))
+            cached = (raw, gzip.compress(raw, 6) if raw else b"")
+            tiles.CACHE.put(key, cached)
+        raw, packed = cached
+        if not raw:
+            return b""
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = Response(packed, mimetype=MVT)
+            response.headers["Content-Encoding"] = "gzip"  # flask-compress leaves an encoded body alone
+            return response
+        return raw
 
     return _cached(build, MVT, TILE_MAX_AGE)

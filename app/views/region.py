@@ -20,6 +20,7 @@ from layers.styles import STATUS_COLORS, STATUS_LABELS
 from ..basemap import basemap_setting
 from ..db import get_session
 from ..geometry import transform
+from ..http_cache import data_version
 from ..models import Area, Fiche, Municipality
 from ..queries import PROJECT_KINDS
 from ..spatial import extent
@@ -30,6 +31,9 @@ bp = Blueprint("region", __name__)
 # scripts/bench_data.py writes this in the source of every fiche it generates.
 GENERATED_SOURCE = "Gegenereerd voor de benchmark (scripts/bench): geen echt project."
 AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers"
+# GeoJSON mode (SpatiaLite) fetches the fiches from this zoom on: a whole
+# region's fiches as GeoJSON are megabytes (docs/bench.md); tiles have no such limit.
+GEOJSON_FICHES_MIN_ZOOM = 10
 
 
 def _region_counts(session) -> dict[str, int]:
@@ -74,15 +78,30 @@ def _map_parts(mode: str, basemap: str, bounds: tuple | None, prefix: str) -> tu
     return render_map_parts(m), names
 
 
+_FACTS: dict[tuple, tuple] = {}
+
+
+def _region_facts(session) -> tuple[dict, tuple | None]:
+    """(counts, bounds in EPSG:4326), remembered per data version: the extent
+    of 2,730 wijken takes longer than the rest of the page."""
+    key = (str(session.get_bind().url), data_version(session)[0])
+    if key not in _FACTS:
+        box = extent(session, Area.geom, Area.level == "wijk")
+        bounds = tuple(round(v, 4) for v in transform(shapely.box(*box), 31370, 4326).bounds) if box else None
+        if len(_FACTS) > 8:
+            _FACTS.clear()
+        _FACTS[key] = (_region_counts(session), bounds)
+    return _FACTS[key]
+
+
 @bp.get("/regio")
 def page():
     session = get_session()
-    counts = _region_counts(session)
-    box = extent(session, Area.geom, Area.level == "wijk")
-    bounds = tuple(round(v, 4) for v in transform(shapely.box(*box), 31370, 4326).bounds) if box else None
+    counts, bounds = _region_facts(session)
     mode = "mvt" if tiles_available(session) else "geojson"
     parts, names = _map_parts(mode, json.dumps(basemap_setting()), bounds, request.script_root)
     config = {"mode": mode, "api": f"{request.script_root}/api/regio", "names": names,
+              "fichesMinZoom": GEOJSON_FICHES_MIN_ZOOM,
               "colors": STATUS_COLORS, "labels": STATUS_LABELS}
     return render_template("region/index.html", map_parts=parts, counts=counts, mode=mode,
                            config=json.dumps(config), attribution=AREA_ATTRIBUTION,
