@@ -123,7 +123,7 @@ def test_changing_indicator_or_period_changes_the_table(client):
     assert [r[2] for r in poverty.values()] == [r[2] for r in population.values()], "same budget"
     whole, one_year = cells(), cells(year="2027")
     assert [r[2] for r in whole.values()] != [r[2] for r in one_year.values()]
-    assert all("budget 2027" in r[5] for r in one_year.values())
+    assert all("budget: 2027;" in r[5] for r in one_year.values())
 
 
 def test_measure_switches_the_chart_axis_and_the_budget_map(client):

@@ -19,9 +19,36 @@
     // folium declares each map as a global `var map_<id>`.
     var maps = holder.getAttribute("data-sync-maps").split(" ").map(function (name) { return window[name]; });
     if (maps.length !== 2 || !maps[0] || !maps[1] || typeof maps[0].sync !== "function") { return; }
-    maps[0].sync(maps[1], { syncCursor: true });
-    maps[1].sync(maps[0], { syncCursor: true });
-    holder.setAttribute("data-synced", "true");
+    // folium's fitBounds starts an animated zoom on each map; a map that
+    // finishes it after the sync would pull the other one back. Sync once
+    // both have settled.
+    var waiting = 0;
+    function settled() {
+      waiting -= 1;
+      if (waiting > 0) { return; }
+      maps[0].sync(maps[1], { syncCursor: true });
+      maps[1].sync(maps[0], { syncCursor: true });
+      fitBesideLegends(maps, JSON.parse(holder.getAttribute("data-bounds") || "null"));
+      holder.setAttribute("data-synced", "true");
+    }
+    maps.forEach(function (map) {
+      waiting += 1;
+      if (map._animatingZoom) { map.once("zoomend", settled); } else { setTimeout(settled, 0); }
+    });
+  }
+
+  // folium fits the wijken to the whole map; an open legend (maps wider than
+  // 600 px) then covers part of them. Refit with the widest legend as right
+  // padding; the other map follows through the sync.
+  function fitBesideLegends(maps, bounds) {
+    if (!bounds) { return; }
+    var right = 12;
+    maps.forEach(function (map) {
+      var legend = map.getContainer().querySelector(".fk-legend details[open]");
+      if (legend) { right = Math.max(right, legend.parentNode.offsetWidth + 16); }
+    });
+    if (right >= maps[0].getSize().x / 2) { return; }  // too narrow to leave room: keep folium's fit
+    maps[0].fitBounds(bounds, { paddingTopLeft: [48, 12], paddingBottomRight: [right, 12], maxZoom: 17, animate: false });
   }
 
   function drawScatter() {

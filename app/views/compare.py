@@ -67,10 +67,15 @@ class Choices:
     notices: list[str] = field(default_factory=list)
 
     @property
-    def period_label(self) -> str:
+    def period_span(self) -> str:
+        """'2027', or the years of the whole term: '2025-2031'."""
         if self.year is not None:
             return str(self.year)
-        return f"hele periode {self.years[0]}-{self.years[-1]}" if self.years else "hele periode"
+        return f"{self.years[0]}-{self.years[-1]}" if self.years else "alle jaren"
+
+    @property
+    def period_label(self) -> str:
+        return self.period_span if self.year is not None else f"hele periode {self.period_span}"
 
     def as_query_args(self) -> dict[str, str]:
         return {"indicator": self.indicator.code, "measure": self.measure,
@@ -142,7 +147,7 @@ def comparison_rows(session: Session, city: Municipality, choices: Choices) -> t
             "wijk": wb.name, "code": wb.code, "population": wb.population, "amount_eur": wb.amount_eur,
             "eur_per_inhabitant": wb.eur_per_inhabitant,
             "value": value.value if value else None, "indicator": choices.indicator.name,
-            "unit": choices.indicator.unit or "", "budget_period": choices.period_label,
+            "unit": choices.indicator.unit or "", "budget_period": choices.period_span,
             "indicator_period": value.period if value else "", "source": (value.source or "") if value else "",
             "illustrative": wb.illustrative or bool(value and value.illustrative),
         })
@@ -200,7 +205,7 @@ def comparison_maps(session: Session, city: Municipality, choices: Choices, rows
                                             scheme=choices.scheme)
     layer.add_to(budget_map)
     legend.add_to(budget_map)
-    add_layer_control(budget_map, {"Cijfers per wijk": [layer]})
+    add_layer_control(budget_map, {"Cijfers per wijk": [layer]}, collapsed=True)
     # folium's own Leaflet.Sync URL: layers.assets serves it from node_modules.
     budget_map.default_js = [*budget_map.default_js,
                              ("leaflet_sync", "https://cdn.jsdelivr.net/gh/jieter/Leaflet.Sync/L.Map.Sync.min.js")]
@@ -214,8 +219,11 @@ def comparison_maps(session: Session, city: Municipality, choices: Choices, rows
     )
     layer.add_to(indicator_map)
     legend.add_to(indicator_map)
-    add_layer_control(indicator_map, {"Cijfers per wijk": [layer]})
-    return merge_map_parts([render_map_parts(budget_map), render_map_parts(indicator_map)])
+    add_layer_control(indicator_map, {"Cijfers per wijk": [layer]}, collapsed=True)
+    merged = merge_map_parts([render_map_parts(budget_map), render_map_parts(indicator_map)])
+    # [[south, west], [north, east]]: compare.js refits both maps clear of their legends.
+    merged["bounds"] = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]] if bounds else None
+    return merged
 
 
 # --- views --------------------------------------------------------------------
