@@ -17,6 +17,10 @@
 
   function ficheStyle(properties, zoom, dimension) {
     var color = getConfig().colors[properties.status] || FALLBACK;
+    if (properties.count) {  // a cluster (tiles up to zoom 11): area grows with the number of fiches
+      var radius = Math.min(16, 3 + 1.5 * Math.sqrt(properties.count));
+      return { radius: radius, fill: true, fillColor: color, fillOpacity: 0.75, color: "#ffffff", weight: 1 };
+    }
     if (dimension === 1) {
       return { radius: zoom < 11 ? 3 : 5, fill: true, fillColor: color, fillOpacity: 0.9, color: "#ffffff", weight: 1 };
     }
@@ -44,8 +48,14 @@
       box.appendChild(element("div", (p.municipality || "") + " · " + p.code));
       return box;
     }
-    box.appendChild(element("strong", p.title || "Fiche " + p.id));
     var cfg = getConfig();
+    if (p.count) {
+      box.appendChild(element("strong", p.count === 1 ? "1 fiche" : p.count + " fiches"));
+      box.appendChild(element("div", "Meest voorkomende status: " + (cfg.labels[p.status] || p.status)));
+      box.appendChild(element("div", "Zoom in om de fiches afzonderlijk te zien."));
+      return box;
+    }
+    box.appendChild(element("strong", p.title || "Fiche " + p.id));
     box.appendChild(element("div", [p.municipality, cfg.labels[p.status] || p.status].filter(Boolean).join(" · ")));
     if (p.indicative) { box.appendChild(element("div", "Indicatieve ligging", "illustrative")); }
     var url = p.url || (p.m ? "/" + p.m + "/fiches/" + p.id : null);

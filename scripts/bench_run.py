@@ -1,0 +1,544 @@
+"""The measurements of scripts/bench (see docs/bench.md): prints a table and
+writes bench-results/bench.json.
+
+    python scripts/bench_run.py --url postgresql+psycopg://fichekaart@127.0.0.1:55432/fichekaart_bench [--quick]
+
+Server times of pages and viewports are measured in-process (Flask test
+client: the app's own work, no network); latency and throughput with wrk
+against gunicorn, for the app and for pygeoapi on the same PostGIS table.
+Every figure is the median of the repeats.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import geopandas  # noqa: E402,F401  (import order: app/db.py)
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+import bench_data  # noqa: E402
+
+RESULTS = ROOT / "bench-results"
+WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"
+VIEW_W, VIEW_H = 1280, 800  # the viewport the map data is measured for (pixels)
+CITY = "herentals"
+# name, zoom, centre (lon, lat)
+VIEWPORTS = (
+    ("Vlaanderen", 8, (4.45, 51.04)),
+    ("Antwerpen", 12, (4.41, 51.215)),
+    ("Herentals", 12, (4.83, 51.18)),
+    ("Antwerpen centrum", 15, (4.402, 51.219)),
+    ("Herentals centrum", 15, (4.833, 51.177)),
+)
+PYGEOAPI_VIEW = f"bench_pygeoapi_fiches_{CITY}"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def timed(fn, repeats: int, warmup: int = 1):
+    """(median seconds, last result) of fn() over `repeats` runs after `warmup` runs."""
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def gz_size(body: bytes) -> int:
+    return len(gzip.compress(body, 6))
+
+
+# --- Web Mercator helpers ------------------------------------------------------
+def lonlat_to_pixel(lon: float, lat: float, zoom: int) -> tuple[float, float]:
+    scale = 256 * 2 ** zoom
+    x = (lon + 180) / 360 * scale
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
+    return x, y
+
+
+def pixel_to_lonlat(x: float, y: float, zoom: int) -> tuple[float, float]:
+    scale = 256 * 2 ** zoom
+    lon = x / scale * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
+    return lon, lat
+
+
+def viewport_bbox(zoom: int, centre) -> tuple[float, float, float, float]:
+    cx, cy = lonlat_to_pixel(*centre, zoom)
+    west, north = pixel_to_lonlat(cx - VIEW_W / 2, cy - VIEW_H / 2, zoom)
+    east, south = pixel_to_lonlat(cx + VIEW_W / 2, cy + VIEW_H / 2, zoom)
+    return round(west, 5), round(south, 5), round(east, 5), round(north, 5)
+
+
+def viewport_tiles(zoom: int, centre) -> list[tuple[int, int]]:
+    cx, cy = lonlat_to_pixel(*centre, zoom)
+    x0, x1 = int((cx - VIEW_W / 2) // 256), int((cx + VIEW_W / 2) // 256)
+    y0, y1 = int((cy - VIEW_H / 2) // 256), int((cy + VIEW_H / 2) // 256)
+    return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+# --- (1) city page and (2) region page, in-process ------------------------------
+def bare_folium_city(app, slug: str) -> bytes:
+    """What the city page is compared with: the same published fiches and
+    wijken from the database on a plain folium map, rendered to HTML."""
+    import folium
+
+    from app.db import get_session
+    from app.features import area_features, fiche_features
+    from app.queries import FicheFilters, find_municipality, select_areas, select_fiches
+
+    with app.app_context():
+        session = get_session()
+        city = find_municipality(session, slug)
+        fiches = fiche_features(select_fiches(session, FicheFilters(municipality=city.nis_code)))
+        wijken = area_features(select_areas(session, city, "wijk"))
+        m = folium.Map(location=(51.18, 4.83), zoom_start=13)
+        folium.GeoJson(wijken, name="Wijken").add_to(m)
+        folium.GeoJson(fiches, name="Fiches",
+                       popup=folium.GeoJsonPopup(fields=["title", "status"])).add_to(m)
+        folium.LayerControl().add_to(m)
+        return m.get_root().render().encode("utf-8")
+
+
+def page_figures(client, path: str, repeats: int) -> dict:
+    seconds, response = timed(lambda: client.get(path), repeats)
+    gz = client.get(path, headers={"Accept-Encoding": "gzip"})
+    body = response.get_data()
+    return {"status": response.status_code, "server_ms": seconds * 1000, "bytes": len(body),
+            "bytes_gzip": len(gz.get_data()) if gz.headers.get("Content-Encoding") == "gzip" else gz_size(body)}
+
+
+def measure_pages(app, repeats: int) -> dict:
+    client = app.test_client()
+    city = page_figures(client, f"/{CITY}", repeats)
+    html = client.get(f"/{CITY}").get_data(as_text=True)
+    city["placeholder"] = "leaflet" not in html.lower()
+    seconds, body = timed(lambda: bare_folium_city(app, CITY), repeats)
+    bare = {"server_ms": seconds * 1000, "bytes": len(body), "bytes_gzip": gz_size(body)}
+    region = page_figures(client, "/regio", repeats)
+    return {"city_page": city, "bare_folium": bare,
+            "city_vs_bare": city["server_ms"] / bare["server_ms"] if bare["server_ms"] else None,
+            "region_shell": region}
+
+
+def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
+    from app import tiles
+
+    client = app.test_client()
+    gzip_header = {"Accept-Encoding": "gzip"}
+    rows = []
+    for name, zoom, centre in VIEWPORTS:
+        bbox = ",".join(map(str, viewport_bbox(zoom, centre)))
+        urls = [f"/api/regio/{layer}.geojson?bbox={bbox}&zoom={zoom}" for layer in ("wijken", "fiches")]
+
+        def fetch(urls=urls):
+            return [client.get(u, headers=gzip_header) for u in urls]
+
+        seconds, answers = timed(fetch, repeats)
+        row = {"viewport": name, "zoom": zoom, "bbox": bbox,
+               "geojson": {"server_ms": seconds * 1000, "bytes_gzip": sum(len(a.get_data()) for a in answers),
+                           "features": None, "status": [a.status_code for a in answers]}}
+        if mvt:
+            tile_urls = [f"/api/tiles/{layer}/{zoom}/{x}/{y}.mvt" for layer in ("wijken", "fiches")
+                         for x, y in viewport_tiles(zoom, centre)]
+
+            slowest = []
+
+            def fetch_tiles(cold: bool):
+                if cold:
+                    tiles.CACHE._items.clear()
+                answers, worst = [], 0.0
+                for u in tile_urls:
+                    started = time.perf_counter()
+                    answers.append(client.get(u, headers=gzip_header))
+                    worst = max(worst, time.perf_counter() - started)
+                if cold:
+                    slowest.append(worst)
+                return answers
+
+            cold_s, answers = timed(lambda: fetch_tiles(True), repeats)
+            warm_s, _ = timed(lambda: fetch_tiles(False), repeats, warmup=0)
+            row["mvt"] = {"tiles": len(tile_urls), "server_ms": cold_s * 1000, "server_ms_cached": warm_s * 1000,
+                          "slowest_tile_ms": median(slowest) * 1000,
+                          "bytes_gzip": sum(len(a.get_data()) for a in answers),
+                          "status": sorted({a.status_code for a in answers})}
+        rows.append(row)
+    return rows
+
+
+# --- (5) exports, in-process ----------------------------------------------------
+def measure_exports(app, repeats: int) -> dict:
+    from app.exports import get_exporter
+    from app.queries import FicheFilters, find_municipality
+    from app.views.downloads import build_export_data
+
+    out = {}
+    with app.app_context():
+        from app.db import get_session
+
+        session = get_session()
+        city = find_municipality(session, CITY)  # metadata and wijken; the fiches: the whole region
+
+        def build():
+            session.expunge_all()
+            return build_export_data(session, city, FicheFilters())
+
+        build_s, data = timed(build, repeats, warmup=0)
+        out["fiches"] = len(data.fiches)
+        out["build_s"] = build_s
+        for key in ("gpkg", "geojson"):
+            exporter = get_exporter(key)
+            write_s, body = timed(lambda exporter=exporter: exporter.write(data, "EPSG:31370"), repeats, warmup=0)
+            out[key] = {"write_s": write_s, "total_s": build_s + write_s, "bytes": len(body)}
+    return out
+
+
+# --- servers and wrk --------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A gunicorn process group we started (and stop, by its own pid)."""
+
+    def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None):
+        self.port = port or free_port()
+        self.name = name
+        self.log = open(RESULTS / f"{name}.log", "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+             "--timeout", "120", "--log-level", "warning", app_spec],
+            env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+        )
+
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait(self, path: str, timeout: float = 90) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} stopped; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.base() + path, timeout=30) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"{self.name} did not answer {path} within {timeout} s")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def peak_rss_mb(self) -> dict:
+        peaks = []
+        for pid in self.worker_pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return {"workers": len(peaks), "max_worker_mb": max(peaks, default=None), "sum_workers_mb": sum(peaks)}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def wrk(url: str, connections: int, seconds: int) -> dict:
+    threads = min(connections, 2)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "-H", "Accept-Encoding: gzip", "-s", str(WRK_SCRIPT), url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = [x for x in out.splitlines() if x.startswith("{")][-1]
+    result = json.loads(line)
+    result["non_2xx_3xx"] = int(next((x.split(":")[1] for x in out.splitlines() if "Non-2xx" in x), "0").strip() or 0)
+    return result
+
+
+def load_test(targets: dict[str, str], concurrency, seconds: int, repeats: int) -> dict:
+    """{target: {connections: median figures}}: repeats interleaved, so a noisy
+    minute hits every target alike."""
+    raw: dict = {name: {c: [] for c in concurrency} for name in targets}
+    for name, url in targets.items():  # every worker has imported, connected and warmed its caches
+        log(f"wrk warm-up {name}")
+        wrk(url, 8, 2)
+    for r in range(repeats):
+        for name, url in targets.items():
+            for c in concurrency:
+                log(f"wrk {name} c={c} run {r + 1}/{repeats}")
+                raw[name][c].append(wrk(url, c, seconds))
+    out = {}
+    for name, by_c in raw.items():
+        out[name] = {}
+        for c, runs in by_c.items():
+            out[name][c] = {
+                "rps": median([x["rps"] for x in runs]),
+                "p50_ms": median([x["p50_ms"] for x in runs]),
+                "p95_ms": median([x["p95_ms"] for x in runs]),
+                "p99_ms": median([x["p99_ms"] for x in runs]),
+                "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs),
+                "requests": sum(x["requests"] for x in runs),
+                "bytes_per_request": median([x["bytes"] / max(1, x["requests"]) for x in runs]),
+            }
+    return out
+
+
+# --- pygeoapi -------------------------------------------------------------------
+def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
+    """A view on the fiches table with the rows of our collection fiches-<city>
+    (published project fiches of the city), a pygeoapi config and OpenAPI."""
+    from app.queries import PROJECT_KINDS
+
+    engine = create_engine(url)
+    kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP VIEW IF EXISTS {PYGEOAPI_VIEW}"))
+        conn.execute(text(
+            f"CREATE VIEW {PYGEOAPI_VIEW} AS SELECT f.id, f.ref, f.kind, f.number, f.code, f.title, f.summary, "
+            "f.sector, f.responsible_service, f.goal_why, f.goal_what, f.goal_gain, f.sdgs_illustrative, "
+            "f.obligation, f.priority, f.status, f.progress_pct, f.state_of_play, f.dependencies_text, f.risks, "
+            "f.location_description, f.geometry_precision, f.published, f.source, f.geom "
+            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE m.slug = '{CITY}' AND f.published AND f.kind IN ({kinds})"))
+    engine.dispose()
+    u = make_url(url)
+    config = {
+        "server": {"bind": {"host": "127.0.0.1", "port": port}, "url": f"http://127.0.0.1:{port}",
+                   "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8", "gzip": True,
+                   "languages": ["en-US"], "cors": False, "pretty_print": False,
+                   "limits": {"default_items": 10, "max_items": 1000},
+                   "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "OSM"}},
+        "logging": {"level": "ERROR"},
+        "metadata": {
+            "identification": {"title": "Fichekaart benchmark", "description": "pygeoapi on the same table",
+                               "keywords": ["benchmark"], "keywords_type": "theme",
+                               "terms_of_service": "https://example.org", "url": "https://example.org"},
+            "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+            "provider": {"name": "Fichekaart", "url": "https://example.org"},
+            "contact": {"name": "Fichekaart", "email": "bench@example.org", "role": "pointOfContact"},
+        },
+        "resources": {f"fiches-{CITY}": {
+            "type": "collection", "title": f"Fiches {CITY}", "description": "Benchmark: same rows as /ogc",
+            "keywords": ["fiches"], "links": [],
+            "extents": {"spatial": {"bbox": [2.5, 50.6, 6.0, 51.6],
+                                    "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+            "providers": [{
+                "type": "feature", "name": "PostgreSQL",
+                "data": {"host": u.host, "port": u.port, "dbname": u.database, "user": u.username,
+                         "password": u.password or "", "search_path": ["public"]},
+                "id_field": "id", "table": PYGEOAPI_VIEW, "geom_field": "geom",
+                "storage_crs": "http://www.opengis.net/def/crs/EPSG/0/31370",
+            }],
+        }},
+    }
+    import yaml
+
+    config_path, openapi_path = workdir / "pygeoapi-config.yml", workdir / "pygeoapi-openapi.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    env = {"PYGEOAPI_CONFIG": str(config_path), "PYGEOAPI_OPENAPI": str(openapi_path)}
+    subprocess.run([str(Path(sys.executable).parent / "pygeoapi"), "openapi", "generate", str(config_path),
+                    "--output-file", str(openapi_path)], check=True, env={**os.environ, **env},
+                   capture_output=True)
+    return env
+
+
+# --- output ---------------------------------------------------------------------
+def fmt(value, unit: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if unit == "KB":
+        return f"{value / 1024:,.1f} KB"
+    return f"{value:,.{digits}f}{(' ' + unit) if unit else ''}"
+
+
+def table(results: dict) -> str:
+    lines = []
+    add = lines.append
+    p = results.get("pages", {})
+    if p:
+        c, b, r = p["city_page"], p["bare_folium"], p["region_shell"]
+        add("## Pages (in-process server time, median)")
+        add("| page | server time | HTML | gzipped | target |")
+        add("|---|---|---|---|---|")
+        add(f"| city map /{CITY}{' (placeholder!)' if c.get('placeholder') else ''} | {fmt(c['server_ms'], 'ms')} | "
+            f"{fmt(c['bytes'], 'KB')} | {fmt(c['bytes_gzip'], 'KB')} | <= 1.5x bare folium, < 300 KB gzipped |")
+        add(f"| bare folium map, same features | {fmt(b['server_ms'], 'ms')} | {fmt(b['bytes'], 'KB')} | "
+            f"{fmt(b['bytes_gzip'], 'KB')} | |")
+        add(f"| ratio city page / bare folium | {fmt(p['city_vs_bare'], 'x', 2)} | | | <= 1.5x |")
+        add(f"| region shell /regio | {fmt(r['server_ms'], 'ms')} | {fmt(r['bytes'], 'KB')} | "
+            f"{fmt(r['bytes_gzip'], 'KB')} | < 50 ms, < 20 KB |")
+        add("")
+    if results.get("viewports"):
+        add(f"## Viewport data ({VIEW_W}x{VIEW_H} px; wijken + fiches; server time = sum of the requests, sequential)")
+        add("| viewport | zoom | GeoJSON time | GeoJSON gzipped | tiles | MVT time (cold) | slowest tile "
+            "| MVT time (cached) | MVT gzipped | target |")
+        add("|---|---|---|---|---|---|---|---|---|---|")
+        for v in results["viewports"]:
+            g, m = v["geojson"], v.get("mvt") or {}
+            add(f"| {v['viewport']} | {v['zoom']} | {fmt(g['server_ms'], 'ms')} | {fmt(g['bytes_gzip'], 'KB')} | "
+                f"{m.get('tiles', '-')} | {fmt(m.get('server_ms'), 'ms')} | {fmt(m.get('slowest_tile_ms'), 'ms')} | "
+                f"{fmt(m.get('server_ms_cached'), 'ms')} | "
+                f"{fmt(m.get('bytes_gzip'), 'KB')} | < 300 ms, < 500 KB |")
+        add("")
+    load = results.get("load")
+    if load:
+        add(f"## Load (wrk, gunicorn {results['meta']['workers']} workers, Accept-Encoding: gzip, median of "
+            f"{results['meta']['repeats']} runs of {results['meta']['wrk_seconds']} s)")
+        add("| endpoint | connections | req/s | p50 | p95 | p99 | errors | bytes/req |")
+        add("|---|---|---|---|---|---|---|---|")
+        for name, by_c in load.items():
+            for c, f in by_c.items():
+                add(f"| {name} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | {fmt(f['p95_ms'], 'ms')} | "
+                    f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['bytes_per_request'], '', 0)} |")
+        ratio = results.get("ogc_vs_pygeoapi") or {}
+        if ratio:
+            add("")
+            add("| OGC items?limit=100: Fichekaart / pygeoapi throughput | " +
+                " | ".join(f"{c} conn: {fmt(v, 'x', 2)}" for c, v in ratio.items()) + " | target >= 2x |")
+        add("")
+    e = results.get("exports")
+    if e:
+        add(f"## Exports ({e['fiches']:,} fiches, EPSG:31370, median)")
+        add("| format | build data | write | total | size | target |")
+        add("|---|---|---|---|---|---|")
+        for key in ("gpkg", "geojson"):
+            add(f"| {key} | {fmt(e['build_s'], 's', 2)} | {fmt(e[key]['write_s'], 's', 2)} | "
+                f"{fmt(e[key]['total_s'], 's', 2)} | {fmt(e[key]['bytes'] / 1048576, 'MB')} | "
+                f"{'< 10 s' if key == 'gpkg' else ''} |")
+        add("")
+    mem = results.get("memory")
+    if mem:
+        add("## Peak memory (VmHWM of the gunicorn workers after the load test)")
+        add("| server | workers | max per worker | sum |")
+        add("|---|---|---|---|")
+        for name, m in mem.items():
+            add(f"| {name} | {m['workers']} | {fmt(m['max_worker_mb'], 'MB')} | {fmt(m['sum_workers_mb'], 'MB')} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="the benchmark database (PostGIS); built when needed")
+    parser.add_argument("--quick", action="store_true", help="3,000 fiches, 1 repeat, 2 s per wrk run")
+    parser.add_argument("--fiches", type=int)
+    parser.add_argument("--repeats", type=int)
+    parser.add_argument("--seconds", type=int, help="duration of one wrk run")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    args = parser.parse_args()
+    n_fiches = args.fiches or (3_000 if args.quick else 30_000)
+    repeats = args.repeats or (1 if args.quick else 3)
+    seconds = args.seconds or (2 if args.quick else 5)
+    concurrency = (1, 8, 32)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / ".gitignore").write_text("*\n")
+    started = time.time()
+
+    counts = bench_data.build(args.url, n_fiches)
+    results: dict = {"meta": {
+        "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.platform(),
+        "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
+        "database": make_url(args.url).render_as_string(hide_password=True), "counts": counts,
+        "repeats": repeats, "wrk_seconds": seconds, "workers": args.workers, "quick": args.quick,
+    }}
+
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})
+    log("pages (in-process)")
+    results["pages"] = measure_pages(app, max(3, repeats))
+    log("viewports (in-process)")
+    results["viewports"] = measure_viewports(app, repeats, mvt=True)
+    log("exports (in-process)")
+    results["exports"] = measure_exports(app, 1 if args.quick else min(repeats, 2))
+    app.extensions["fichekaart.engine"].dispose()
+
+    workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
+    servers = []
+    try:
+        ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
+                                          "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart")
+        servers.append(ours)
+        pygeoapi_port = free_port()
+        env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)
+        theirs = Server("pygeoapi.flask_app:APP", env, args.workers, "gunicorn-pygeoapi", pygeoapi_port)
+        servers.append(theirs)
+        ours.wait("/regio")
+        theirs.wait(f"/collections/fiches-{CITY}/items?limit=1&f=json")
+        _, zoom, centre = VIEWPORTS[1]
+        bbox = ",".join(map(str, viewport_bbox(zoom, centre)))
+        tx, ty = viewport_tiles(zoom, centre)[len(viewport_tiles(zoom, centre)) // 2]
+        items = f"/collections/fiches-{CITY}/items?limit=100"
+        targets = {
+            f"/api/{CITY}/fiches.geojson": ours.base() + f"/api/{CITY}/fiches.geojson",
+            "/api/regio/fiches.geojson (Antwerpen z12)": ours.base() + f"/api/regio/fiches.geojson?bbox={bbox}&zoom={zoom}",
+            f"/api/tiles/fiches/{zoom}/{tx}/{ty}.mvt": ours.base() + f"/api/tiles/fiches/{zoom}/{tx}/{ty}.mvt",
+            f"Fichekaart /ogc{items}": ours.base() + "/ogc" + items,
+            f"pygeoapi {items}": theirs.base() + items + "&f=json",
+        }
+        for name, url in targets.items():  # every target answers before we measure it
+            with urllib.request.urlopen(url, timeout=60) as r:
+                if r.status != 200:
+                    raise RuntimeError(f"{name}: HTTP {r.status}")
+        log(f"load tests: {len(targets)} targets x {concurrency} connections x {repeats} runs x {seconds} s")
+        results["load"] = load_test(targets, concurrency, seconds, repeats)
+        ogc = results["load"][f"Fichekaart /ogc{items}"]
+        pyg = results["load"][f"pygeoapi {items}"]
+        results["ogc_vs_pygeoapi"] = {c: (ogc[c]["rps"] / pyg[c]["rps"]) if pyg[c]["rps"] else None
+                                      for c in concurrency}
+        results["memory"] = {"Fichekaart": ours.peak_rss_mb(), "pygeoapi": theirs.peak_rss_mb()}
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["meta"]["duration_s"] = round(time.time() - started, 1)
+    (RESULTS / "bench.json").write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    print(f"\n(written to {RESULTS / 'bench.json'}; {results['meta']['duration_s']} s)")
+
+
+if __name__ == "__main__":
+    main()
