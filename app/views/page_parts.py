@@ -51,7 +51,8 @@ def register_filters(bp: Blueprint) -> None:
 
 
 def fk_eur(value, decimals: int = 0) -> str:
-    return styles.format_eur(value, decimals)
+    # A no-break space keeps the euro sign beside its amount in narrow columns.
+    return styles.format_eur(value, decimals).replace(" €", "\u00a0€")
 
 
 def fk_number(value, decimals: int = 0) -> str:
