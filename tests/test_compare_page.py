@@ -4,7 +4,9 @@ in the database, the CSV holds the same rows, bad arguments never give a 500."""
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
+import json
 import re
 from html.parser import HTMLParser
 
@@ -161,9 +163,6 @@ def test_two_synced_maps_share_one_set_of_assets(client):
 
 def test_scatter_points_are_one_per_wijk_with_a_value(client, app):
     html = client.get("/herentals/vergelijken?indicator=groen_per_inwoner&measure=amount_eur").get_data(as_text=True)
-    import html as html_lib
-    import json
-
     raw = re.search(r"data-points='([^']*)'", html).group(1)
     points = json.loads(html_lib.unescape(raw))
     apportionment, values = expected(app, "herentals", "groen_per_inwoner", None)

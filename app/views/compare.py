@@ -248,8 +248,13 @@ def page(slug: str):
         measures=MEASURES, schemes=SCHEMES, any_illustrative=any(r["illustrative"] for r in rows),
         indicator_illustrative=any(r["illustrative"] and r["value"] is not None for r in rows),
         fmt_eur=styles.format_eur, fmt_number=styles.format_number,
-        fmt_value=lambda value, unit: styles.format_value(value, unit, 0 if value is None or float(value).is_integer() else 1),
+        fmt_value=format_indicator_value,
     )
+
+
+def format_indicator_value(value: float | None, unit: str) -> str:
+    """'19,8%', '9.500 inwoners': whole numbers without decimals, else one."""
+    return styles.format_value(value, unit, 0 if value is None or float(value).is_integer() else 1)
 
 
 EURO_KEYS = ("amount_eur", "eur_per_inhabitant")
