@@ -213,3 +213,19 @@ def test_a_hostile_title_never_runs(chromium, hostile_server):
         page_.check_clean()
     finally:
         page_.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/halle",
+    "/herentals?kleur=status&indicator=kinderarmoede&klassen=jenks&budget=per_inwoner&year=2027",
+    "/herentals?q=geen-enkele-treffer&budget=totaal",      # empty selection: empty layers, empty slider
+])
+def test_other_views_draw_cleanly(watched, path):
+    response = watched.goto(path)
+    page = watched.page
+    page.wait_for_selector("path.fk-area-wijk")
+    assert page.locator("path.fk-area-wijk").count() == 10
+    placed = placed_list_ids(response.text())
+    assert sorted(page.evaluate(JS_FICHE_IDS, layer_names(response.text())["projects"])) == sorted(placed)
+    assert watched.axe_violations() == []
+    watched.check_clean()
