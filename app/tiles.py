@@ -66,9 +66,12 @@ def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):
                              tile, EXTENT, BUFFER, True)
     # m: the municipality's slug (the popup links to /<m>/fiches/<id>); a tile
     # stores each distinct value once, a full URL per fiche would not repeat.
-    columns = [geom.label("geom"), Fiche.id.label("id"), Fiche.status.label("status"), Municipality.slug.label("m")]
+    # d: 0 point, 1 line, 2 polygon (the style needs it; VectorGrid does not pass the geometry type).
+    columns = [geom.label("geom"), Fiche.id.label("id"), Fiche.status.label("status"), Municipality.slug.label("m"),
+               func.ST_Dimension(Fiche.geom).label("d")]
     if z >= TITLE_MIN_ZOOM:
-        columns += [Fiche.title.label("title"), Municipality.name.label("municipality")]
+        columns += [Fiche.title.label("title"), Municipality.name.label("municipality"),
+                    (Fiche.geometry_precision == "indicatief").label("indicative")]
     return (
         select(*columns)
         .join(Municipality, Fiche.municipality_id == Municipality.id)

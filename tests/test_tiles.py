@@ -62,6 +62,8 @@ def test_street_tile_holds_the_fiche_with_its_title(postgis, client, session):
     assert features[fiche.id]["title"] == fiche.title
     assert features[fiche.id]["m"] == "herentals"
     assert features[fiche.id]["status"] == fiche.status
+    assert features[fiche.id]["indicative"] is (fiche.geometry_precision == "indicatief")
+    assert features[fiche.id]["d"] == 0  # a point: the style draws a dot
 
 
 def test_low_zoom_tiles_are_clusters_that_count_every_fiche(postgis, client, session):

@@ -15,7 +15,9 @@
     return config;
   }
 
+  // dimension: 1 point, 2 line, 3 polygon. VectorGrid passes none: the tiles carry it as `d`.
   function ficheStyle(properties, zoom, dimension) {
+    dimension = dimension || (properties.d !== undefined ? properties.d + 1 : 3);
     var color = getConfig().colors[properties.status] || FALLBACK;
     if (properties.count) {  // a cluster (tiles up to zoom 11): area grows with the number of fiches
       var radius = Math.min(16, 3 + 1.5 * Math.sqrt(properties.count));
@@ -128,13 +130,29 @@
     load();
   }
 
+  /* VectorGrid draws tile points as CircleMarkers without a latlng; on a click
+   * Leaflet 1.9 asks a small CircleMarker for its latlng and throws. Give it
+   * the one its tile position means (only for those VectorGrid points). */
+  function patchTilePoints() {
+    var base = L.CircleMarker.prototype.getLatLng;
+    L.CircleMarker.prototype.getLatLng = function () {
+      var r = this._renderer;
+      if (!this._latlng && this._point && r && r._tileCoord && r._size && r._map) {
+        return r._map.unproject(r._tileCoord.scaleBy(r._size).add(this._point), r._tileCoord.z);
+      }
+      return base.call(this);
+    };
+  }
+
   /* PostGIS: folium made the VectorGrid layers; add popups. */
   function startTiles(map, cfg) {
+    patchTilePoints();
     ["wijken", "fiches"].forEach(function (name) {
       var layer = window[cfg.names[name]];
       if (!layer) { return; }
       layer.on("click", function (e) {
-        L.popup().setLatLng(e.latlng).setContent(popupContent(e.layer.properties)).openOn(map);
+        var at = e.latlng || map.mouseEventToLatLng(e.originalEvent);  // VectorGrid's SVG tiles give no latlng
+        L.popup().setLatLng(at).setContent(popupContent(e.layer.properties)).openOn(map);
       });
     });
     setStatus("Wijken en fiches als vectortegels: zoom in voor de titels van de fiches.");

@@ -1,0 +1,82 @@
+"""The region map /regio in headless Chromium on both databases: it loads its
+layers by URL (vector tiles on PostGIS, GeoJSON by bbox on SpatiaLite), a
+click on a fiche opens its popup, nothing leaves 127.0.0.1, no JS error,
+axe finds nothing serious."""
+from __future__ import annotations
+
+import json
+
+from browser_fixtures import *  # noqa: F401,F403
+from browser_fixtures import BROWSER_MARKS
+
+pytestmark = BROWSER_MARKS
+
+
+def map_config(watched) -> dict:
+    return json.loads(watched.page.get_attribute("#regio-kaart", "data-config"))
+
+
+def a_point_fiche(watched) -> dict:
+    data = watched.page.evaluate("async () => (await fetch('/api/herentals/fiches.geojson')).json()")
+    return next(f for f in data["features"] if f["geometry"]["type"] == "Point")
+
+
+def zoom_to(watched, name: str, lon: float, lat: float, zoom: int) -> None:
+    watched.page.evaluate(f"() => window[{json.dumps(name)}].setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    watched.page.wait_for_load_state("networkidle")
+    watched.page.wait_for_timeout(400)  # the moveend debounce and the canvas redraw
+
+
+def test_region_map_loads_layers_by_url_and_opens_a_popup(watched, backend):
+    response = watched.goto("/regio")
+    assert response.status == 200
+    page = watched.page
+    assert page.locator("h1").inner_text().startswith("Regiokaart")
+    config = map_config(watched)
+    assert config["mode"] == ("mvt" if backend == "postgis" else "geojson")
+    fiche = a_point_fiche(watched)
+    lon, lat = fiche["geometry"]["coordinates"]
+    zoom_to(watched, config["names"]["map"], lon, lat, 16)
+    if backend == "postgis":
+        tiles = [u for u in watched.requests if "/api/tiles/" in u]
+        assert any("/api/tiles/fiches/16/" in u for u in tiles) and any("/api/tiles/wijken/16/" in u for u in tiles)
+        # The fiches' tiles (z-index 3, above the wijken) are drawn once they arrived.
+        page.locator('.leaflet-tile-pane > .leaflet-layer[style*="z-index: 3"] path').first.wait_for(timeout=15000)
+        page.wait_for_load_state("networkidle")
+    else:
+        assert any("/api/regio/fiches.geojson?bbox=" in u and "zoom=16" in u for u in watched.requests)
+        page.wait_for_function(
+            "() => /\\d+ fiches en \\d+ wijken in beeld/.test(document.getElementById('regio-status').textContent)")
+        status = page.locator("#regio-status").inner_text()
+        assert int(status.split()[0]) >= 1
+    box = page.locator("#regio-kaart .folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert fiche["properties"]["title"] in popup.inner_text()
+    assert popup.locator("a").get_attribute("href") == fiche["properties"]["url"]
+    watched.screenshot(f"region-map-{backend}")
+    watched.check_clean()
+    assert watched.axe_violations() == []
+
+
+def test_region_map_whole_region_view(watched, backend):
+    watched.goto("/regio")
+    config = map_config(watched)
+    zoom_to(watched, config["names"]["map"], 4.45, 51.04, 8)
+    if backend == "postgis":
+        assert any("/api/tiles/fiches/8/" in u for u in watched.requests)
+    else:
+        # GeoJSON mode asks for the wijken only at this zoom and says how to see the fiches.
+        page = watched.page
+        page.wait_for_function("() => /Zoom verder in/.test(document.getElementById('regio-status').textContent)")
+        assert not any("/api/regio/fiches.geojson" in u for u in watched.requests)
+    watched.screenshot(f"region-map-zoom8-{backend}")
+    watched.check_clean()
+
+
+def test_region_map_on_a_phone(phone):
+    phone.goto("/regio")
+    assert not phone.overflows_horizontally()
+    phone.check_clean()
+    assert phone.axe_violations() == []
