@@ -91,6 +91,7 @@
   /* SpatiaLite: GeoJSON by bbox and zoom, replaced after every move. */
   function startGeoJson(map, cfg) {
     var wijken = L.geoJSON(null, {
+      attribution: cfg.attribution,
       style: function () { return wijkStyle(); },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
     }).addTo(map);

@@ -104,8 +104,9 @@ def page():
     mode = "mvt" if tiles_available(session) else "geojson"
     parts, names = _map_parts(mode, json.dumps(basemap_setting()), bounds, request.script_root)
     config = {"mode": mode, "api": f"{request.script_root}/api/regio", "names": names,
-              "fichesMinZoom": GEOJSON_FICHES_MIN_ZOOM,
+              "fichesMinZoom": GEOJSON_FICHES_MIN_ZOOM, "attribution": AREA_ATTRIBUTION,
               "colors": STATUS_COLORS, "labels": STATUS_LABELS}
     return render_template("region/index.html", map_parts=parts, counts=counts, mode=mode,
                            config=json.dumps(config), attribution=AREA_ATTRIBUTION,
+                           fiches_min_zoom=GEOJSON_FICHES_MIN_ZOOM,
                            legend=[(STATUS_LABELS[s], STATUS_COLORS[s]) for s in STATUS_COLORS])
