@@ -204,7 +204,7 @@ def test_preview_of_a_published_fiche_is_the_public_page_plus_banner(scratch_app
     article = re.compile(r'<article class="fiche".*</article>', re.S)
     map_ids = re.compile(r"map_[0-9a-f]{32}")   # folium names each map at random
     assert map_ids.sub("map", article.search(public).group(0)) == map_ids.sub("map", article.search(preview).group(0))
-    assert "Voorbeeld — niet gepubliceerd" in preview and "Voorbeeld — niet gepubliceerd" not in public
+    assert "Voorbeeld — gepubliceerd" in preview and "Voorbeeld" not in public
 
 
 def test_draft_parent_and_child_stay_hidden(scratch_app):
