@@ -259,3 +259,24 @@ def test_every_field_is_shown_and_user_text_is_escaped(scratch_app):
     assert "40 % gerealiseerd" in text
     assert "SDG 6: Schoon water en sanitair" in text and "SDG 11: Duurzame steden en gemeenschappen" in text
     assert "De SDG's zijn illustratief" in text
+
+
+def test_phase_timeline_positions_and_range():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from app.views.page_parts import phase_timeline
+
+    def phase(start, end):
+        return SimpleNamespace(start=start, end=end, phase_kind="studie", illustrative=False)
+
+    first_year = phase(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    timeline = phase_timeline([first_year, phase(None, None)], today=dt.date(2026, 7, 2))
+    assert (timeline.first_year, timeline.last_year) == (2025, 2031)
+    assert len(timeline.bars) == 1                     # the undated phase has no bar
+    bar = timeline.bars[0]
+    assert bar.left_pct == 0 and bar.width_pct == pytest.approx(100 / 7, abs=0.1)
+    assert timeline.today_pct == pytest.approx(100 * 1.5 / 7, abs=0.1)
+    late = phase_timeline([phase(dt.date(2030, 1, 1), dt.date(2033, 6, 30))], today=dt.date(2040, 1, 1))
+    assert late.last_year == 2033 and late.today_pct is None
+    assert late.bars[0].left_pct + late.bars[0].width_pct == pytest.approx(100 * 8.5 / 9, abs=0.1)

@@ -104,6 +104,7 @@ class BudgetTable:
 def budget_table(lines) -> BudgetTable:
     """Budget lines (any fiches) -> a table per year: expenses per kind,
     receipts (richting 'ontvangst') and net (expenses minus receipts)."""
+    lines = list(lines)
     rows: dict[int, BudgetRow] = {}
     total = BudgetRow(None)
     kinds_seen = set()
@@ -119,7 +120,6 @@ def budget_table(lines) -> BudgetTable:
         if line.direction != "ontvangst":
             kinds_seen.add(line.kind)
     kinds = [k for k in BUDGET_KIND_LABELS if k in kinds_seen] + sorted(kinds_seen - set(BUDGET_KIND_LABELS))
-    lines = list(lines)
     return BudgetTable(
         kinds=kinds, rows=[rows[y] for y in sorted(rows)], total=total,
         any_illustrative=any(ln.basis == "illustratief" for ln in lines),
