@@ -17,9 +17,9 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from .geometry import transform
-from .models import Area, Fiche, Municipality
+from .models import STORAGE_SRID, Area, Fiche, Municipality
 from .queries import FicheFilters, fiche_conditions
-from .spatial import envelope, is_spatialite, simplified
+from .spatial import envelope, is_spatialite, simplified, without_jit
 from .viewport import TITLE_MIN_ZOOM, Detail
 
 LAYERS = ("fiches", "wijken")
@@ -80,20 +80,28 @@ def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):
 
 
 def _fiche_clusters(session: Session, filters: FicheFilters, z: int, tile, search):
-    """Low zooms: one point per occupied cell of CLUSTER_PX screen pixels, with
-    the number of fiches and their most frequent status. A whole region's
-    30,000 fiches stay a few hundred points, whatever the region holds."""
-    cell = 2 * _HALF_WORLD / 2 ** z / 256 * CLUSTER_PX
-    point = func.ST_Transform(func.ST_PointOnSurface(Fiche.geom), 3857)
-    snapped = func.ST_SnapToGrid(point, cell)
-    groups = (
-        select(func.ST_Centroid(func.ST_Collect(point)).label("center"), func.count().label("count"),
-               func.mode().within_group(Fiche.status).label("status"))
+    """Low zooms: one point per occupied cell of about CLUSTER_PX screen pixels,
+    with the number of fiches and their most frequent status. A whole region's
+    30,000 fiches stay a few hundred points, whatever the region holds.
+
+    The cells are squares in EPSG:31370 metres (a pixel's size at Flanders'
+    latitude): grouping by two integers needs no transform per fiche, only
+    one per cluster."""
+    cell = Detail.for_zoom(z).tolerance_m * 2 * CLUSTER_PX
+    centre = func.ST_Centroid(Fiche.geom)
+    points = (
+        select(func.ST_X(centre).label("x"), func.ST_Y(centre).label("y"), Fiche.status.label("status"))
         .where(Fiche.geom.op("&&")(search), *fiche_conditions(session, filters))
-        .group_by(snapped)
+        .subquery("points")
+    )
+    groups = (
+        select(func.avg(points.c.x).label("x"), func.avg(points.c.y).label("y"), func.count().label("count"),
+               func.mode().within_group(points.c.status).label("status"))
+        .group_by(func.floor(points.c.x / cell), func.floor(points.c.y / cell))
         .subquery("cells")
     )
-    return select(func.ST_AsMVTGeom(groups.c.center, tile, EXTENT, BUFFER, True).label("geom"),
+    centre_3857 = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(groups.c.x, groups.c.y), STORAGE_SRID), 3857)
+    return select(func.ST_AsMVTGeom(centre_3857, tile, EXTENT, BUFFER, True).label("geom"),
                   groups.c.count, groups.c.status)
 
 
@@ -125,6 +133,7 @@ def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: Fic
     inner = rows.subquery("tile")
     stmt = select(func.ST_AsMVT(literal_column("tile.*"), layer, EXTENT, "geom")).select_from(inner).where(
         inner.c.geom.is_not(None))
+    without_jit(session)
     body = session.execute(stmt).scalar()
     return bytes(body) if body else b""
 

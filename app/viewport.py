@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .geometry import transform_many
 from .models import Area, Fiche, Municipality, Phase
 from .queries import FicheFilters, fiche_conditions
-from .spatial import as_wkb, bbox_filter, simplified
+from .spatial import as_wkb, bbox_filter, simplified, without_jit
 
 MIN_ZOOM, MAX_ZOOM = 0, 22
 # Metres per pixel at zoom 0 at the equator (256 px tiles), and the cosine of
@@ -51,6 +51,11 @@ class Detail:
 
 def _geometry(bind, column, detail: Detail):
     return as_wkb(column if detail.tolerance_m is None else simplified(bind, column, detail.tolerance_m))
+
+
+def _rows(session: Session, stmt) -> list:
+    without_jit(session)
+    return session.execute(stmt).all()
 
 
 def _collection(rows: list, properties, detail: Detail) -> bytes:
@@ -94,7 +99,7 @@ def fiches_geojson(session: Session, filters: FicheFilters, detail: Detail) -> b
         return {"id": r[0], "title": r[1], "status": r[2], "sector": r[3], "kind": r[4],
                 "indicative": r[5] == "indicatief", "municipality": r[7], "url": _fiche_url(r[6], r[0])}
 
-    return _collection(session.execute(stmt).all(), properties, detail)
+    return _collection(_rows(session, stmt), properties, detail)
 
 
 def phases_geojson(session: Session, filters: FicheFilters, detail: Detail) -> bytes:
@@ -115,7 +120,7 @@ def phases_geojson(session: Session, filters: FicheFilters, detail: Detail) -> b
                 "status": r[5], "illustrative": bool(r[6]), "fiche_id": r[7], "fiche_title": r[8],
                 "url": _fiche_url(r[9], r[7])}
 
-    return _collection(session.execute(stmt).all(), properties, detail)
+    return _collection(_rows(session, stmt), properties, detail)
 
 
 def wijken_geojson(session: Session, municipality: Municipality | None, detail: Detail,
@@ -135,4 +140,4 @@ def wijken_geojson(session: Session, municipality: Municipality | None, detail: 
     def properties(r):
         return {"id": r[1], "code": r[1], "name": r[2], "municipality": r[3]}
 
-    return _collection(session.execute(stmt).all(), properties, detail)
+    return _collection(_rows(session, stmt), properties, detail)
