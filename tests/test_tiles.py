@@ -1,6 +1,6 @@
 """Vector tiles /api/tiles/<layer>/<z>/<x>/<y>.mvt: decoded with
 mapbox-vector-tile on PostGIS (what they hold, clusters at low zoom, drafts
-absent, caching); a clear Dutch 501 on SpatiaLite."""
+absent, caching); a clear Dutch 404 on SpatiaLite."""
 from __future__ import annotations
 
 import gzip
@@ -138,7 +138,7 @@ def test_spatialite_says_tiles_need_postgis(backend, client):
     if backend != "spatialite":
         pytest.skip("SpatiaLite only")
     response = client.get("/api/tiles/fiches/8/131/85.mvt")
-    assert response.status_code == 501
+    assert response.status_code == 404
     body = response.get_json()
-    assert body["status"] == 501
+    assert body["status"] == 404
     assert "PostGIS" in body["description"] and "GeoJSON" in body["description"]

@@ -7,7 +7,7 @@ them: GeoJSON per viewport and vector tiles, cached (ETag/Last-Modified,
 /api/<slug>/wijken.geojson   the wijken
     ?bbox=minlon,minlat,maxlon,maxlat (EPSG:4326)  &zoom=0..22 (simplified and rounded for it)
     + the map page's filters (sector, status, sdg, obligation, year, year_from, year_to, wijk, q)
-/api/tiles/<layer>/<z>/<x>/<y>.mvt   Mapbox Vector Tile of fiches or wijken (PostGIS only);
+/api/tiles/<layer>/<z>/<x>/<y>.mvt   Mapbox Vector Tile of fiches or wijken (PostGIS only; SpatiaLite: a Dutch 404);
     ?gemeente=<slug> and the same filters for the fiches
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import math
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, request
 from flask_compress import Compress
 
 from .. import http_cache, tiles, viewport
@@ -141,10 +141,10 @@ def wijken(slug: str):
 def tile(layer: str, z: int, x: int, y: int):
     session = get_session()
     if not tiles.tiles_available(session):
-        body = {"code": "Niet beschikbaar", "status": 501, "description": (
+        # 404, not 501: the tiles do not exist on this installation; nothing is broken (a 5xx would say so).
+        return error_response(404, (
             "Vectortegels vragen een PostGIS-databank; deze installatie gebruikt SpatiaLite. "
-            "Vraag de kaartgegevens als GeoJSON per venster op, bv. /api/regio/fiches.geojson?bbox=...&zoom=...")}
-        return jsonify(body), 501
+            "Vraag de kaartgegevens als GeoJSON per venster op, bv. /api/regio/fiches.geojson?bbox=...&zoom=..."))
     try:
         tiles.check_address(layer, z, x, y)
         municipality = municipality_or_region(request.args.get("gemeente") or REGION)

@@ -33,7 +33,7 @@ GENERATED_SOURCE = "Gegenereerd voor de benchmark (scripts/bench): geen echt pro
 AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers"
 # GeoJSON mode (SpatiaLite) fetches the fiches from this zoom on: a whole
 # region's fiches as GeoJSON are megabytes (docs/bench.md); tiles have no such limit.
-GEOJSON_FICHES_MIN_ZOOM = 10
+GEOJSON_FICHES_MIN_ZOOM = 11
 
 
 def _region_counts(session) -> dict[str, int]:
