@@ -49,14 +49,15 @@ def _region_counts(session) -> dict[str, int]:
 
 
 def _vector_grid_options(layer: str) -> str:
-    """VectorGrid options as JS: SVG tiles (VectorGrid's canvas tiles miss clicks under Leaflet 1.9;
-    the tiles hold clusters below zoom 12, so never many shapes), styles from region.js (loaded in <head>)."""
+    """VectorGrid options as JS: SVG tiles (every shape a clickable path; with clusters below
+    zoom 12 a tile never holds many), styles from region.js (loaded in <head>)."""
     style = "fichekaartRegion.ficheStyle" if layer == "fiches" else "fichekaartRegion.wijkStyle"
     attribution = json.dumps(AREA_ATTRIBUTION if layer == "wijken" else "Fiches: de plannen van de steden")
     z_index = 3 if layer == "fiches" else 2  # fiches above the wijken (clicks reach the top layer)
     return ('{"rendererFactory": L.svg.tile, "interactive": true, "maxNativeZoom": 18, '
             f'"zIndex": {z_index}, '
-            f'"attribution": {attribution}, "getFeatureId": function (f) {{ return f.properties.id || f.properties.code; }}, '
+            f'"attribution": {attribution}, '
+            '"getFeatureId": function (f) { return f.properties.id || f.properties.code; }, '
             f'"vectorTileLayerStyles": {{"{layer}": {style}}}}}')
 
 
