@@ -10,6 +10,8 @@ from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
+# The shapes of the fiches' vector tiles (their layer lies above the wijken: z-index 3).
+FICHE_TILE_PATHS = '.leaflet-tile-pane > .leaflet-layer[style*="z-index: 3"] path'
 
 
 def map_config(watched) -> dict:
@@ -41,7 +43,7 @@ def test_region_map_loads_layers_by_url_and_opens_a_popup(watched, backend):
         tiles = [u for u in watched.requests if "/api/tiles/" in u]
         assert any("/api/tiles/fiches/16/" in u for u in tiles) and any("/api/tiles/wijken/16/" in u for u in tiles)
         # The fiches' tiles (z-index 3, above the wijken) are drawn once they arrived.
-        page.locator('.leaflet-tile-pane > .leaflet-layer[style*="z-index: 3"] path').first.wait_for(timeout=15000)
+        page.locator(FICHE_TILE_PATHS).first.wait_for(timeout=15000)
         page.wait_for_load_state("networkidle")
     else:
         assert any("/api/regio/fiches.geojson?bbox=" in u and "zoom=16" in u for u in watched.requests)
@@ -66,6 +68,9 @@ def test_region_map_whole_region_view(watched, backend):
     zoom_to(watched, config["names"]["map"], 4.45, 51.04, 8)
     if backend == "postgis":
         assert any("/api/tiles/fiches/8/" in u for u in watched.requests)
+        # Clusters: a dot per cell, drawn in the fiches' tile layer (z-index 3).
+        watched.page.locator(FICHE_TILE_PATHS).first.wait_for(timeout=15000)
+        assert watched.page.locator(FICHE_TILE_PATHS).count() >= 2  # Herentals and Halle lie apart
     else:
         # GeoJSON mode asks for the wijken only at this zoom and says how to see the fiches.
         page = watched.page
