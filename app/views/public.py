@@ -29,9 +29,12 @@ def index():
         .where(Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS), BudgetLine.direction == "uitgave")
         .group_by(Fiche.municipality_id)
     )}
+    plans: dict[int, Plan] = {}
+    for plan in session.scalars(select(Plan).order_by(Plan.id)):  # one query, not one per city
+        plans.setdefault(plan.municipality_id, plan)
     cities = []
     for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
-        plan = session.scalar(select(Plan).where(Plan.municipality_id == municipality.id).limit(1))
+        plan = plans.get(municipality.id)
         budget, illustrative = budgets.get(municipality.id, (None, 0))
         cities.append({"municipality": municipality, "plan": plan, "count": counts.get(municipality.id, 0),
                        "budget": budget, "budget_illustrative": bool(illustrative)})
