@@ -221,6 +221,16 @@ def select_areas(session: Session, municipality: Municipality, level: str) -> li
     ))
 
 
+def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
+    """The indicators that have values for this city's wijken, by name."""
+    return list(session.scalars(
+        select(Indicator).where(Indicator.id.in_(
+            select(IndicatorValue.indicator_id).join(Area)
+            .where(Area.municipality_id == city.id, Area.level == "wijk")
+        )).order_by(Indicator.name)
+    ))
+
+
 def latest_indicator_values(session: Session, municipality: Municipality, indicator_code: str,
                             level: str = "wijk", period: str | None = None) -> dict[str, IndicatorValue]:
     """{area code: value} for one indicator, the latest period unless one is asked."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import folium
 from branca.element import MacroElement
 from folium.plugins import Timeline, TimelineSlider
 from folium.template import Template

@@ -19,10 +19,10 @@ from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..queries import (
     PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, find_municipality, fiche_years,
-    phases_active_in_year, select_areas, select_fiches,
+    phases_active_in_year, select_areas, select_fiches, wijk_indicators,
 )
 from ..spatial import from_db
-from .city_map import MapOptions, build_city_map, single_year, wijk_indicators
+from .city_map import MapOptions, build_city_map, single_year
 
 bp = Blueprint("city", __name__)
 

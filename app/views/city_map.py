@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import folium
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers.areas import build_areas_layer
@@ -24,7 +23,7 @@ from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
 from ..features import area_features, fiche_features, phase_features
-from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality
+from ..models import Fiche, Indicator, Municipality
 from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas
 
 
@@ -37,16 +36,6 @@ class MapOptions:
     scheme: str = "quantiles"             # mapclassify scheme of both classed maps
     budget_measure: str = "amount_eur"    # amount_eur | eur_per_inhabitant
     show_budget: bool = False             # only when the URL asks for it
-
-
-def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
-    """The indicators that have values for this city's wijken, by name."""
-    return list(session.scalars(
-        select(Indicator).where(Indicator.id.in_(
-            select(IndicatorValue.indicator_id).join(Area)
-            .where(Area.municipality_id == city.id, Area.level == "wijk")
-        )).order_by(Indicator.name)
-    ))
 
 
 def single_year(filters: FicheFilters) -> int | None:

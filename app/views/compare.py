@@ -28,10 +28,10 @@ from ..db import get_session
 from ..exports.tabular import csv_bytes
 from ..features import area_features
 from ..geometry import transform
-from ..models import Area, BudgetLine, Fiche, Indicator, IndicatorValue, Municipality
+from ..models import BudgetLine, Fiche, Indicator, Municipality
 from ..queries import (
     FicheFilters, apportion_budget_to_wijken, fiche_conditions, find_municipality, latest_indicator_values,
-    select_areas,
+    select_areas, wijk_indicators,
 )
 from ..spatial import from_db
 
@@ -80,16 +80,6 @@ class Choices:
     def as_query_args(self) -> dict[str, str]:
         return {"indicator": self.indicator.code, "measure": self.measure,
                 "year": "" if self.year is None else str(self.year), "scheme": self.scheme}
-
-
-def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
-    """Indicators with at least one value on a wijk of the city, by name."""
-    return list(session.scalars(
-        select(Indicator).where(Indicator.id.in_(
-            select(IndicatorValue.indicator_id).join(Area)
-            .where(Area.municipality_id == city.id, Area.level == "wijk")
-        )).order_by(Indicator.name)
-    ))
 
 
 def budget_years(session: Session, city: Municipality) -> list[int]:
