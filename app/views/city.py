@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from layers import styles
@@ -18,11 +18,12 @@ from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..queries import (
-    PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, find_municipality, fiche_years,
+    PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, fiche_years,
     phases_active_in_year, select_areas, select_fiches, wijk_indicators,
 )
 from ..spatial import from_db
 from .city_map import MapOptions, build_city_map, single_year
+from . import city_or_404
 
 bp = Blueprint("city", __name__)
 
@@ -127,9 +128,7 @@ def filter_choices(session, city: Municipality) -> dict[str, list]:
 @bp.get("/<slug>")
 def map(slug: str):
     session = get_session()
-    city = find_municipality(session, slug)
-    if city is None:
-        abort(404)
+    city = city_or_404(slug)
     filters = FicheFilters.from_args(request.args, municipality=city.nis_code)
     indicators = wijk_indicators(session, city)
     options, notices = parse_map_options(request.args, indicators)

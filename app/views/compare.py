@@ -30,10 +30,11 @@ from ..features import area_features
 from ..geometry import transform
 from ..models import BudgetLine, Fiche, Indicator, Municipality
 from ..queries import (
-    FicheFilters, apportion_budget_to_wijken, fiche_conditions, find_municipality, latest_indicator_values,
+    FicheFilters, apportion_budget_to_wijken, fiche_conditions, latest_indicator_values,
     select_areas, wijk_indicators,
 )
 from ..spatial import from_db
+from . import city_or_404
 
 bp = Blueprint("compare", __name__)
 
@@ -217,13 +218,6 @@ def comparison_maps(session: Session, city: Municipality, choices: Choices, rows
 
 
 # --- views --------------------------------------------------------------------
-def city_or_404(slug: str) -> Municipality:
-    city = find_municipality(get_session(), slug)
-    if city is None:
-        abort(404)
-    return city
-
-
 @bp.get("/<slug>/vergelijken")
 def page(slug: str):
     session = get_session()

@@ -27,8 +27,9 @@ from ..ogcapi.records import (
     AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_record, indicator_record,
     phase_record,
 )
-from ..queries import FicheFilters, count_fiches, find_municipality, select_areas, select_fiches
+from ..queries import FicheFilters, count_fiches, select_areas, select_fiches
 from ..spatial import from_db
+from . import city_or_404
 
 bp = Blueprint("downloads", __name__)
 
@@ -106,13 +107,6 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
             "illustrative_note": ILLUSTRATIVE_NOTE,
         },
     )
-
-
-def city_or_404(slug: str) -> Municipality:
-    municipality = find_municipality(get_session(), slug)
-    if municipality is None:
-        abort(404)
-    return municipality
 
 
 def filters_from_request(municipality: Municipality) -> FicheFilters:

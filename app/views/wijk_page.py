@@ -17,10 +17,11 @@ from layers import styles
 from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import Area, Indicator, IndicatorValue, Municipality
-from ..queries import FicheFilters, apportion_budget_to_wijken, find_municipality, latest_indicator_values, select_areas, select_fiches
+from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches
 from ..spatial import from_db
 from . import page_maps
 from .page_parts import register_filters, yearly_chart
+from . import city_or_404
 
 bp = Blueprint("wijk", __name__)
 register_filters(bp)
@@ -29,9 +30,7 @@ register_filters(bp)
 @bp.get("/<slug>/wijken/<code>")
 def page(slug: str, code: str):
     session = get_session()
-    city = find_municipality(session, slug)
-    if city is None:
-        abort(404)
+    city = city_or_404(slug)
     wijken = select_areas(session, city, "wijk")
     wijk = next((w for w in wijken if w.code == code), None)
     if wijk is None:
