@@ -74,3 +74,23 @@ def placed_list_ids(html: str) -> set[int]:
 def list_active_phases(html: str) -> Counter:
     return Counter({i: item.count('class="active-phase"') for i, item in list_items(html).items()
                     if 'class="active-phase"' in item})
+
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def give_a_placed_fiche_a_hostile_title(app) -> int:
+    """Retitle the first published Herentals fiche with a place to XSS_TITLE
+    (in a scratch database); returns its id."""
+    from sqlalchemy import select
+
+    from app.models import Fiche, Municipality
+    from staff_fixtures import db
+
+    with db(app) as session:
+        fiche = session.scalar(select(Fiche).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
+            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+        fiche.title = XSS_TITLE
+        session.commit()
+        return fiche.id

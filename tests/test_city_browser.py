@@ -9,17 +9,16 @@ import gzip
 import json
 
 import pytest
-from sqlalchemy import select
 
 import browser_fixtures
 from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import ARTIFACTS, PHONE, Watched
-from city_helpers import embedded, layer_names, placed_list_ids, timeline_features
-from staff_fixtures import db
+from city_helpers import (
+    XSS_TITLE, embedded, give_a_placed_fiche_a_hostile_title, layer_names, placed_list_ids, timeline_features,
+)
 
 pytestmark = BROWSER_MARKS  # noqa: F405
 serve = getattr(browser_fixtures, "serve", None) or getattr(browser_fixtures, "_serve")
-XSS_TITLE = "<img src=x onerror=alert(1)>"
 
 # Fiche ids drawn by a set of folium layers, from the live Leaflet layers.
 JS_FICHE_IDS = """names => {
@@ -169,15 +168,7 @@ def test_filters_form_keyboard_only(watched):
 
 @pytest.fixture
 def hostile_server(scratch_app):
-    from app.models import Fiche, Municipality
-
-    with db(scratch_app) as session:
-        fiche = session.scalar(select(Fiche).join(Municipality).where(
-            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
-            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
-        fiche.title = XSS_TITLE
-        session.commit()
-        fiche_id = fiche.id
+    fiche_id = give_a_placed_fiche_a_hostile_title(scratch_app)
     scratch_app.config["BASEMAP"] = "none"
     server, thread = serve(scratch_app)
     yield f"http://127.0.0.1:{server.server_port}", fiche_id

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from city_helpers import (
-    embedded, layer_names, list_active_phases, list_ids, list_items, map_fiche_ids, placed_list_ids,
+    embedded, give_a_placed_fiche_a_hostile_title, layer_names, list_active_phases, list_ids, list_items, map_fiche_ids, placed_list_ids,
     timeline_active,
 )
 from layers_fixtures import visible
 from staff_fixtures import db, draft_marker_fiche
 
-XSS_TITLE = "<img src=x onerror=alert(1)>"
 
 
 def get(client, path: str, **args):
@@ -141,15 +140,7 @@ def test_a_draft_never_appears(scratch_app):
 
 
 def test_a_hostile_title_is_text_in_the_list_and_in_the_map_data(scratch_app):
-    from app.models import Fiche, Municipality
-
-    with db(scratch_app) as session:
-        fiche = session.scalar(select(Fiche).join(Municipality).where(
-            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
-            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
-        fiche.title = XSS_TITLE
-        session.commit()
-        fiche_id = fiche.id
+    fiche_id = give_a_placed_fiche_a_hostile_title(scratch_app)
     _, html = get(scratch_app.test_client(), "/herentals")
     assert "<img src=x" not in visible(html)
     assert "&lt;img src=x onerror=alert(1)&gt;" in list_items(html)[fiche_id]
