@@ -3,3 +3,7 @@
 Pure: no app, model or database imports. See base.py for the map shell and
 rendering, assets.py for the self-hosted JS/CSS.
 """
+
+from .rendered import install as _install_rendered
+
+_install_rendered()  # before any map renders: see rendered.py (template injection, speed)

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from html import unescape
 
+from layers_fixtures import HOSTILE_TITLE  # noqa: F401 (the city tests use it from here)
+
 FICHE_LINK = re.compile(r"/(?:[a-z0-9-]+)/fiches/(\d+)")
 _DECODER = json.JSONDecoder()
 
@@ -76,11 +78,8 @@ def list_active_phases(html: str) -> Counter:
                     if 'class="active-phase"' in item})
 
 
-XSS_TITLE = "<img src=x onerror=alert(1)>"
-
-
 def give_a_placed_fiche_a_hostile_title(app) -> int:
-    """Retitle the first published Herentals fiche with a place to XSS_TITLE
+    """Retitle the first published Herentals fiche with a place to HOSTILE_TITLE
     (in a scratch database); returns its id."""
     from sqlalchemy import select
 
@@ -91,6 +90,6 @@ def give_a_placed_fiche_a_hostile_title(app) -> int:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
             Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
-        fiche.title = XSS_TITLE
+        fiche.title = HOSTILE_TITLE
         session.commit()
         return fiche.id

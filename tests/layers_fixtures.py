@@ -5,7 +5,9 @@ import json
 import re
 
 X, Y = 4.8366, 51.1766  # Herentals, Grote Markt area
-XSS_TITLE = "<img src=x onerror=alert(1)>"
+# Markup for the browser (XSS) and template syntax for the server: branca
+# compiles rendered output as Jinja unless layers/rendered.py is installed.
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> {{ 7*7 }} {% if true %}ja{% endif %} {# weg #}"
 
 
 def square(x: float, y: float, d: float = 0.004) -> dict:
@@ -31,7 +33,7 @@ def fiche(id, geometry, **overrides) -> dict:
 def fiches_fc() -> dict:
     """6 fiches: 2 points, 1 line, 1 polygon, 1 multipolygon (2 parts), 1 without geometry."""
     return {"type": "FeatureCollection", "features": [
-        fiche(1, {"type": "Point", "coordinates": [X, Y]}, title=XSS_TITLE, sector="Burger en Samenleving",
+        fiche(1, {"type": "Point", "coordinates": [X, Y]}, title=HOSTILE_TITLE, sector="Burger en Samenleving",
               status="lopend", budget_total_eur=1_234_567.0, budget_illustrative=True, priority=True),
         fiche(2, square(X + 0.012, Y + 0.002), title="Nieuw zwembad Netepark", sector="Vrije Tijd",
               geometry_precision="indicatief", location_description="rond het huidige zwembad",

@@ -14,7 +14,7 @@ import browser_fixtures
 from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import ARTIFACTS, PHONE, Watched
 from city_helpers import (
-    XSS_TITLE, embedded, give_a_placed_fiche_a_hostile_title, layer_names, placed_list_ids, timeline_features,
+    HOSTILE_TITLE, embedded, give_a_placed_fiche_a_hostile_title, layer_names, placed_list_ids, timeline_features,
 )
 
 pytestmark = BROWSER_MARKS  # noqa: F405
@@ -184,7 +184,7 @@ def test_a_hostile_title_never_runs(chromium, hostile_server):
         page_.goto("/herentals")
         page = page_.page
         page.wait_for_selector("path.fk-project")
-        assert page.locator(f"#fiche-{fiche_id} h3").inner_text() == XSS_TITLE
+        assert page.locator(f"#fiche-{fiche_id} h3").inner_text() == HOSTILE_TITLE
         # Open the fiche's tooltip and popup on every layer that draws it.
         opened = page.evaluate("""id => {
             let n = 0;
@@ -198,7 +198,7 @@ def test_a_hostile_title_never_runs(chromium, hostile_server):
         }""", fiche_id)
         assert opened >= 1
         popups = page.locator(".leaflet-popup-content").all_inner_texts()
-        assert popups and all(XSS_TITLE in text for text in popups)
+        assert popups and all(HOSTILE_TITLE in text for text in popups)
         assert page.locator(".leaflet-popup-content img, .leaflet-tooltip img").count() == 0
         assert page.evaluate("window.__xss") is False
         page_.check_clean()

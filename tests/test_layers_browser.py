@@ -29,7 +29,7 @@ from layers.indicators import build_indicator_layer
 from layers.phases import build_phases_layer, phases_active_in_year
 from layers.projects import build_projects_layer
 from browser_fixtures import ARTIFACTS, requirements_missing
-from layers_fixtures import XSS_TITLE, X, Y, areas_fc, fiches_fc, phases_fc, wijken_fc
+from layers_fixtures import HOSTILE_TITLE, X, Y, areas_fc, fiches_fc, phases_fc, wijken_fc
 
 pytestmark = pytest.mark.browser
 
@@ -226,11 +226,11 @@ def test_full_map_draws_everything_offline_and_safely(site, chromium):
                               " return [p.x + r.left, p.y + r.top]; })()")
         page.mouse.move(*point)
         page.wait_for_selector(".leaflet-tooltip:not(.fk-label)")
-        assert XSS_TITLE in page.inner_text(".leaflet-tooltip:not(.fk-label)")
+        assert HOSTILE_TITLE in page.inner_text(".leaflet-tooltip:not(.fk-label)")
         page.mouse.click(*point)
         page.wait_for_selector(".leaflet-popup-content")
         popup = page.locator(".leaflet-popup-content")
-        assert XSS_TITLE in popup.inner_text()
+        assert HOSTILE_TITLE in popup.inner_text()
         assert "1.234.567 € (illustratief)" in popup.inner_text()
         assert popup.locator("img").count() == 0
         assert popup.locator("a", has_text="Bekijk de fiche").get_attribute("href") == "/herentals/fiches/1"

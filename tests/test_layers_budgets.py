@@ -12,7 +12,8 @@ import shapely
 from layers.budgets import (MAX_RADIUS_PX, build_budget_symbols_layer, build_wijk_budget_layer, radius_for,
                             reference_amounts)
 from layers.choropleth import classify
-from layers_fixtures import embedded_collections, fiches_fc, render, visible, wijken_fc
+from layers.popups import esc
+from layers_fixtures import HOSTILE_TITLE, embedded_collections, fiches_fc, render, visible, wijken_fc
 
 
 def symbol_styles(html: str) -> list[dict]:
@@ -40,7 +41,7 @@ def test_symbols_at_representative_points_largest_first():
     assert len(fc["features"]) == 4  # fiches with a budget: 1, 2, 3, 5
     assert all(f["geometry"]["type"] == "Point" for f in fc["features"])
     titles = [re.match(r"(.*?)<br>", f["properties"]["tooltip"]).group(1) for f in fc["features"]]
-    assert titles[:2] == ["Nieuw zwembad Netepark", "&lt;img src=x onerror=alert(1)&gt;"]  # 25 M first
+    assert titles[:2] == ["Nieuw zwembad Netepark", esc(HOSTILE_TITLE)]  # 25 M first
     polygon = shapely.geometry.shape(fiches_fc()["features"][1]["geometry"])
     assert polygon.contains(shapely.geometry.shape(fc["features"][0]["geometry"]))
     radii = sorted((s["radius"] for s in symbol_styles(html)), reverse=True)

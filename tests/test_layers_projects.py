@@ -10,7 +10,7 @@ import pytest
 from layers import styles
 from layers.popups import fiche_popup, safe_href
 from layers.projects import build_projects_layer
-from layers_fixtures import XSS_TITLE, X, Y, embedded_collections, fiche, fiches_fc, render, square, visible
+from layers_fixtures import HOSTILE_TITLE, X, Y, embedded_collections, fiche, fiches_fc, render, square, visible
 
 
 def rendered(fc=None, **kwargs) -> str:
@@ -100,9 +100,9 @@ def test_every_text_is_escaped_on_the_server():
     hostile = {"sector": "<b>S</b>", "location_description": "<script>alert(2)</script>",
                "number": '"><svg onload=alert(3)>', "geometry_precision": "indicatief"}
     fc = {"type": "FeatureCollection", "features": [fiche(1, {"type": "Point", "coordinates": [X, Y]},
-                                                          title=XSS_TITLE, **hostile)]}
+                                                          title=HOSTILE_TITLE, **hostile)]}
     html = visible(rendered(fc))
-    assert XSS_TITLE not in html
+    assert HOSTILE_TITLE not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # tooltip and popup show it as text
     assert "<script>alert(2)</script>" not in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "<svg onload" not in html and "<b>S</b>" not in html
