@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified
 
-from .models import Area, Fiche
+from .models import Area, Fiche, IndicatorValue
 
 # Bump when the shape of the answers changes: old cached copies must not match.
 FORMAT_VERSION = "1"
@@ -31,7 +31,8 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
 
     Fiches: count, latest updated_at and the sum of the optimistic-lock
     versions (an edit of a phase or budget line goes through its fiche and
-    bumps that). Areas have no timestamp: count and highest id.
+    bumps that). Areas have no timestamp: count and highest id; indicator
+    values: count, highest id and the sum of the values.
 
     Remembered per database for DATA_VERSION_TTL seconds (default 1): on
     30,000 fiches the two aggregates cost more than serving a cached tile.
@@ -52,9 +53,14 @@ def _query_version(session: Session) -> tuple[str, dt.datetime | None]:
     count, latest, versions = session.execute(
         select(func.count(Fiche.id), func.max(Fiche.updated_at), func.coalesce(func.sum(Fiche.version), 0))
     ).one()
-    areas, last_area = session.execute(select(func.count(Area.id), func.max(Area.id))).one()
+    value_aggregates = [select(aggregate).scalar_subquery() for aggregate in (
+        func.count(IndicatorValue.id), func.max(IndicatorValue.id), func.coalesce(func.sum(IndicatorValue.value), 0))]
+    areas, last_area, n_values, last_value, value_sum = session.execute(
+        select(func.count(Area.id), func.max(Area.id), *value_aggregates)
+    ).one()
     latest = _as_utc(latest)
-    token = f"{FORMAT_VERSION}:{count}:{latest.isoformat() if latest else '-'}:{versions}:{areas}:{last_area}"
+    token = (f"{FORMAT_VERSION}:{count}:{latest.isoformat() if latest else '-'}:{versions}:{areas}:{last_area}:"
+             f"{n_values}:{last_value}:{float(value_sum):.12g}")
     return token, latest
 
 

@@ -275,10 +275,12 @@ class Apportionment:
 
 
 def apportion_budget_to_wijken(session: Session, municipality: Municipality, filters: FicheFilters | None = None,
-                               year: int | None = None) -> Apportionment:
+                               year: int | None = None, fiches: list[Fiche] | None = None) -> Apportionment:
     """Expenses (richting 'uitgave') of the matching fiches, shared over the
     city's wijken by geometry (see app.apportion), per year and in total.
-    EUR per inhabitant uses the wijk's latest 'bevolking' value."""
+    EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
+    filter is ignored (every wijk gets its share); `fiches`: the selection
+    when the caller already has it (select_fiches of these filters without a wijk)."""
     filters = filters or FicheFilters()
     filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
     areas = select_areas(session, municipality, "wijk")
@@ -293,7 +295,7 @@ def apportion_budget_to_wijken(session: Session, municipality: Municipality, fil
         for a in areas
     }
     citywide, citywide_by_year, citywide_ids = 0.0, defaultdict(float), set()
-    for fiche in select_fiches(session, filters):
+    for fiche in fiches if fiches is not None else select_fiches(session, filters):
         lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)]
         if not lines:
             continue

@@ -9,14 +9,13 @@ never serves an old tile.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from threading import Lock
 
 import shapely
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from .geometry import transform
+from .lru import LruCache
 from .models import STORAGE_SRID, Area, Fiche, Municipality
 from .queries import FicheFilters, fiche_conditions
 from .spatial import envelope, is_spatialite, simplified, without_jit
@@ -138,26 +137,6 @@ def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: Fic
     return bytes(body) if body else b""
 
 
-class TileCache:
-    """The last `size` tiles made in this process (thread-safe LRU), each as
-    (raw bytes, gzip bytes): compressing a large tile costs more than reading it."""
-
-    def __init__(self, size: int = 512):
-        self.size, self._items, self._lock = size, OrderedDict(), Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key, value: tuple[bytes, bytes]) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-CACHE = TileCache()
+# The last tiles made in this process, each as (raw bytes, gzip bytes):
+# compressing a large tile costs more than reading it.
+CACHE = LruCache(512)

@@ -116,7 +116,10 @@ def databases(backend, tmp_path_factory):
 def make_test_app(url: str, **config):
     from app import create_app
 
-    return create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", **config})
+    # DATA_VERSION_TTL 0: tests edit and read back within a second, and the
+    # page cache and ETags must see every edit at once.
+    return create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "DATA_VERSION_TTL": 0,
+                       **config})
 
 
 def dispose(app) -> None:

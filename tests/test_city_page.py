@@ -215,6 +215,7 @@ def test_above_the_threshold_only_the_list_is_embedded(client, app, monkeypatch)
     from app.views import city
 
     monkeypatch.setattr(city, "MAX_EMBEDDED_FICHES", 5)
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)  # not the page kept by an earlier test
     _, html = get(client, "/herentals")
     assert "data-layers=" not in html and "L.map(" not in html and "leaflet.js" not in html
     assert "meer dan 5 tonen we niet" in html

@@ -17,6 +17,7 @@ from layers import styles
 from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
+from ..page_cache import cached_page
 from ..queries import (
     PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, fiche_years,
     phases_active_in_year, select_areas, select_fiches, wijk_indicators,
@@ -126,6 +127,7 @@ def filter_choices(session, city: Municipality) -> dict[str, list]:
 
 
 @bp.get("/<slug>")
+@cached_page
 def map(slug: str):
     session = get_session()
     city = city_or_404(slug)

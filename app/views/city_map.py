@@ -60,7 +60,9 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     legends, groups = [], {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
 
     if wijk_rows:
-        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijk_rows, filters, year, options)
+        # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)
+        selection = None if filters.wijk else fiches
+        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijk_rows, filters, year, options, selection)
         budget_layer.add_to(m)
         legends.append(budget_legend)
         groups["Cijfers per wijk"].append(budget_layer)
@@ -108,8 +110,8 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     return render_map_parts(m), names
 
 
-def _wijk_budget_layer(session, city, wijk_rows, filters, year, options):
-    apportionment = apportion_budget_to_wijken(session, city, filters, year=year)
+def _wijk_budget_layer(session, city, wijk_rows, filters, year, options, fiches):
+    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches)
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
                   "population": wb.population, "illustrative": wb.illustrative}

@@ -29,6 +29,7 @@ from ..exports.tabular import csv_bytes
 from ..features import area_features
 from ..geometry import transform
 from ..models import BudgetLine, Fiche, Indicator, Municipality
+from ..page_cache import cached_page
 from ..queries import (
     FicheFilters, apportion_budget_to_wijken, fiche_conditions, latest_indicator_values,
     select_areas, wijk_indicators,
@@ -219,6 +220,7 @@ def comparison_maps(session: Session, city: Municipality, choices: Choices, rows
 
 # --- views --------------------------------------------------------------------
 @bp.get("/<slug>/vergelijken")
+@cached_page
 def page(slug: str):
     session = get_session()
     city = city_or_404(slug)

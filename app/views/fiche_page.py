@@ -19,6 +19,7 @@ from layers import styles
 from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import Area, Dependency, Fiche
+from ..page_cache import cached_page
 from ..queries import find_municipality, get_fiche, select_areas
 from ..spatial import from_db
 from . import page_maps
@@ -32,6 +33,7 @@ register_filters(bp)
 
 
 @bp.get("/<slug>/fiches/<int:fiche_id>")
+@cached_page
 def page(slug: str, fiche_id: int):
     """A published fiche of the city `slug`. 404 for unknown ids and drafts;
     a fiche asked under another city's slug redirects to its own city."""

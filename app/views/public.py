@@ -8,12 +8,14 @@ from layers.styles import format_eur
 
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Plan
+from ..page_cache import cached_page
 from ..queries import PROJECT_KINDS
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@cached_page
 def index():
     session = get_session()
     counts = dict(session.execute(

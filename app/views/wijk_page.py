@@ -17,6 +17,7 @@ from layers import styles
 from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import Area, Indicator, IndicatorValue, Municipality
+from ..page_cache import cached_page
 from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches
 from ..spatial import from_db
 from . import page_maps
@@ -28,6 +29,7 @@ register_filters(bp)
 
 
 @bp.get("/<slug>/wijken/<code>")
+@cached_page
 def page(slug: str, code: str):
     session = get_session()
     city = city_or_404(slug)

@@ -1,0 +1,72 @@
+"""Public pages kept as rendered HTML for anonymous visitors.
+
+The city map, fiche, wijk and comparison pages are the same for every
+citizen until the data changes, and building one costs 50-150 ms of queries
+and folium. `@cached_page` keeps the last PAGE_CACHE_SIZE pages (default 64)
+of each process:
+
+- keyed by the data version of app.http_cache (any fiche, area or indicator
+  value added or edited), today's date (the time slider starts at this
+  year), the path with its arguments and the basemap setting;
+- for at most PAGE_CACHE_SECONDS (default 60; 0 turns the cache off): an
+  area boundary replaced in place by a re-import is not in the data version
+  and shows within that time, as the data endpoints' max-age=60;
+- only for anonymous visitors with an empty session: a member of staff
+  gets a fresh page with their name, and a flashed message is never kept;
+- only 200 answers;
+- the CSP nonce stays per response: it is stored as a mark and the mark is
+  replaced by the new request's nonce.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+import time
+
+from flask import Response, current_app, request, session
+
+from .auth import current_user
+from .basemap import basemap_setting
+from .db import get_session
+from .http_cache import data_version
+from .lru import LruCache
+from .web import csp_nonce
+
+_NONCE_MARK = f"fk-nonce-{secrets.token_hex(16)}"
+_SKIPPED_HEADERS = {"content-length", "set-cookie"}
+
+
+def page_cache() -> LruCache:
+    """This app's cache (one per app: tests run several apps in one process)."""
+    extensions = current_app.extensions
+    if "fichekaart_pages" not in extensions:
+        extensions["fichekaart_pages"] = LruCache(int(current_app.config.get("PAGE_CACHE_SIZE", 64)))
+    return extensions["fichekaart_pages"]
+
+
+def _cacheable() -> bool:
+    return (request.method == "GET" and float(current_app.config.get("PAGE_CACHE_SECONDS", 60)) > 0
+            and not session and current_user() is None)
+
+
+def cached_page(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _cacheable():
+            return view(*args, **kwargs)
+        key = (data_version(get_session())[0], dt.date.today().isoformat(), request.full_path,
+               repr(basemap_setting()))
+        now = time.monotonic()
+        kept = page_cache().get(key)
+        if kept is not None and kept[0] > now:
+            _, body, headers = kept
+            return Response(body.replace(_NONCE_MARK, csp_nonce()), headers=headers)
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and response.mimetype == "text/html" and not session:
+            headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS]
+            body = response.get_data(as_text=True).replace(csp_nonce(), _NONCE_MARK)
+            page_cache().put(key, (now + float(current_app.config.get("PAGE_CACHE_SECONDS", 60)), body, headers))
+        return response
+
+    return wrapper

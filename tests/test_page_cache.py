@@ -1,0 +1,111 @@
+"""app/page_cache.py: public pages are kept per data version for anonymous
+visitors, each answer with its own CSP nonce; edits show at once; staff and
+sessions never share a kept page."""
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from app.models import Fiche, IndicatorValue, Municipality
+from staff_fixtures import db, login, staff  # noqa: F401 (fixture)
+
+PAGES = ["/herentals", "/herentals?sector=Mobiliteit", "/herentals/vergelijken"]
+
+
+@contextlib.contextmanager
+def counted_statements(app):
+    """The number of SQL statements the app runs inside the block."""
+    engine = app.extensions["fichekaart.engine"]
+    count = [0]
+
+    def count_one(*_args):
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count_one)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", count_one)
+
+
+def nonce_of(response) -> str:
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}"' in response.text
+    return nonce
+
+
+def first_placed_fiche(app) -> int:
+    with db(app) as session:
+        return session.scalar(select(Fiche.id).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None)).order_by(Fiche.id))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_is_kept_and_every_answer_has_its_own_nonce(scratch_app, path):
+    client = scratch_app.test_client()
+    with counted_statements(scratch_app) as first_count:
+        first = client.get(path)
+    with counted_statements(scratch_app) as second_count:
+        second = client.get(path)
+    assert first.status_code == second.status_code == 200
+    assert second_count[0] <= 3 < 8 < first_count[0]  # the data version (+ BEGIN on SpatiaLite), not the page
+    first_nonce, second_nonce = nonce_of(first), nonce_of(second)
+    assert first_nonce != second_nonce
+    assert second.text == first.text.replace(first_nonce, second_nonce)
+
+
+def test_an_edit_shows_in_the_next_answer(scratch_app):
+    fiche_id = first_placed_fiche(scratch_app)
+    client = scratch_app.test_client()
+    for path in ("/herentals", f"/herentals/fiches/{fiche_id}"):
+        assert "Hernieuwd plein" not in client.get(path).text
+    with db(scratch_app) as session:
+        fiche = session.get(Fiche, fiche_id)
+        fiche.title, fiche.version = "Hernieuwd plein", fiche.version + 1
+        session.commit()
+    for path in ("/herentals", f"/herentals/fiches/{fiche_id}"):
+        assert "Hernieuwd plein" in client.get(path).text
+
+
+def test_a_new_indicator_value_changes_the_data_version(scratch_app):
+    from app.db import get_session
+    from app.http_cache import data_version
+
+    with scratch_app.app_context():
+        before = data_version(get_session())[0]
+    with db(scratch_app) as session:
+        value = session.scalar(select(IndicatorValue).order_by(IndicatorValue.id))
+        value.value += 1.5
+        session.commit()
+    with scratch_app.app_context():
+        assert data_version(get_session())[0] != before
+
+
+def test_staff_never_get_nor_leave_a_kept_page(scratch_app, staff):
+    anonymous, member = scratch_app.test_client(), scratch_app.test_client()
+    assert anonymous.get("/herentals").status_code == 200  # kept
+    login(member, staff.lezer)
+    with counted_statements(scratch_app) as count:
+        page = member.get("/herentals")
+    assert count[0] > 8 and "Werkruimte" in page.text  # built afresh, with the staff menu
+    assert "Werkruimte" not in anonymous.get("/herentals").text
+
+
+def test_no_page_is_kept_when_turned_off(scratch_app):
+    scratch_app.config["PAGE_CACHE_SECONDS"] = 0
+    client = scratch_app.test_client()
+    client.get("/herentals")
+    with counted_statements(scratch_app) as count:
+        assert client.get("/herentals").status_code == 200
+    assert count[0] > 8
+
+
+def test_a_404_is_not_kept(scratch_app):
+    client = scratch_app.test_client()
+    client.get("/herentals/fiches/999999")
+    with counted_statements(scratch_app) as count:
+        assert client.get("/herentals/fiches/999999").status_code == 404
+    assert count[0] > 2
