@@ -10,6 +10,9 @@ Pure geometry (EPSG:31370, metres), the same on both databases:
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
@@ -20,32 +23,69 @@ class WijkIndex:
 
     def __init__(self, wijken: list[tuple[str, BaseGeometry]]):
         self.codes = [code for code, _ in wijken]
-        self.geoms = [geom for _, geom in wijken]
+        self.geoms = np.array([geom for _, geom in wijken], dtype=object)
+        # Prepared once: the exact tests of every query (point in wijk, does
+        # a shape touch a wijk) use the wijk's edge index instead of all its vertices.
+        shapely.prepare(self.geoms)
         self.tree = STRtree(self.geoms)
 
     def shares(self, geom: BaseGeometry | None) -> dict[str, float]:
-        if geom is None or geom.is_empty:
-            return {}
-        family = geom.geom_type.removeprefix("Multi")
-        if family == "Point":
-            return self._point_shares(geom)
-        measure = shapely.length if family == "LineString" else shapely.area
-        weights: dict[str, float] = {}
-        for i in self.tree.query(geom, predicate="intersects"):
-            amount = float(measure(shapely.intersection(geom, self.geoms[i])))
-            if amount > 0:
-                weights[self.codes[i]] = weights.get(self.codes[i], 0.0) + amount
-        return _normalise(weights)
+        return self.shares_many([geom])[0]
 
-    def _point_shares(self, geom: BaseGeometry) -> dict[str, float]:
-        weights: dict[str, float] = {}
-        for point in shapely.get_parts(geom):
-            hits = self.tree.query(point, predicate="intersects")
-            if len(hits):
-                # A point on a shared border goes to one wijk: the lowest code.
-                code = min(self.codes[i] for i in hits)
-                weights[code] = weights.get(code, 0.0) + 1.0
-        return _normalise(weights)
+    def shares_many(self, geoms: Sequence[BaseGeometry | None]) -> list[dict[str, float]]:
+        """shares() of each geometry, with one index query for all of them."""
+        geoms = np.asarray(geoms, dtype=object)
+        weights: list[dict[str, float]] = [{} for _ in range(len(geoms))]
+        placed = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        family = np.array([shapely.get_type_id(g) if ok else -1 for g, ok in zip(geoms, placed)])
+        points = np.isin(family, (0, 4))            # Point, MultiPoint: by count
+        lines = np.isin(family, (1, 5))             # LineString, MultiLineString: by length
+        shapes = placed & ~points & ~lines          # the others (polygons): by area
+        self._add_point_weights(geoms, np.flatnonzero(points), weights)
+        self._add_overlap_weights(geoms, np.flatnonzero(lines), shapely.length, weights)
+        self._add_overlap_weights(geoms, np.flatnonzero(shapes), shapely.area, weights)
+        return [_normalise(w) for w in weights]
+
+    def _candidates(self, geoms):
+        """(input position, wijk position) pairs whose shapes intersect, in
+        the order of the inputs: bounding boxes from the tree, then the exact
+        test against the prepared wijk."""
+        pairs = self.tree.query(geoms)
+        hit = shapely.intersects(self.geoms[pairs[1]], geoms[pairs[0]])
+        return pairs[0][hit], pairs[1][hit]
+
+    def _add_point_weights(self, geoms, which, weights) -> None:
+        if not len(which):
+            return
+        parts, owner = shapely.get_parts(geoms[which], return_index=True)
+        part_of, wijk_of = self._candidates(parts)
+        wijk_per_part: dict[int, str] = {}
+        for part, wijk in zip(part_of.tolist(), wijk_of.tolist()):
+            # A point on a shared border goes to one wijk: the lowest code.
+            code = self.codes[wijk]
+            if part not in wijk_per_part or code < wijk_per_part[part]:
+                wijk_per_part[part] = code
+        for part, code in wijk_per_part.items():
+            w = weights[which[owner[part]]]
+            w[code] = w.get(code, 0.0) + 1.0
+
+    def _add_overlap_weights(self, geoms, which, measure, weights) -> None:
+        if not len(which):
+            return
+        subset = geoms[which]
+        inputs, wijken = self._candidates(subset)
+        # A shape inside one wijk and touching no other is all in it: its share
+        # is 1 whatever the measure, so the costly overlay is left out.
+        alone = np.bincount(inputs, minlength=len(subset))[inputs] == 1
+        inside = np.zeros(len(inputs), dtype=bool)
+        inside[alone] = shapely.contains_properly(self.geoms[wijken[alone]], subset[inputs[alone]])
+        amounts = np.empty(len(inputs))
+        amounts[inside] = measure(subset[inputs[inside]])
+        amounts[~inside] = measure(shapely.intersection(subset[inputs[~inside]], self.geoms[wijken[~inside]]))
+        for i, wijk, amount in zip(inputs.tolist(), wijken.tolist(), amounts.tolist()):
+            if amount > 0:
+                w = weights[which[i]]
+                w[self.codes[wijk]] = w.get(self.codes[wijk], 0.0) + amount
 
 
 def _normalise(weights: dict[str, float]) -> dict[str, float]:

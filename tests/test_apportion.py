@@ -40,3 +40,32 @@ def test_multipoint_equal_shares():
     assert INDEX.shares(shapely.MultiPoint([(10, 10), (110, 10), (120, 10), (400, 10)])) == pytest.approx(
         {"A": 1 / 3, "B": 2 / 3}
     )
+
+
+def test_on_a_border_the_lowest_code_and_inside_one_wijk_all_of_it():
+    assert INDEX.shares(shapely.Point(100, 50)) == {"A": 1.0}
+    assert INDEX.shares(shapely.box(110, 10, 190, 90)) == {"B": 1.0}
+    assert INDEX.shares(B) == {"B": 1.0}  # the whole wijk touches its neighbours: shared by area all the same
+    assert INDEX.shares(shapely.LineString([(150, 50), (150, 50)])) == {}  # no length anywhere
+
+
+def test_many_at_once_as_one_by_one():
+    """One index query for a page of fiches gives what each asks alone,
+    whatever the mix and order of kinds."""
+    cases = [
+        (shapely.box(50, 0, 250, 50), {"A": 0.25, "B": 0.5, "C": 0.25}),
+        (None, {}),
+        (shapely.Point(150, 50), {"B": 1.0}),
+        (shapely.LineString([(120, 10), (180, 90)]), {"B": 1.0}),
+        (shapely.Point(), {}),
+        (shapely.MultiPoint([(10, 10), (110, 10), (120, 10), (400, 10)]), {"A": 1 / 3, "B": 2 / 3}),
+        (shapely.LineString([(70, 50), (170, 50)]), {"A": 0.3, "B": 0.7}),
+        (shapely.Point(1000, 1000), {}),
+        (shapely.MultiPolygon([shapely.box(10, 10, 20, 20), shapely.box(210, 10, 230, 20)]), {"A": 1 / 3, "C": 2 / 3}),
+    ]
+    got = INDEX.shares_many([geom for geom, _ in cases])
+    assert len(got) == len(cases)
+    for (geom, expected), shares in zip(cases, got):
+        assert shares == pytest.approx(expected), geom
+        assert shares == INDEX.shares(geom)
+    assert INDEX.shares_many([]) == []
