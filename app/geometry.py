@@ -78,11 +78,23 @@ def transform(geom: BaseGeometry, src, dst) -> BaseGeometry:
 
 def transform_many(geoms, src, dst):
     """Vectorised transform of an array of geometries (None stays None)."""
-    src_crs, dst_epsg = parse_crs(src), epsg_of(dst)
-    if src_crs.to_epsg() == dst_epsg:
+    if isinstance(src, int) and isinstance(dst, int):
+        transformer = _epsg_transformer(src, dst)  # the common case, without parsing CRSs each time
+    else:
+        src_crs, dst_epsg = parse_crs(src), epsg_of(dst)
+        transformer = None if src_crs.to_epsg() == dst_epsg else _transformer(src_crs.to_wkt(), dst_epsg)
+    if transformer is None:
         return geoms
-    transformer = _transformer(src_crs.to_wkt(), dst_epsg)
     return shapely.transform(geoms, lambda xy: _apply(transformer, xy))
+
+
+@functools.lru_cache(maxsize=64)
+def _epsg_transformer(src: int, dst: int) -> Transformer | None:
+    """The transformer between two EPSG codes; None when they are the same CRS."""
+    src_crs = parse_crs(src)
+    if src_crs.to_epsg() == epsg_of(dst):
+        return None
+    return _transformer(src_crs.to_wkt(), epsg_of(dst))
 
 
 def _apply(transformer: Transformer, xy):
