@@ -26,10 +26,15 @@ def round_coordinates(geoms, epsg: int):
 
 def geometries_in(rows, epsg: int, attr: str = "geom") -> list:
     """The rows' geometries (EPSG:31370 in the database) in `epsg`, rounded."""
-    geoms = np.array([from_db(getattr(r, attr)) for r in rows], dtype=object)
+    return list(in_crs([from_db(getattr(r, attr)) for r in rows], epsg))
+
+
+def in_crs(geoms, epsg: int) -> np.ndarray:
+    """Shapely geometries in EPSG:31370 (None allowed) -> in `epsg`, rounded."""
+    geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
-        return []
-    return list(round_coordinates(transform_many(geoms, 31370, epsg), epsg))
+        return geoms
+    return round_coordinates(transform_many(geoms, 31370, epsg), epsg)
 
 
 def fiche_url(fiche: Fiche) -> str:
@@ -83,13 +88,14 @@ def area_properties(area: Area) -> dict:
     return {"code": area.code, "name": area.name, "level": area.level}
 
 
-def feature_collection(properties: list[dict], geoms: list, ids: list | None = None) -> dict:
+def feature_collection(properties: list[dict], geoms, ids: list | None = None) -> dict:
+    texts = shapely.to_geojson(np.asarray(geoms, dtype=object))  # one call for all
     features = []
-    for i, (props, geom) in enumerate(zip(properties, geoms)):
+    for i, (props, text) in enumerate(zip(properties, texts)):
         feature = {
             "type": "Feature",
             "id": ids[i] if ids else props.get("id", props.get("code")),
-            "geometry": orjson.loads(shapely.to_geojson(geom)) if geom is not None else None,
+            "geometry": orjson.loads(text) if text is not None else None,
             "properties": props,
         }
         features.append(feature)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from .apportion import WijkIndex
 from .models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
-from .spatial import bbox_filter, from_db, intersects
+from .spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.
@@ -87,17 +87,21 @@ class FicheFilters:
         return out
 
 
+def _is_municipality(key: str):
+    return or_(Municipality.nis_code == key, Municipality.slug == key.lower())
+
+
 def find_municipality(session: Session, key: str) -> Municipality | None:
-    return session.scalar(
-        select(Municipality).where(or_(Municipality.nis_code == key, Municipality.slug == key.lower()))
-    )
+    return session.scalar(select(Municipality).where(_is_municipality(key)))
 
 
 def fiche_conditions(session: Session, filters: FicheFilters) -> list:
     conditions = []
     if filters.municipality:
-        municipality = find_municipality(session, filters.municipality)
-        conditions.append(Fiche.municipality_id == (municipality.id if municipality else -1))
+        # a subquery, not a query of its own: one round trip less for every
+        # selection (an unknown municipality gives NULL, which matches nothing)
+        municipality_id = select(Municipality.id).where(_is_municipality(filters.municipality)).limit(1)
+        conditions.append(Fiche.municipality_id == municipality_id.scalar_subquery())
     if not filters.include_drafts:
         conditions.append(Fiche.published.is_(True))
     if filters.kinds:
@@ -143,23 +147,16 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
     return conditions
 
 
-def select_fiches(session: Session, filters: FicheFilters, *, limit: int | None = None,
-                  offset: int = 0, placed_first: bool = False) -> list[Fiche]:
+def select_fiches(session: Session, filters: FicheFilters) -> list[Fiche]:
     """Fiches matching the filters, ordered by id, with their SDGs, phases and
-    budget lines loaded. `placed_first`: fiches with a geometry come first
-    (clients such as QGIS guess a layer's geometry type from the first page)."""
-    order = (Fiche.geom.is_(None), Fiche.id) if placed_first else (Fiche.id,)
-    stmt = (
+    budget lines loaded."""
+    return list(session.scalars(
         select(Fiche)
         .where(*fiche_conditions(session, filters))
         .options(selectinload(Fiche.sdg_links), selectinload(Fiche.phases), selectinload(Fiche.budget_lines),
                  selectinload(Fiche.municipality))
-        .order_by(*order)
-        .offset(offset)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+        .order_by(Fiche.id)
+    ))
 
 
 def count_fiches(session: Session, filters: FicheFilters) -> int:
@@ -173,6 +170,8 @@ def get_fiche(session: Session, fiche_id: int, *, include_drafts: bool = False) 
     return fiche
 
 
+# These three read only `budget_lines` and `phases`: a Fiche, or a plain
+# app.ogcapi.fiche_rows.FicheRow (the public records).
 def budget_total(fiche: Fiche, direction: str = "uitgave") -> float:
     return sum(line.amount_eur for line in fiche.budget_lines if line.direction == direction)
 
@@ -219,6 +218,15 @@ def select_areas(session: Session, municipality: Municipality, level: str) -> li
     return list(session.scalars(
         select(Area).where(Area.municipality_id == municipality.id, Area.level == level).order_by(Area.code)
     ))
+
+
+def city_wijk_index(session: Session, municipality: Municipality) -> WijkIndex:
+    """The city's wijken, indexed for WijkIndex.shares (codes and shapes only)."""
+    rows = session.execute(
+        select(Area.code, as_wkb(Area.geom)).where(Area.municipality_id == municipality.id, Area.level == "wijk")
+        .order_by(Area.code)
+    ).all()
+    return WijkIndex(list(zip([code for code, _ in rows], geometries_from_wkb([wkb for _, wkb in rows]))))
 
 
 def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:

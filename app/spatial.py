@@ -5,10 +5,13 @@ dialect themselves.
 """
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, func, literal_column, select, text
+from sqlalchemy import ARRAY, Engine, Integer, any_, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from .models import STORAGE_SRID
@@ -100,6 +103,26 @@ def simplified(bind, column, tolerance: float):
 def as_wkb(column):
     """Plain (ISO) WKB on both databases, for shapely.from_wkb in bulk."""
     return func.ST_AsBinary(column)
+
+
+def geometries_from_wkb(values) -> np.ndarray:
+    """Values selected with as_wkb (bytes or memoryview; None for NULL) ->
+    an array of shapely geometries (None stays None), decoded in one call."""
+    wkb = np.empty(len(values), dtype=object)
+    wkb[:] = [None if v is None else bytes(v) for v in values]
+    return shapely.from_wkb(wkb)
+
+
+def in_ids(bind, column, ids: list[int]):
+    """WHERE clause: `column` is one of `ids`, passed as ONE parameter
+    whatever their number: short SQL that the driver caches (and PostgreSQL
+    prepares) instead of a parameter per id, and no limit on the count
+    (SQLite takes at most 32,766 parameters). PostgreSQL: = ANY(array);
+    SpatiaLite: IN the values of a JSON array (json_each)."""
+    if is_spatialite(bind):
+        values = func.json_each(bindparam(None, json.dumps(ids))).table_valued("value")
+        return column.in_(select(values.c.value))
+    return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
 
 
 def without_jit(session: Session) -> None:

@@ -16,10 +16,10 @@ from .records import Field
 
 @dataclass
 class Page:
-    """One page of features: flat records, the rows holding each feature's
-    geometry (EPSG:31370, attribute `geom`), their ids, and how many match."""
+    """One page of features: flat records, their geometries (shapely in
+    EPSG:31370, None for none), their ids, and how many match."""
     records: list[dict]
-    holders: list
+    geoms: list
     ids: list
     matched: int
 

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..queries import FicheFilters, fiche_conditions
-from ..spatial import extent
+from ..spatial import extent, from_db
 from .base import Collection, Page, box_condition, int_id, period_overlaps
 from .errors import NotFound
+from .fiche_rows import load_phase_rows
 from .fiches import FichesCollection
 from .params import ItemsQuery
 from .records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
@@ -66,12 +67,10 @@ class PhasesCollection(Collection):
         return conditions
 
     def _page(self, session, conditions, base_url, limit=None, offset=0) -> Page:
-        stmt = (select(Phase, Fiche).where(*conditions).order_by(Phase.id).offset(offset)
-                .options(selectinload(Fiche.municipality)))
-        pairs = session.execute(stmt.limit(limit) if limit else stmt).all()
+        rows = load_phase_rows(session, conditions, limit=limit or None, offset=offset)
         matched = session.scalar(select(func.count(Phase.id)).where(*conditions))
-        return Page([phase_record(p, f, base_url) for p, f in pairs],
-                    [p if p.geom is not None else f for p, f in pairs], [p.id for p, _ in pairs], matched)
+        return Page([phase_record(p, f, base_url) for p, f, _ in rows], [geom for _, _, geom in rows],
+                    [p.id for p, _, _ in rows], matched)
 
     def items(self, session, query, base_url):
         conditions = self._conditions(session, query)
@@ -148,7 +147,8 @@ class WijkenCollection(AreaBasedCollection):
             selectinload(Area.municipality))
         areas = list(session.scalars(stmt.limit(limit) if limit else stmt))
         matched = session.scalar(select(func.count(Area.id)).where(*conditions))
-        return Page([area_record(a) for a in areas], areas, [a.code for a in areas], matched)
+        return Page([area_record(a) for a in areas], [from_db(a.geom) for a in areas], [a.code for a in areas],
+                    matched)
 
     def item(self, session, feature_id, base_url):
         page = self._page(session, [*self._conditions(session), Area.code == feature_id])
@@ -181,7 +181,8 @@ class IndicatorsCollection(AreaBasedCollection):
                          selectinload(IndicatorValue.area).selectinload(Area.municipality)))
         values = list(session.scalars(stmt.limit(limit) if limit else stmt))
         matched = session.scalar(select(func.count(IndicatorValue.id)).where(*conditions))
-        return Page([indicator_record(v) for v in values], [v.area for v in values], [v.id for v in values], matched)
+        return Page([indicator_record(v) for v in values], [from_db(v.area.geom) for v in values],
+                    [v.id for v in values], matched)
 
     def item(self, session, feature_id, base_url):
         page = self._page(session, [*self._conditions(session), IndicatorValue.id == int_id(feature_id, self)])
@@ -217,9 +218,12 @@ def get_collection(session: Session, collection_id: str) -> Collection:
     if collection_id in STATIC:
         return STATIC[collection_id]
     if collection_id.startswith("fiches-"):
-        municipality = session.scalar(select(Municipality).where(Municipality.slug == collection_id[len("fiches-"):]))
-        if municipality is not None:
-            return FichesCollection(municipality, _plans(session).get(municipality.id))
+        found = session.execute(
+            select(Municipality, Plan).outerjoin(Plan, Plan.municipality_id == Municipality.id)
+            .where(Municipality.slug == collection_id[len("fiches-"):]).order_by(Plan.id).limit(1)
+        ).first()
+        if found is not None:
+            return FichesCollection(*found)  # the municipality and its first plan (or None)
     raise NotFound(f"Collectie '{collection_id}' bestaat niet. Zie /ogc/collections voor de lijst.")
 
 

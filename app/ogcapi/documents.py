@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import shapely
 from flask import request, url_for
 
-from ..features import feature_collection, geometries_in
+from ..features import feature_collection, in_crs
 from ..geometry import transform
 from ..models import STORAGE_SRID
 from .base import Collection, Page
@@ -132,9 +131,9 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    geoms = geometries_in(page.holders, crs.epsg)
+    geoms = in_crs(page.geoms, crs.epsg)
     if crs.lat_first and len(geoms):
-        geoms = list(shapely.transform(np.array(geoms, dtype=object), lambda xy: xy[:, ::-1]))
+        geoms = shapely.transform(geoms, lambda xy: xy[:, ::-1])
     return feature_collection(page.records, geoms, ids=page.ids)
 
 

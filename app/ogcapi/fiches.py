@@ -6,32 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import and_, func, select, union
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import aliased
 
-from ..apportion import WijkIndex
-from ..models import BudgetLine, Dependency, Fiche, Municipality, Phase, Plan
-from ..queries import FicheFilters, count_fiches, fiche_conditions, select_areas, select_fiches
-from ..spatial import extent, from_db, intersects, to_db
+from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
+from ..queries import FicheFilters, city_wijk_index, fiche_conditions
+from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
+from .fiche_rows import load_fiche_page, load_fiche_rows
 from .params import ItemsQuery, Period
-from .records import FICHE_FIELDS, Field, fiche_record
-
-
-def load_public_details(session: Session, fiches: list[Fiche]) -> list[Fiche]:
-    """Load what fiche_record reads beyond select_fiches (parent,
-    dependencies) in two queries instead of two per fiche."""
-    if fiches:
-        session.scalars(
-            select(Fiche).where(Fiche.id.in_([f.id for f in fiches]))
-            .options(selectinload(Fiche.parent), selectinload(Fiche.dependencies).selectinload(Dependency.depends_on))
-        ).all()
-    return fiches
-
-
-def city_wijk_index(session: Session, municipality: Municipality) -> WijkIndex:
-    return WijkIndex([(a.code, from_db(a.geom)) for a in select_areas(session, municipality, "wijk")])
-
+from .records import FICHE_FIELDS, Field, fiche_records
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
@@ -101,20 +85,18 @@ class FichesCollection(Collection):
         return filters
 
     def _page(self, session, fiches, matched, base_url) -> Page:
-        load_public_details(session, fiches)
-        index = city_wijk_index(session, self.municipality)
-        return Page([fiche_record(f, base_url, index) for f in fiches], fiches, [f.id for f in fiches], matched)
+        records = fiche_records(fiches, base_url, city_wijk_index(session, self.municipality))
+        return Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched)
 
     def items(self, session, query, base_url):
         filters = self.filters(query)
         if filters is None:
             return Page([], [], [], 0)
-        # placed first: QGIS 3.22 takes the layer's geometry type from the first page
-        fiches = select_fiches(session, filters, limit=query.limit, offset=query.offset, placed_first=True)
-        return self._page(session, fiches, count_fiches(session, filters), base_url)
+        fiches, matched = load_fiche_page(session, filters, limit=query.limit, offset=query.offset)
+        return self._page(session, fiches, matched, base_url)
 
     def item(self, session, feature_id, base_url):
-        fiches = select_fiches(session, self._base(ids=[int_id(feature_id, self)]))
+        fiches = load_fiche_rows(session, self._base(ids=[int_id(feature_id, self)]))
         if not fiches:
             raise NotFound(f"Fiche {feature_id} bestaat niet in collectie '{self.id}'.")
         return self._page(session, fiches, 1, base_url)

@@ -6,6 +6,7 @@ The OGC API and the downloads use the same records, so a partner sees the
 same attributes in QGIS whichever way the data came, and a downloaded fiche
 file imports again as is (app.imports.fiches reads these columns).
 
+Fiches and phases come as plain rows (app.ogcapi.fiche_rows), not ORM objects.
 Nothing here filters drafts: the callers select published fiches only
 (app.queries does that unless include_drafts is set). What is filtered here
 is what a published fiche points at: a parent or a dependency that is a draft
@@ -18,9 +19,9 @@ from dataclasses import dataclass
 from ..apportion import WijkIndex
 from ..columns import FICHE_COLUMNS, PHASE_COLUMNS
 from ..features import fiche_url
-from ..models import Area, Fiche, IndicatorValue, Phase
+from ..models import Area, IndicatorValue
 from ..queries import budget_is_illustrative, budget_total, fiche_years
-from ..spatial import from_db
+from .fiche_rows import FicheHead, FicheRow, PhaseRow
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,17 @@ def _joined(values) -> str | None:
     return ";".join(values) or None
 
 
-def fiche_record(fiche: Fiche, base_url: str = "", wijk_index: WijkIndex | None = None) -> dict:
+def fiche_records(fiches: list[FicheRow], base_url: str = "", wijk_index: WijkIndex | None = None) -> list[dict]:
+    """fiche_record of each fiche; `wijk_index` (the city's wijken) fills
+    `wijken`, with one index query for all the fiches."""
+    shares = wijk_index.shares_many([f.geom for f in fiches]) if wijk_index is not None else [None] * len(fiches)
+    return [fiche_record(f, base_url, s) for f, s in zip(fiches, shares)]
+
+
+def fiche_record(fiche: FicheRow, base_url: str = "", shares: dict[str, float] | None = None) -> dict:
     """A published fiche as a flat dict (FICHE_FIELDS order). `base_url`
-    makes the fiche link absolute ('https://host'); `wijk_index` (the city's
-    wijken) fills `wijken` with the codes its budget is shared over."""
+    makes the fiche link absolute ('https://host'); `shares` (WijkIndex.shares
+    of its place) fills `wijken` with the codes its budget is shared over."""
     year_start, year_end = fiche_years(fiche)
     parent = fiche.parent
     budget_illustrative = budget_is_illustrative(fiche)
@@ -174,13 +182,13 @@ def fiche_record(fiche: Fiche, base_url: str = "", wijk_index: WijkIndex | None 
         or any(p.illustrative for p in fiche.phases),
         "gemeente": fiche.municipality.name,
         "nis_code": fiche.municipality.nis_code,
-        "wijken": _joined(wijk_index.shares(from_db(fiche.geom))) if wijk_index is not None else None,
+        "wijken": _joined(shares) if shares is not None else None,
         "url": base_url + fiche_url(fiche),
     }
     return record
 
 
-def phase_record(phase: Phase, fiche: Fiche, base_url: str = "") -> dict:
+def phase_record(phase: PhaseRow, fiche: FicheHead, base_url: str = "") -> dict:
     return {
         "id": phase.id,
         "fiche_id": fiche.id,

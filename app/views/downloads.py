@@ -22,12 +22,12 @@ from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportData, ExportE
 from ..exports import normalise_crs
 from ..exports.describe import CRS_NAMES
 from ..models import STORAGE_SRID, Area, IndicatorValue, Municipality, Plan
-from ..ogcapi.fiches import city_wijk_index, load_public_details
+from ..ogcapi.fiche_rows import load_fiche_rows
 from ..ogcapi.records import (
-    AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_record, indicator_record,
+    AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
     phase_record,
 )
-from ..queries import FicheFilters, count_fiches, select_areas, select_fiches
+from ..queries import FicheFilters, city_wijk_index, count_fiches, select_areas
 from ..spatial import from_db
 from . import city_or_404
 
@@ -79,8 +79,7 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     wijken and wijk indicator values. Frames in EPSG:31370; the columns are
     the public records of app.ogcapi.records, the same as in the OGC API."""
     filters.include_drafts = False
-    fiches = load_public_details(session, select_fiches(session, filters))
-    index = city_wijk_index(session, municipality)
+    fiches = load_fiche_rows(session, filters)
     phases = [(p, f) for f in fiches for p in f.phases]
     areas = select_areas(session, municipality, "wijk")
     values = list(session.scalars(
@@ -91,10 +90,10 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     plan = session.scalar(select(Plan).where(Plan.municipality_id == municipality.id).order_by(Plan.id).limit(1))
     budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
     return ExportData(
-        fiches=_frame([fiche_record(f, base_url, index) for f in fiches], FICHE_FIELDS,
-                      [from_db(f.geom) for f in fiches]),
+        fiches=_frame(fiche_records(fiches, base_url, city_wijk_index(session, municipality)), FICHE_FIELDS,
+                      [f.geom for f in fiches]),
         phases=_frame([phase_record(p, f, base_url) for p, f in phases], PHASE_FIELDS,
-                      [from_db(p.geom if p.geom is not None else f.geom) for p, f in phases]),
+                      [p.geom if p.geom is not None else f.geom for p, f in phases]),
         budget_lines=pd.DataFrame.from_records(budget, columns=[*BUDGET_COLUMNS.values(), "fiche_id"]),
         wijken=_frame([area_record(a) for a in areas], AREA_FIELDS, [from_db(a.geom) for a in areas]),
         indicator_values=_frame([indicator_record(v) for v in values], INDICATOR_FIELDS),

@@ -1,0 +1,240 @@
+"""Published fiches as plain rows, for the public records (app.ogcapi.records)
+of the OGC API and the downloads.
+
+Both read many fiches with everything a record shows: SDGs, phases, budget
+lines, parent and dependencies. As ORM objects that cost about half a
+millisecond a fiche; here it is one select of the fiches (with municipality,
+parent and geometry as WKB) and one flat select per kind of child, keyed by
+fiche id, put together in small dataclasses that carry the attributes the
+records read. Geometries are shapely in EPSG:31370, decoded in one call.
+
+The rows say what a fiche points at (parent, dependencies) and whether that
+is published; app.ogcapi.records decides what of it a record shows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
+from ..queries import FicheFilters, count_fiches, fiche_conditions
+from ..spatial import as_wkb, geometries_from_wkb, in_ids
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityRow:
+    name: str
+    slug: str
+    nis_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefRow:
+    """A fiche that another one points at (its parent, a dependency)."""
+    ref: str
+    published: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyRow:
+    depends_on: RefRow | None
+    partner: str | None
+
+
+@dataclass(slots=True)
+class PhaseRow:
+    id: int
+    fiche_id: int
+    position: int
+    title: str
+    phase_kind: str | None
+    start: dt.date | None
+    end: dt.date | None
+    status: str | None
+    illustrative: bool
+    geom: BaseGeometry | None = None        # the phase's own place (EPSG:31370)
+
+
+@dataclass(slots=True)
+class BudgetRow:
+    id: int
+    fiche_id: int
+    year: int
+    kind: str
+    direction: str
+    amount_eur: float
+    basis: str
+    note: str | None
+
+
+@dataclass(slots=True)
+class FicheHead:
+    """What a phase's record shows of its fiche."""
+    id: int
+    ref: str
+    title: str
+    municipality: MunicipalityRow
+
+
+@dataclass(slots=True)
+class FicheRow(FicheHead):
+    """A fiche with what its record reads (the attribute names of app.models.Fiche)."""
+    kind: str
+    number: str | None
+    code: str | None
+    summary: str | None
+    sector: str | None
+    responsible_service: str | None
+    goal_why: str | None
+    goal_what: str | None
+    goal_gain: str | None
+    sdgs_illustrative: bool
+    obligation: str | None
+    priority: bool
+    status: str
+    progress_pct: int | None
+    state_of_play: str | None
+    dependencies_text: str | None
+    risks: str | None
+    location_description: str | None
+    geometry_precision: str | None
+    published: bool
+    source: str | None
+    parent: RefRow | None = None
+    geom: BaseGeometry | None = None
+    sdgs: list[int] = field(default_factory=list)
+    phases: list[PhaseRow] = field(default_factory=list)
+    budget_lines: list[BudgetRow] = field(default_factory=list)
+    dependencies: list[DependencyRow] = field(default_factory=list)
+
+
+_HEAD = ("id", "ref", "title")
+_SCALARS = ("kind", "number", "code", "summary", "sector", "responsible_service", "goal_why", "goal_what",
+            "goal_gain", "sdgs_illustrative", "obligation", "priority", "status", "progress_pct", "state_of_play",
+            "dependencies_text", "risks", "location_description", "geometry_precision", "published", "source")
+_FICHE = tuple(getattr(Fiche, name) for name in _HEAD + _SCALARS)
+_PARENT = aliased(Fiche, name="parent")
+_TARGET = aliased(Fiche, name="target")
+_PHASE = (Phase.id, Phase.fiche_id, Phase.position, Phase.title, Phase.phase_kind, Phase.start, Phase.end,
+          Phase.status, Phase.illustrative)
+_MUNICIPALITY = (Municipality.id, Municipality.name, Municipality.slug, Municipality.nis_code)
+# The children of the fiches, in the order of the relationships of app.models.Fiche
+# (the id breaks ties): (select, the column to restrict to the fiches' ids).
+_SDGS = (select(FicheSdg.fiche_id, FicheSdg.sdg).order_by(FicheSdg.fiche_id, FicheSdg.sdg), FicheSdg.fiche_id)
+_PHASES = (select(*_PHASE, as_wkb(Phase.geom)).order_by(Phase.fiche_id, Phase.position, Phase.id), Phase.fiche_id)
+_BUDGET_LINES = (
+    select(BudgetLine.id, BudgetLine.fiche_id, BudgetLine.year, BudgetLine.kind, BudgetLine.direction,
+           BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note)
+    .order_by(BudgetLine.fiche_id, BudgetLine.year, BudgetLine.id),
+    BudgetLine.fiche_id,
+)
+_DEPENDENCIES = (
+    select(Dependency.fiche_id, _TARGET.ref, _TARGET.published, Dependency.partner)
+    .outerjoin(_TARGET, Dependency.depends_on_id == _TARGET.id)
+    .order_by(Dependency.fiche_id, Dependency.id),
+    Dependency.fiche_id,
+)
+
+
+class _Municipalities(dict):
+    """One MunicipalityRow per municipality id, shared by its fiches."""
+
+    def of(self, municipality_id: int, name: str, slug: str, nis_code: str) -> MunicipalityRow:
+        row = self.get(municipality_id)
+        if row is None:
+            row = self[municipality_id] = MunicipalityRow(name, slug, nis_code)
+        return row
+
+
+def load_fiche_rows(session: Session, filters: FicheFilters) -> list[FicheRow]:
+    """The fiches matching `filters` (app.queries.fiche_conditions) by id,
+    each with its SDGs, phases (by position), budget lines (by year),
+    dependencies, parent and municipality."""
+    stmt = _select_fiches(fiche_conditions(session, filters)).order_by(Fiche.id)
+    return _with_children(session, session.execute(stmt).all())
+
+
+def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
+                    offset: int = 0) -> tuple[list[FicheRow], int]:
+    """One page of load_fiche_rows, and how many fiches match in all. Fiches
+    with a geometry come first: clients such as QGIS guess a layer's
+    geometry type from the first page."""
+    conditions = fiche_conditions(session, filters)
+    stmt = (_select_fiches(conditions, func.count().over())  # the count with the page: one query less
+            .order_by(Fiche.geom.is_(None), Fiche.id).offset(offset).limit(limit))
+    rows = session.execute(stmt).all()
+    if rows:
+        return _with_children(session, [r[:-1] for r in rows]), rows[0][-1]
+    return [], count_fiches(session, filters) if offset else 0
+
+
+def _select_fiches(conditions: list, *extra) -> Select:
+    return (
+        select(*_FICHE, *_MUNICIPALITY, _PARENT.ref, _PARENT.published, as_wkb(Fiche.geom), *extra)
+        .join(Municipality, Fiche.municipality_id == Municipality.id)
+        .outerjoin(_PARENT, Fiche.parent_id == _PARENT.id)
+        .where(*conditions)
+    )
+
+
+def _with_children(session: Session, rows: list) -> list[FicheRow]:
+    """FicheRows from rows of _select_fiches, with their children loaded."""
+    if not rows:
+        return []
+    municipalities = _Municipalities()
+    head, scalars = len(_HEAD), len(_FICHE)
+    fiches = [
+        FicheRow(*r[:head], municipalities.of(*r[scalars:scalars + 4]), *r[head:scalars],
+                 parent=RefRow(r[-3], bool(r[-2])) if r[-3] is not None else None)
+        for r in rows
+    ]
+    for fiche, geom in zip(fiches, geometries_from_wkb([r[-1] for r in rows])):
+        fiche.geom = geom
+    by_id = {f.id: f for f in fiches}
+    ids = list(by_id)
+
+    def children(kind: tuple[Select, object]) -> list:
+        stmt, fiche_id = kind
+        return session.execute(stmt.where(in_ids(session, fiche_id, ids))).all()
+
+    for fiche_id, sdg in children(_SDGS):
+        by_id[fiche_id].sdgs.append(sdg)
+    phases = children(_PHASES)
+    for row, geom in zip(phases, geometries_from_wkb([r[-1] for r in phases])):
+        by_id[row[1]].phases.append(PhaseRow(*row[:-1], geom))
+    for row in children(_BUDGET_LINES):
+        by_id[row[1]].budget_lines.append(BudgetRow(*row))
+    for fiche_id, ref, published, partner in children(_DEPENDENCIES):
+        by_id[fiche_id].dependencies.append(
+            DependencyRow(RefRow(ref, bool(published)) if ref is not None else None, partner))
+    return fiches
+
+
+def load_phase_rows(session: Session, conditions: list, *, limit: int | None = None,
+                    offset: int = 0) -> list[tuple[PhaseRow, FicheHead, BaseGeometry | None]]:
+    """(phase, its fiche, the place it is shown at: its own or its fiche's)
+    for the phases matching `conditions` (on Phase, Fiche and Municipality),
+    by phase id."""
+    stmt = (
+        select(*_PHASE, as_wkb(Phase.geom), Fiche.ref, Fiche.title, *_MUNICIPALITY, as_wkb(Fiche.geom))
+        .select_from(Phase)
+        .join(Fiche, Phase.fiche_id == Fiche.id)
+        .join(Municipality, Fiche.municipality_id == Municipality.id)
+        .where(*conditions)
+        .order_by(Phase.id)
+        .offset(offset)
+    )
+    rows = session.execute(stmt if limit is None else stmt.limit(limit)).all()
+    n = len(_PHASE)
+    own = geometries_from_wkb([r[n] for r in rows])
+    fiche_geoms = geometries_from_wkb([r[-1] for r in rows])
+    municipalities = _Municipalities()
+    out = []
+    for r, geom, fiche_geom in zip(rows, own, fiche_geoms):
+        fiche = FicheHead(r[1], r[n + 1], r[n + 2], municipalities.of(*r[n + 3:n + 7]))
+        out.append((PhaseRow(*r[:n], geom), fiche, geom if geom is not None else fiche_geom))
+    return out
