@@ -1,13 +1,14 @@
-"""Public pages kept as rendered HTML for anonymous visitors.
+"""Public pages and OGC API answers kept as rendered text for anonymous visitors.
 
-The city map, fiche, wijk and comparison pages are the same for every
-citizen until the data changes, and building one costs 50-150 ms of queries
-and folium. `@cached_page` keeps the last PAGE_CACHE_SIZE pages (default 64)
-of each process:
+The city map, fiche, wijk and comparison pages and the OGC API's items are
+the same for every citizen and GIS client until the data changes, and
+building one costs 15-150 ms of queries, records and folium. `@cached_page`
+keeps the last PAGE_CACHE_SIZE answers (default 64) of each process:
 
 - keyed by the data version of app.http_cache (any fiche, area or indicator
   value added or edited), today's date (the time slider starts at this
-  year), the path with its arguments and the basemap setting;
+  year), the full URL (host included: the OGC documents link absolutely),
+  the Accept header (the OGC API answers HTML or JSON by it) and the basemap;
 - for at most PAGE_CACHE_SECONDS (default 60; 0 turns the cache off): an
   area boundary replaced in place by a re-import is not in the data version
   and shows within that time, as the data endpoints' max-age=60;
@@ -35,6 +36,7 @@ from .web import csp_nonce
 
 _NONCE_MARK = f"fk-nonce-{secrets.token_hex(16)}"
 _SKIPPED_HEADERS = {"content-length", "set-cookie"}
+KEPT_TYPES = {"text/html", "application/json", "application/geo+json"}
 
 
 def page_cache() -> LruCache:
@@ -55,15 +57,15 @@ def cached_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        key = (data_version(get_session())[0], dt.date.today().isoformat(), request.full_path,
-               repr(basemap_setting()))
+        key = (data_version(get_session())[0], dt.date.today().isoformat(), request.url,
+               request.headers.get("Accept", ""), repr(basemap_setting()))
         now = time.monotonic()
         kept = page_cache().get(key)
         if kept is not None and kept[0] > now:
             _, body, headers = kept
             return Response(body.replace(_NONCE_MARK, csp_nonce()), headers=headers)
         response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and response.mimetype == "text/html" and not session:
+        if response.status_code == 200 and response.mimetype in KEPT_TYPES and not session:
             headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS]
             body = response.get_data(as_text=True).replace(csp_nonce(), _NONCE_MARK)
             page_cache().put(key, (now + float(current_app.config.get("PAGE_CACHE_SECONDS", 60)), body, headers))

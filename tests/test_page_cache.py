@@ -109,3 +109,18 @@ def test_a_404_is_not_kept(scratch_app):
     with counted_statements(scratch_app) as count:
         assert client.get("/herentals/fiches/999999").status_code == 404
     assert count[0] > 2
+
+
+def test_ogc_items_are_kept_per_format_and_host(scratch_app):
+    client = scratch_app.test_client()
+    path = "/ogc/collections/fiches-herentals/items?limit=5"
+    as_json = client.get(path, headers={"Accept": "application/geo+json"})
+    with counted_statements(scratch_app) as repeat_count:
+        again = client.get(path, headers={"Accept": "application/geo+json"})
+    with counted_statements(scratch_app) as other_count:
+        as_html = client.get(path, headers={"Accept": "text/html"})
+        other_host = client.get(path, headers={"Accept": "application/geo+json"}, base_url="http://kaart.example")
+    assert again.data == as_json.data and again.mimetype == "application/geo+json"
+    assert repeat_count[0] <= 3 < 8 < other_count[0]  # the HTML page and the other host were built
+    assert as_html.mimetype == "text/html" and "<html" in as_html.text.lower()
+    assert "http://kaart.example/ogc/" in other_host.text and "http://localhost/ogc/" not in other_host.text

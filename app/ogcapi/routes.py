@@ -7,6 +7,7 @@ import orjson
 from flask import Blueprint, Response, request
 
 from ..db import get_session
+from ..page_cache import cached_page
 from . import documents, html, openapi as openapi_doc
 from .base import Collection, Page
 from .collections import all_collections, get_collection
@@ -85,6 +86,7 @@ def schema(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items")
+@cached_page
 def items(collection_id: str):
     c = get_collection(get_session(), collection_id)
     query = items_query(request.args, c.fields, c.extra_filters, c.temporal)
@@ -93,6 +95,7 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
+@cached_page
 def item(collection_id: str, feature_id: str):
     check_known(request.args, ITEM_PARAMS)
     c, crs = get_collection(get_session(), collection_id), parse_crs(request.args.get("crs"))
