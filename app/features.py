@@ -122,5 +122,12 @@ def area_features(areas: list[Area], crs=4326, extra: dict[str, dict] | None = N
     return feature_collection(props, geometries_in(areas, epsg), ids=[a.code for a in areas])
 
 
+def with_properties(collection: dict, extra: dict[str, dict]) -> dict:
+    """The same features (geometries shared, not copied) with per-id extra
+    properties: one wijk collection serves several classed maps."""
+    return {"type": "FeatureCollection", "features": [
+        {**f, "properties": {**f["properties"], **extra.get(f["id"], {})}} for f in collection["features"]]}
+
+
 def dumps(data) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)

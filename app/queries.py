@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from .apportion import WijkIndex
 from .models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
@@ -242,16 +242,16 @@ def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
 def latest_indicator_values(session: Session, municipality: Municipality, indicator_code: str,
                             level: str = "wijk", period: str | None = None) -> dict[str, IndicatorValue]:
     """{area code: value} for one indicator, the latest period unless one is asked."""
-    stmt = (
-        select(IndicatorValue)
-        .join(Indicator).join(Area)
+    stmt = (  # one query: the indicator from the join, the area's code only (not its shape)
+        select(IndicatorValue, Area.code)
+        .join(IndicatorValue.indicator).join(IndicatorValue.area)
         .where(Indicator.code == indicator_code, Area.municipality_id == municipality.id, Area.level == level)
-        .options(selectinload(IndicatorValue.area), selectinload(IndicatorValue.indicator))
+        .options(contains_eager(IndicatorValue.indicator))
         .order_by(IndicatorValue.period)
     )
     if period:
         stmt = stmt.where(IndicatorValue.period == period)
-    return {v.area.code: v for v in session.scalars(stmt)}  # later periods overwrite earlier ones
+    return {code: value for value, code in session.execute(stmt)}  # later periods overwrite earlier ones
 
 
 @dataclass

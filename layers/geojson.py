@@ -15,6 +15,7 @@ from typing import Any
 
 import folium
 import numpy as np
+import orjson
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
@@ -91,9 +92,10 @@ def rounded_geometries(geometries: list[dict]) -> list[dict]:
     """Geometries with coordinates rounded to COORDINATE_DECIMALS."""
     if not geometries:
         return []
-    geoms = shapely.from_geojson([json.dumps(g) for g in geometries])
+    # orjson: several times faster than the stdlib json on long coordinate lists
+    geoms = shapely.from_geojson([orjson.dumps(g) for g in geometries])
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORDINATE_DECIMALS))
-    return [json.loads(s) for s in shapely.to_geojson(geoms)]
+    return [orjson.loads(s) for s in shapely.to_geojson(geoms)]
 
 
 def collection(items: list[tuple[dict, dict]]) -> dict:
@@ -118,7 +120,7 @@ def style_lookup(styles_by_id: list[dict]):
 
 def representative_point(geometry: dict) -> tuple[float, float]:
     """(lon, lat) of a point guaranteed to lie on the geometry."""
-    point = shapely.from_geojson(json.dumps(geometry)).representative_point()
+    point = shapely.from_geojson(orjson.dumps(geometry)).representative_point()
     return (point.x, point.y)
 
 
@@ -127,7 +129,7 @@ def bounds_of(*datas) -> tuple[float, float, float, float] | None:
     geometries = [f["geometry"] for data in datas for f in read_features(data)]
     if not geometries:
         return None
-    geoms = shapely.from_geojson([json.dumps(g) for g in geometries])
+    geoms = shapely.from_geojson([orjson.dumps(g) for g in geometries])
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return None

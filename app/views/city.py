@@ -141,7 +141,9 @@ def map(slug: str):
     fiches = select_fiches(session, filters)
     rows = fiche_rows(session, city, fiches, wijken, filters)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
-    map_parts, layer_names = (None, {}) if too_many else build_city_map(session, city, fiches, filters, options)
+    map_parts, layer_names = None, {}
+    if not too_many:
+        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken)
     plan = session.scalar(select(Plan).where(Plan.municipality_id == city.id).order_by(Plan.id).limit(1))
     return render_template(
         "city/map.html", city=city, plan=plan, filters=filters, filter_args=filters.as_query_args(),

@@ -22,8 +22,8 @@ from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
-from ..features import area_features, fiche_features, phase_features
-from ..models import Fiche, Indicator, Municipality
+from ..features import area_features, fiche_features, phase_features, with_properties
+from ..models import Area, Fiche, Indicator, Municipality
 from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas
 
 
@@ -45,11 +45,11 @@ def single_year(filters: FicheFilters) -> int | None:
 
 
 def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], filters: FicheFilters,
-                   options: MapOptions) -> tuple[dict, dict]:
-    """(map parts, {layer role: JS name}) for the selected fiches of `city`."""
+                   options: MapOptions, wijk_rows: list[Area]) -> tuple[dict, dict]:
+    """(map parts, {layer role: JS name}) for the selected fiches of `city`
+    (`wijk_rows`: the city's wijken, select_areas)."""
     gemeente = area_features(select_areas(session, city, "gemeente"))
     deelgemeenten = area_features(select_areas(session, city, "deelgemeente"))
-    wijk_rows = select_areas(session, city, "wijk")
     wijken = area_features(wijk_rows)
     fiche_fc = fiche_features(fiches)
     year = single_year(filters)
@@ -62,13 +62,13 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     if wijk_rows:
         # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)
         selection = None if filters.wijk else fiches
-        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijk_rows, filters, year, options, selection)
+        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijken, filters, year, options, selection)
         budget_layer.add_to(m)
         legends.append(budget_legend)
         groups["Cijfers per wijk"].append(budget_layer)
         names["wijk_budget"] = budget_layer.get_name()
         if options.indicator is not None:
-            indicator_layer, indicator_legend = _indicator_layer(session, city, wijk_rows, options)
+            indicator_layer, indicator_legend = _indicator_layer(session, city, wijken, options)
             indicator_layer.add_to(m)
             legends.append(indicator_legend)
             groups["Cijfers per wijk"].append(indicator_layer)
@@ -110,7 +110,7 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     return render_map_parts(m), names
 
 
-def _wijk_budget_layer(session, city, wijk_rows, filters, year, options, fiches):
+def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches):
     apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches)
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
@@ -124,18 +124,18 @@ def _wijk_budget_layer(session, city, wijk_rows, filters, year, options, fiches)
         period = f"{years[0]}–{years[-1]} (alle jaren samen)"
     else:
         period = "geen budget in deze selectie"
-    return build_wijk_budget_layer(area_features(wijk_rows, extra=extra), options.budget_measure, period,
+    return build_wijk_budget_layer(with_properties(wijken, extra), options.budget_measure, period,
                                    scheme=options.scheme, show=options.show_budget)
 
 
-def _indicator_layer(session, city, wijk_rows, options):
+def _indicator_layer(session, city, wijken, options):
     indicator = options.indicator
     values = latest_indicator_values(session, city, indicator.code)
     extra = {code: {"value": v.value} for code, v in values.items()}
     periods = sorted({v.period for v in values.values()})
     sources = sorted({v.source for v in values.values() if v.source})
     return build_indicator_layer(
-        area_features(wijk_rows, extra=extra), name=indicator.name, unit=indicator.unit or "",
+        with_properties(wijken, extra), name=indicator.name, unit=indicator.unit or "",
         period=", ".join(periods) or "onbekend", source="; ".join(sources) or "onbekend",
         illustrative=any(v.illustrative for v in values.values()), scheme=options.scheme,
         show=options.show_indicator,
