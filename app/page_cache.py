@@ -47,9 +47,12 @@ def page_cache() -> LruCache:
     return extensions["fichekaart_pages"]
 
 
+def _kept_seconds() -> float:
+    return float(current_app.config.get("PAGE_CACHE_SECONDS", 60))
+
+
 def _cacheable() -> bool:
-    return (request.method == "GET" and float(current_app.config.get("PAGE_CACHE_SECONDS", 60)) > 0
-            and not session and current_user() is None)
+    return request.method == "GET" and _kept_seconds() > 0 and not session and current_user() is None
 
 
 def cached_page(view):
@@ -68,7 +71,7 @@ def cached_page(view):
         if response.status_code == 200 and response.mimetype in KEPT_TYPES and not session:
             headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS]
             body = response.get_data(as_text=True).replace(csp_nonce(), _NONCE_MARK)
-            page_cache().put(key, (now + float(current_app.config.get("PAGE_CACHE_SECONDS", 60)), body, headers))
+            page_cache().put(key, (now + _kept_seconds(), body, headers))
         return response
 
     return wrapper
