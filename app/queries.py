@@ -220,6 +220,11 @@ def select_areas(session: Session, municipality: Municipality, level: str) -> li
     ))
 
 
+def wijk_index_of(areas: list[Area]) -> WijkIndex:
+    """The index of wijk rows already loaded (select_areas)."""
+    return WijkIndex([(a.code, from_db(a.geom)) for a in areas])
+
+
 def city_wijk_index(session: Session, municipality: Municipality) -> WijkIndex:
     """The city's wijken, indexed for WijkIndex.shares (codes and shapes only)."""
     rows = session.execute(
@@ -292,7 +297,7 @@ def apportion_budget_to_wijken(session: Session, municipality: Municipality, fil
     filters = filters or FicheFilters()
     filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
     areas = select_areas(session, municipality, "wijk")
-    index = WijkIndex([(a.code, from_db(a.geom)) for a in areas])
+    index = wijk_index_of(areas)
     population = latest_indicator_values(session, municipality, "bevolking")
     result = {
         a.code: WijkBudget(

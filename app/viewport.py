@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .geometry import transform_many
 from .models import Area, Fiche, Municipality, Phase
 from .queries import FicheFilters, fiche_conditions
-from .spatial import as_wkb, bbox_filter, simplified, without_jit
+from .spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
 
 MIN_ZOOM, MAX_ZOOM = 0, 22
 # Metres per pixel at zoom 0 at the equator (256 px tiles), and the cosine of
@@ -64,7 +64,7 @@ def _collection(rows: list, properties, detail: Detail) -> bytes:
     the geometry strings embedded as they are (orjson.Fragment)."""
     if not rows:
         return b'{"type":"FeatureCollection","features":[]}'
-    geoms = shapely.from_wkb(np.array([bytes(r[-1]) for r in rows], dtype=object))
+    geoms = geometries_from_wkb([r[-1] for r in rows])
     geoms = _round(transform_many(geoms, 31370, 4326), detail.decimals)
     texts = shapely.to_geojson(geoms)
     features = []

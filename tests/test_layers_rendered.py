@@ -2,7 +2,6 @@
 template (no server-side template injection), and otherwise unchanged."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import folium
@@ -25,7 +24,7 @@ def full_map(title: str = "Fietspad Belgiëlaan") -> folium.Map:
     projects, legend = build_projects_layer(fiches)
     projects.add_to(m)
     legend.add_to(m)
-    timeline, slider = build_phases_layer(phases_fc(), year=dt.date(2026, 1, 1).year)
+    timeline, slider = build_phases_layer(phases_fc(), year=2026)
     timeline.add_to(m)
     slider.add_to(m)
     areas = build_areas_layer(areas_fc(), "wijk", labels=True)

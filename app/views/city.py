@@ -14,13 +14,12 @@ from sqlalchemy import func, select
 
 from layers import styles
 
-from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..page_cache import cached_page
 from ..queries import (
     PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, fiche_years,
-    phases_active_in_year, select_areas, select_fiches, wijk_indicators,
+    phases_active_in_year, select_areas, select_fiches, wijk_index_of, wijk_indicators,
 )
 from ..spatial import from_db
 from .city_map import MapOptions, build_city_map, single_year
@@ -84,7 +83,7 @@ def number_notices(args, filters: FicheFilters) -> list[str]:
 
 def fiche_rows(session, city: Municipality, fiches: list[Fiche], wijken, filters: FicheFilters) -> list[FicheRow]:
     """The list view's rows; the year's phases use the slider's rule (phases_active_in_year)."""
-    index = WijkIndex([(a.code, from_db(a.geom)) for a in wijken])
+    index = wijk_index_of(wijken)
     by_code = {a.code: a for a in wijken}
     year = single_year(filters)
     active = defaultdict(list)

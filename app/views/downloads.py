@@ -27,7 +27,7 @@ from ..ogcapi.records import (
     AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
     phase_record,
 )
-from ..queries import FicheFilters, city_wijk_index, count_fiches, select_areas
+from ..queries import FicheFilters, count_fiches, select_areas, wijk_index_of
 from ..spatial import from_db
 from . import city_or_404
 
@@ -90,7 +90,7 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     plan = session.scalar(select(Plan).where(Plan.municipality_id == municipality.id).order_by(Plan.id).limit(1))
     budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
     return ExportData(
-        fiches=_frame(fiche_records(fiches, base_url, city_wijk_index(session, municipality)), FICHE_FIELDS,
+        fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
                       [f.geom for f in fiches]),
         phases=_frame([phase_record(p, f, base_url) for p, f in phases], PHASE_FIELDS,
                       [p.geom if p.geom is not None else f.geom for p, f in phases]),

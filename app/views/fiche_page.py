@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from layers import styles
 
-from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import Area, Dependency, Fiche
 from ..page_cache import cached_page
-from ..queries import find_municipality, get_fiche, select_areas
+from ..queries import find_municipality, get_fiche, select_areas, wijk_index_of
 from ..spatial import from_db
 from . import page_maps
 from .page_parts import (
@@ -112,7 +111,7 @@ def wijk_shares(session: Session, fiche: Fiche) -> list[WijkShare]:
     if fiche.geom is None:
         return []
     areas = select_areas(session, fiche.municipality, "wijk")
-    shares = WijkIndex([(a.code, from_db(a.geom)) for a in areas]).shares(from_db(fiche.geom))
+    shares = wijk_index_of(areas).shares(from_db(fiche.geom))
     by_code = {a.code: a for a in areas}
     return sorted((WijkShare(by_code[c], s) for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
 

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from layers import styles
 
-from ..apportion import WijkIndex
 from ..db import get_session
 from ..models import Area, Indicator, IndicatorValue, Municipality
 from ..page_cache import cached_page
-from ..queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches
+from ..queries import (
+    FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches, wijk_index_of,
+)
 from ..spatial import from_db
 from . import page_maps
 from .page_parts import register_filters, yearly_chart
@@ -66,7 +67,7 @@ class FicheRow:
 def fiche_shares(wijk: Area, wijken: list[Area], fiches) -> list[FicheRow]:
     """Each fiche touching the wijk, with the part of it (and of its
     expenses) that the apportioning rule gives this wijk."""
-    index = WijkIndex([(w.code, from_db(w.geom)) for w in wijken])
+    index = wijk_index_of(wijken)
     rows = []
     for fiche in fiches:
         share = index.shares(from_db(fiche.geom)).get(wijk.code, 0.0)
