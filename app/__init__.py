@@ -21,10 +21,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
 
-    from . import auth, cli, web
+    from . import auth, cli
+    from .http import compression, web
 
     cli.init_app(app)
     web.init_app(app)
+    compression.init_app(app)
     auth.init_app(app)
     register_blueprints(app)
     return app
@@ -32,12 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
-    from .views import (city, compare, downloads, fiche_page, public, staff, staff_import, staff_users, vendor,
-                        wijk_page)
+    from .views import (api, city, compare, downloads, fiche_page, public, region, staff, staff_import,
+                        staff_users, vendor, wijk_page)
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
-        auth.bp, staff.bp, staff_import.bp, staff_users.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp,
     ):
         app.register_blueprint(blueprint)
-    __import__("app.views.api", fromlist=["init_app"]).init_app(app)  # /api, /regio and compression (issue 6)

@@ -19,8 +19,8 @@ from . import migrate
 from .columns import AREA_LEVELS
 from .db import get_engine, get_session
 from .geometry import GeometryError
-from .imports import ImportFailed
-from .queries import FicheFilters, select_fiches
+from .write.imports import ImportFailed
+from .read.queries import FicheFilters, select_fiches
 
 
 @click.group("db", help="Databank: migraties.")
@@ -89,7 +89,7 @@ class ProgressBar:
 @click.option("--force", is_flag=True, help="Ook laden als er al fiches zijn (enkel op een lege databank zinvol).")
 @with_appcontext
 def seed(force):
-    from .imports.demo import database_is_empty, load_demo
+    from .write.imports.demo import database_is_empty, load_demo
 
     with transaction() as session:
         if not force and not database_is_empty(session):
@@ -115,7 +115,7 @@ def import_group():
 @click.option("--source", "source_text", help="Bronvermelding.")
 @with_appcontext
 def import_areas_cmd(path, level, layer, code_column, name_column, municipality, source_text):
-    from .imports.areas import import_areas
+    from .write.imports.areas import import_areas
 
     with transaction() as session:
         n = import_areas(session, path, level=level, layer=layer, code_column=code_column,
@@ -128,7 +128,7 @@ def import_areas_cmd(path, level, layer, code_column, name_column, municipality,
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_indicators_cmd(path):
-    from .imports.indicators import import_indicator_definitions
+    from .write.imports.indicators import import_indicator_definitions
 
     with transaction() as session:
         n = import_indicator_definitions(session, path)
@@ -142,7 +142,7 @@ def import_indicators_cmd(path):
 @click.option("--illustrative/--real", default=None, help="Markeer alle waarden als illustratief of echt.")
 @with_appcontext
 def import_indicator_values_cmd(path, source_text, illustrative):
-    from .imports.indicators import import_indicator_values
+    from .write.imports.indicators import import_indicator_values
 
     with transaction() as session:
         n = import_indicator_values(session, path, default_source=source_text, illustrative=illustrative,
@@ -159,7 +159,7 @@ def import_indicator_values_cmd(path, source_text, illustrative):
 @click.option("--drop-z", is_flag=True, help="Hoogtecoördinaten (3D) weglaten.")
 @with_appcontext
 def import_fiches_cmd(path, municipality, layer, crs, repair, drop_z):
-    from .imports.fiches import import_fiches
+    from .write.imports.fiches import import_fiches
 
     with transaction() as session:
         result = import_fiches(session, path, municipality=municipality, layer=layer, crs=crs,
@@ -173,7 +173,7 @@ def _child_command(name: str, label: str, importer_name: str):
     @click.option("--municipality", required=True, help="NIS-code of naam van de stad.")
     @with_appcontext
     def command(path, municipality):
-        from .imports import fiches
+        from .write.imports import fiches
 
         with transaction() as session:
             n = getattr(fiches, importer_name)(session, path, municipality=municipality,
@@ -201,8 +201,8 @@ def export_group():
 @click.option("--drafts", is_flag=True, help="Ook ontwerpen (niet-gepubliceerde fiches).")
 @with_appcontext
 def export_fiches_cmd(municipality, crs, output, drafts):
-    from .features import dumps, fiche_features
-    from .geometry import epsg_of
+    from .read.features import dumps, fiche_features
+    from .crs import epsg_of
 
     epsg = epsg_of(crs)
     if epsg not in (4326, 31370, 3812):

@@ -15,18 +15,11 @@ sees the geometry):
 """
 from __future__ import annotations
 
-import functools
-
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-STORAGE_EPSG = 31370
-ALLOWED_INPUT_EPSG = (4326, 31370, 3812)
-
-# Belgium and a margin, in EPSG:31370 (metres). Lambert 72's area of use.
-BELGIUM_31370 = shapely.box(10_000, 10_000, 310_000, 260_000)
+from .crs import BELGIUM_31370, STORAGE_EPSG, parse_crs, transform
 
 _FAMILY = {
     "Point": "Point", "MultiPoint": "Point",
@@ -37,71 +30,6 @@ _FAMILY = {
 
 class GeometryError(ValueError):
     """A geometry that cannot be stored; the message is for the user (Dutch)."""
-
-
-def parse_crs(value) -> CRS:
-    """EPSG code (int or 'EPSG:31370'), 'CRS84', a URI or a pyproj CRS -> CRS."""
-    if isinstance(value, CRS):
-        return value
-    try:
-        if isinstance(value, int):
-            return CRS.from_epsg(value)
-        text = str(value).strip()
-        if text.isdigit():
-            return CRS.from_epsg(int(text))
-        if text.endswith("/CRS84") or text.upper() == "CRS84":
-            return CRS.from_epsg(4326)
-        if "/EPSG/" in text:
-            return CRS.from_epsg(int(text.rstrip("/").rsplit("/", 1)[1]))
-        return CRS.from_user_input(text)
-    except Exception as exc:
-        raise GeometryError(f"Onbekend coördinatenstelsel: {value!r}.") from exc
-
-
-def epsg_of(crs) -> int | None:
-    return parse_crs(crs).to_epsg()
-
-
-@functools.lru_cache(maxsize=64)
-def _transformer(src_wkt: str, dst_epsg: int) -> Transformer:
-    return Transformer.from_crs(CRS.from_wkt(src_wkt), CRS.from_epsg(dst_epsg), always_xy=True)
-
-
-def transform(geom: BaseGeometry, src, dst) -> BaseGeometry:
-    """Transform a 2D geometry between CRSs (x = east/longitude first)."""
-    src_crs, dst_epsg = parse_crs(src), epsg_of(dst)
-    if src_crs.to_epsg() == dst_epsg:
-        return geom
-    transformer = _transformer(src_crs.to_wkt(), dst_epsg)
-    return shapely.transform(geom, lambda xy: _apply(transformer, xy))
-
-
-def transform_many(geoms, src, dst):
-    """Vectorised transform of an array of geometries (None stays None)."""
-    if isinstance(src, int) and isinstance(dst, int):
-        transformer = _epsg_transformer(src, dst)  # the common case, without parsing CRSs each time
-    else:
-        src_crs, dst_epsg = parse_crs(src), epsg_of(dst)
-        transformer = None if src_crs.to_epsg() == dst_epsg else _transformer(src_crs.to_wkt(), dst_epsg)
-    if transformer is None:
-        return geoms
-    return shapely.transform(geoms, lambda xy: _apply(transformer, xy))
-
-
-@functools.lru_cache(maxsize=64)
-def _epsg_transformer(src: int, dst: int) -> Transformer | None:
-    """The transformer between two EPSG codes; None when they are the same CRS."""
-    src_crs = parse_crs(src)
-    if src_crs.to_epsg() == epsg_of(dst):
-        return None
-    return _transformer(src_crs.to_wkt(), epsg_of(dst))
-
-
-def _apply(transformer: Transformer, xy):
-    import numpy as np
-
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
 
 
 def describe_problem(geom: BaseGeometry) -> str:

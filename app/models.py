@@ -11,7 +11,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-STORAGE_SRID = 31370
+from .crs import STORAGE_EPSG
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -28,7 +29,7 @@ class Base(DeclarativeBase):
 
 def geometry_column(geometry_type: str = "GEOMETRY", nullable: bool = True):
     return mapped_column(
-        Geometry(geometry_type=geometry_type, srid=STORAGE_SRID, spatial_index=True),
+        Geometry(geometry_type=geometry_type, srid=STORAGE_EPSG, spatial_index=True),
         nullable=nullable,
     )
 

@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ARRAY, Engine, Integer, any_, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
-from .models import STORAGE_SRID
+from .crs import STORAGE_EPSG
 
 def dialect_name(bind: Session | Engine) -> str:
     return bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
@@ -26,27 +26,27 @@ def is_spatialite(bind: Session | Engine) -> bool:
 
 def to_db(geom: BaseGeometry | None):
     """A shapely geometry in EPSG:31370 -> a value for a geometry column."""
-    return None if geom is None else from_shape(geom, srid=STORAGE_SRID)
+    return None if geom is None else from_shape(geom, srid=STORAGE_EPSG)
 
 
 def from_db(value) -> BaseGeometry | None:
     return None if value is None else to_shape(value)
 
 
-def envelope(bind, bbox: tuple[float, float, float, float], srid: int = STORAGE_SRID):
+def envelope(bind, bbox: tuple[float, float, float, float], srid: int = STORAGE_EPSG):
     minx, miny, maxx, maxy = bbox
     if is_spatialite(bind):
         return func.BuildMbr(minx, miny, maxx, maxy, srid)
     return func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
 
 
-def bbox_filter(bind, column, bbox: tuple[float, float, float, float], srid: int = STORAGE_SRID):
+def bbox_filter(bind, column, bbox: tuple[float, float, float, float], srid: int = STORAGE_EPSG):
     """WHERE clause: `column` intersects the box (in `srid`), using the
     spatial index on both databases."""
-    if srid != STORAGE_SRID:
-        from .geometry import transform
+    if srid != STORAGE_EPSG:
+        from .crs import transform
 
-        bbox = transform(shapely.box(*bbox), srid, STORAGE_SRID).bounds
+        bbox = transform(shapely.box(*bbox), srid, STORAGE_EPSG).bounds
     box = envelope(bind, bbox)
     if is_spatialite(bind):
         # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex
@@ -55,7 +55,7 @@ def bbox_filter(bind, column, bbox: tuple[float, float, float, float], srid: int
         candidates = text(
             "SELECT ROWID FROM SpatialIndex WHERE f_table_name = :t AND f_geometry_column = :c "
             "AND search_frame = BuildMbr(:x1, :y1, :x2, :y2, :srid)"
-        ).bindparams(t=table, c=column.key, x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3], srid=STORAGE_SRID)
+        ).bindparams(t=table, c=column.key, x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3], srid=STORAGE_EPSG)
         rowid = literal_column(f"{table}.ROWID")
         return rowid.in_(candidates.columns(literal_column("ROWID"))) & func.ST_Intersects(column, box)
     return column.ST_Intersects(box)

@@ -140,7 +140,7 @@ def municipality_names(wijken) -> dict[str, str]:
 
 def load_areas(session, conn) -> list[dict]:
     """Municipalities (gemeenten layer) and wijken not yet in the database. Returns every wijk."""
-    from app.imports.areas import slugify
+    from app.write.imports.areas import slugify
     from app.models import Area, Municipality
 
     wijken = pyogrio.read_dataframe(WIJKEN_GPKG, layer="wijken")
@@ -228,7 +228,7 @@ def build(url: str, n_fiches: int, force: bool = False) -> dict:
     """Make sure the database at `url` holds the dataset; returns its counts."""
     from app import create_app, migrate
     from app.db import get_engine, get_session
-    from app.imports.demo import load_demo
+    from app.write.imports.demo import load_demo
 
     recipe = f"{RECIPE}:{n_fiches}:{SEED}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})

@@ -115,8 +115,8 @@ def bare_folium_city(app, slug: str) -> bytes:
     import folium
 
     from app.db import get_session
-    from app.features import area_features, fiche_features
-    from app.queries import FicheFilters, find_municipality, select_areas, select_fiches
+    from app.read.features import area_features, fiche_features
+    from app.read.queries import FicheFilters, find_municipality, select_areas, select_fiches
 
     with app.app_context():
         session = get_session()
@@ -156,10 +156,10 @@ def stock_branca_render(fn):
 
 
 def measure_pages(app, repeats: int) -> dict:
-    from app.page_cache import page_cache
+    from app.http.page_cache import page_cache
 
     client = app.test_client()
-    city = page_figures(client, f"/{CITY}", repeats)  # repeated views: the kept page (app/page_cache.py)
+    city = page_figures(client, f"/{CITY}", repeats)  # repeated views: the kept page (app/http/page_cache.py)
     html = client.get(f"/{CITY}").get_data(as_text=True)
     city["placeholder"] = "leaflet" not in html.lower()
 
@@ -234,7 +234,7 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
 # --- (5) exports, in-process ----------------------------------------------------
 def measure_exports(app, repeats: int) -> dict:
     from app.exports import get_exporter
-    from app.queries import FicheFilters, find_municipality
+    from app.read.queries import FicheFilters, find_municipality
     from app.views.downloads import build_export_data
 
     out = {}
@@ -365,7 +365,7 @@ def load_test(targets: dict[str, str], concurrency, seconds: int, repeats: int) 
 def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
     """A view on the fiches table with the rows of our collection fiches-<city>
     (published project fiches of the city), a pygeoapi config and OpenAPI."""
-    from app.queries import PROJECT_KINDS
+    from app.read.queries import PROJECT_KINDS
 
     engine = create_engine(url)
     kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
@@ -548,7 +548,7 @@ def main() -> None:
         ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                           "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart")
         servers.append(ours)
-        # The same app with nothing kept (app/page_cache.py off): every answer built afresh.
+        # The same app with nothing kept (app/http/page_cache.py off): every answer built afresh.
         ours_built = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                                  "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
                             args.workers, "gunicorn-fichekaart-built")

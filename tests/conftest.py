@@ -131,7 +131,7 @@ def seed_url(databases) -> str:
     """A database with the migrations and the demo content, never written by tests."""
     from app import migrate
     from app.db import get_session
-    from app.imports.demo import load_demo
+    from app.write.imports.demo import load_demo
 
     url = databases.new_empty()
     app = make_test_app(url)

@@ -12,9 +12,9 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import select
 
-from app.geometry import transform
+from app.crs import transform
 from app.models import Area, Fiche, Municipality
-from app.queries import PROJECT_KINDS
+from app.read.queries import PROJECT_KINDS
 from app.spatial import from_db
 
 HERENTALS_BOX = "4.78,51.15,4.90,51.22"

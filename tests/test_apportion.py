@@ -2,7 +2,7 @@
 import pytest
 import shapely
 
-from app.apportion import WijkIndex
+from app.read.apportion import WijkIndex
 
 # Three 100 m x 100 m wijken side by side: A | B | C
 A = shapely.box(0, 0, 100, 100)

@@ -26,7 +26,7 @@ def get(client, path: str, **args):
 
 
 def db_ids(app, slug: str, args: dict) -> list[int]:
-    from app.queries import FicheFilters, find_municipality, select_fiches
+    from app.read.queries import FicheFilters, find_municipality, select_fiches
 
     with db(app) as session:
         city = find_municipality(session, slug)
@@ -102,8 +102,8 @@ def test_wijk_filter_lists_only_fiches_that_touch_that_wijk(client, app):
 
 @pytest.mark.parametrize("year", range(2025, 2032))
 def test_year_filter_shows_the_phases_the_slider_shows(client, app, year):
-    from app.features import phase_features
-    from app.queries import FicheFilters, find_municipality, phases_active_in_year, select_fiches
+    from app.read.features import phase_features
+    from app.read.queries import FicheFilters, find_municipality, phases_active_in_year, select_fiches
     from layers.phases import phases_active_in_year as slider_rule
 
     _, html = get(client, "/herentals", year=str(year))
@@ -226,7 +226,7 @@ def test_above_the_threshold_only_the_list_is_embedded(client, app, monkeypatch)
 
 
 def test_index_cards_summarise_each_city(client, app):
-    from app.queries import FicheFilters, budget_total, select_fiches
+    from app.read.queries import FicheFilters, budget_total, select_fiches
 
     response, html = get(client, "/")
     assert response.status_code == 200

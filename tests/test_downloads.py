@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from app.exports import EXPORTERS
-from app.queries import FicheFilters, select_fiches
+from app.read.queries import FicheFilters, select_fiches
 from app.spatial import from_db
 
 CRSES = ("EPSG:31370", "EPSG:3812", "EPSG:4326")
@@ -188,7 +188,7 @@ def test_geopackage_round_trip_moves_nothing(scratch_app, tmp_path):
     """Export in Lambert 72, wipe the places, import the file again through
     the city's own importer: every geometry is back within 1 mm."""
     from app.db import get_session
-    from app.imports.fiches import import_fiches
+    from app.write.imports.fiches import import_fiches
 
     body = download(scratch_app.test_client(), "/herentals/download.gpkg?crs=EPSG:31370").data
     path = tmp_path / "export.gpkg"

@@ -30,9 +30,9 @@ from app.exports.frames import FICHE_ORDER, PHASE_ORDER, tidy
 from app.exports.kml import xml_text
 from app.exports.shapefile import SHORT_NAMES, shapefile_field_names
 from app.exports.tabular import format_cell, neutralise
-from app.imports.errors import RowCollector
-from app.imports.fiches import _parse_fiche_row
-from app.imports.tables import read_table
+from app.write.imports.errors import RowCollector
+from app.write.imports.fiches import _parse_fiche_row
+from app.write.imports.tables import read_table
 
 X, Y = 182716.77, 207503.14                     # Herentals, EPSG:31370
 CRSES = ("EPSG:31370", "EPSG:3812", "EPSG:4326")

@@ -1,4 +1,4 @@
-"""The lean loader of the public records (app.ogcapi.fiche_rows) on both
+"""The lean loader of the public records (app.read.rows) on both
 databases: the same fiches, children, order and places as the ORM
 relationships, pages with their count, and the drafts rule for what a
 published fiche points at."""
@@ -10,9 +10,9 @@ import shapely
 from sqlalchemy import select
 
 from app.models import BudgetLine, Dependency, Fiche, FicheSdg, Phase
-from app.ogcapi.fiche_rows import load_fiche_page, load_fiche_rows
-from app.ogcapi.records import fiche_records
-from app.queries import FicheFilters, city_wijk_index, find_municipality, select_fiches
+from app.read.rows import load_fiche_page, load_fiche_rows
+from app.read.records import fiche_records
+from app.read.queries import FicheFilters, city_wijk_index, find_municipality, select_fiches
 from app.spatial import from_db, to_db
 
 SCALARS = ("id", "ref", "title", "kind", "number", "code", "summary", "sector", "responsible_service", "goal_why",

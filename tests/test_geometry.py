@@ -2,7 +2,9 @@
 import pytest
 import shapely
 
-from app.geometry import GeometryError, to_storage, transform
+from app.geometry import GeometryError, to_storage
+
+from app.crs import transform
 
 GROTE_MARKT_4326 = (4.8366, 51.1766)
 GROTE_MARKT_31370 = (182716.77, 207503.14)

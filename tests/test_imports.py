@@ -4,10 +4,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select
 
-from app.imports import ImportFailed
-from app.imports.fiches import import_budget_lines, import_fiches
-from app.imports.indicators import import_indicator_values
-from app.imports.values import number
+from app.write.imports import ImportFailed
+from app.write.imports.fiches import import_budget_lines, import_fiches
+from app.write.imports.indicators import import_indicator_values
+from app.write.imports.values import number
 from app.models import BudgetLine, Fiche, IndicatorValue
 
 HEADER = "ref,titel,sector,status,geometrie_wkt\n"

@@ -10,10 +10,10 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import func, select
 
-from app.geometry import transform
+from app.crs import transform
 from app.models import Area, Fiche, IndicatorValue, Municipality
-from app.ogcapi.records import FICHE_FIELDS, PHASE_FIELDS
-from app.queries import FicheFilters, count_fiches, select_fiches
+from app.read.records import FICHE_FIELDS, PHASE_FIELDS
+from app.read.queries import FicheFilters, count_fiches, select_fiches
 from app.spatial import from_db
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -50,7 +50,7 @@ def public_fiches(session, **filters):
 
 def public_phases(session):
     """The phases the fasen collection must hold: dated, with a place, of a
-    published project (the rule of app.features.phase_features)."""
+    published project (the rule of app.read.features.phase_features)."""
     return [p for f in select_fiches(session, FicheFilters()) for p in f.phases
             if p.start and p.end and (p.geom is not None or f.geom is not None)]
 

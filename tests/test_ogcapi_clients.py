@@ -23,9 +23,9 @@ from pyproj import Transformer
 from sqlalchemy import func, select
 
 from app import ROOT
-from app.geometry import transform
+from app.crs import transform
 from app.models import Area, IndicatorValue
-from app.queries import FicheFilters, select_fiches
+from app.read.queries import FicheFilters, select_fiches
 from app.spatial import from_db
 
 SERVER = """

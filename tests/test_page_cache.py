@@ -72,7 +72,7 @@ def test_an_edit_shows_in_the_next_answer(scratch_app):
 
 def test_a_new_indicator_value_changes_the_data_version(scratch_app):
     from app.db import get_session
-    from app.http_cache import data_version
+    from app.http.caching import data_version
 
     with scratch_app.app_context():
         before = data_version(get_session())[0]

@@ -5,10 +5,10 @@ import pytest
 import shapely
 from sqlalchemy import select
 
-from app.apportion import WijkIndex
-from app.features import fiche_features
+from app.read.apportion import WijkIndex
+from app.read.features import fiche_features
 from app.models import Area, BudgetLine, Fiche, Phase
-from app.queries import (
+from app.read.queries import (
     FicheFilters, apportion_budget_to_wijken, budget_by_year, count_fiches, find_municipality,
     phases_active_in_year, select_fiches,
 )
@@ -85,7 +85,7 @@ def test_bbox_filter_uses_the_seam(session):
                 if f.geom is not None and from_db(f.geom).intersects(box)}
     assert refs(found) == expected and expected
     # the same box given in WGS84
-    from app.geometry import transform
+    from app.crs import transform
 
     wgs_bounds = transform(box, 31370, 4326).bounds
     found_wgs = select_fiches(session, FicheFilters(municipality="herentals", bbox=wgs_bounds, bbox_srid=4326))

@@ -64,7 +64,7 @@ class Walk:
 
     def __init__(self, app, staff):
         from app.auth import find_user
-        from app.history import record, snapshot
+        from app.write.history import record, snapshot
         from app.models import Area, Fiche, Municipality
 
         self.app, self.staff = app, staff

@@ -43,7 +43,7 @@ def a_herentals_project(app):
 
 def state_of(app, fiche_id):
     """(version, geometry WKT, number of revisions) of a fiche."""
-    from app.history import geometry_wkt
+    from app.write.history import geometry_wkt
     from app.models import Fiche, FicheRevision
 
     with db(app) as session:
@@ -67,9 +67,9 @@ def post(client, url, values, file=None):
 # Round trip --------------------------------------------------------------
 
 def test_create_edit_publish_history_restore(scratch_app, staff):
-    from app.history import changes_of, revisions_of
+    from app.write.history import changes_of, revisions_of
     from app.models import Fiche
-    from app.queries import FicheFilters, select_fiches
+    from app.read.queries import FicheFilters, select_fiches
 
     client = as_user(scratch_app, staff.redacteur)
     with db(scratch_app) as session:
@@ -235,7 +235,7 @@ def test_two_editors_second_gets_conflict_and_keeps_input(scratch_app, staff):
 
     # B saves again, deliberately: B's version wins, A's title stays in the history.
     assert post(second, edit_url(fiche_id), kept).status_code == 302
-    from app.history import changes_of, revisions_of
+    from app.write.history import changes_of, revisions_of
 
     with db(scratch_app) as session:
         fiche = session.get(Fiche, fiche_id)
@@ -250,8 +250,8 @@ def test_concurrent_update_raises_conflict(scratch_app, staff):
     from sqlalchemy import update
 
     from app.auth import find_user
-    from app.editing.service import FicheConflict, save_fiche
-    from app.history import snapshot
+    from app.write.editing.service import FicheConflict, save_fiche
+    from app.write.history import snapshot
     from app.models import Fiche
 
     fiche_id, _ref = a_herentals_project(scratch_app)

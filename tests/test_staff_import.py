@@ -44,7 +44,7 @@ def existing_project(app):
 
 def test_templates_have_the_dutch_columns(scratch_app, staff):
     from app.columns import FICHE_COLUMNS, GEOMETRY_WKT_COLUMN
-    from app.imports.tables import read_table
+    from app.write.imports.tables import read_table
 
     client = as_user(scratch_app, staff.lezer)
     expected = [*FICHE_COLUMNS.values(), GEOMETRY_WKT_COLUMN]
@@ -59,7 +59,7 @@ def test_templates_have_the_dutch_columns(scratch_app, staff):
 
 
 def test_preview_then_confirm(scratch_app, staff):
-    from app.history import changes_of
+    from app.write.history import changes_of
     from app.models import FicheRevision
 
     ref, title = existing_project(scratch_app)

@@ -11,11 +11,11 @@ import pytest
 import shapely
 from sqlalchemy import select
 
-from app.geometry import transform
+from app.crs import transform
 from app.models import Fiche, Municipality
-from app.queries import PROJECT_KINDS
+from app.read.queries import PROJECT_KINDS
 from app.spatial import from_db
-from app.tiles import CLUSTER_MAX_ZOOM
+from app.read.tiles import CLUSTER_MAX_ZOOM
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:

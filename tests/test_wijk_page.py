@@ -32,7 +32,7 @@ def year_values(html: str, table_id: str, column: str) -> dict[str, float]:
 @pytest.mark.parametrize("code", WIJKEN)
 def test_budget_per_year_is_the_apportionment_of_the_wijk(client, session, code):
     from app.models import Area
-    from app.queries import apportion_budget_to_wijken
+    from app.read.queries import apportion_budget_to_wijken
 
     area = session.scalar(select(Area).where(Area.code == code))
     expected = next(w for w in apportion_budget_to_wijken(session, area.municipality).wijken if w.code == code)
@@ -49,7 +49,7 @@ def test_the_wijk_budgets_add_up_to_the_city_expenses(client, session):
     """Independent of the apportioning code: the wijk pages together show
     every euro of expenses of the published, placed Herentals projects."""
     from app.models import Area, Municipality
-    from app.queries import FicheFilters, select_fiches
+    from app.read.queries import FicheFilters, select_fiches
 
     city = session.scalar(select(Municipality).where(Municipality.slug == "herentals"))
     codes = session.scalars(select(Area.code).where(Area.municipality_id == city.id, Area.level == "wijk")).all()
@@ -66,7 +66,7 @@ def test_the_wijk_budgets_add_up_to_the_city_expenses(client, session):
 
 def test_fiches_listed_are_those_whose_place_touches_the_wijk(client, session):
     from app.models import Area
-    from app.queries import FicheFilters, select_fiches
+    from app.read.queries import FicheFilters, select_fiches
     from app.spatial import from_db
 
     for code in ("1301101", "1301107"):
@@ -143,7 +143,7 @@ def test_unknown_or_foreign_codes_are_404(client):
 
 
 def test_a_draft_is_neither_listed_nor_counted(scratch_app):
-    from app.queries import apportion_budget_to_wijken
+    from app.read.queries import apportion_budget_to_wijken
 
     with db(scratch_app) as session:
         fiche = fiche_by_ref(session, "HER-SO-02")

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field, fields
 import geopandas as gpd
 import pandas as pd
 
-STORAGE_CRS = "EPSG:31370"
-SUPPORTED_CRS = ("EPSG:31370", "EPSG:3812", "EPSG:4326")
+from ..crs import OFFERED_EPSG, STORAGE_EPSG, crs_name
+
+STORAGE_CRS = crs_name(STORAGE_EPSG)
+SUPPORTED_CRS = tuple(crs_name(epsg) for epsg in OFFERED_EPSG)
 DEFAULT_CRS = STORAGE_CRS
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..crs import CRS_LABELS, crs_name
 from .base import ExportMetadata
 
-CRS_NAMES = {
-    "EPSG:31370": "Belgische Lambert 72 (BD72), meter",
-    "EPSG:3812": "Belgische Lambert 2008 (ETRS89), meter",
-    "EPSG:4326": "WGS 84, lengte- en breedtegraad in decimale graden",
-}
+CRS_NAMES = {crs_name(epsg): label for epsg, label in CRS_LABELS.items()}
 
 # Keys of the metadata rows, in the order people read them.
 METADATA_KEYS = ("titel", "gemeente", "nis_code", "bron", "licentie", "exportdatum",

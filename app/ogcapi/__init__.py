@@ -1,5 +1,5 @@
 """OGC API - Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS
-by reference) under /ogc: a thin layer over app.queries and app.features.
+by reference) under /ogc: a thin layer over app.read.queries and app.read.features.
 
 Modules: params (CRS and query parameters), collections (what is served and
 how it is queried), records (the public attributes, shared with the

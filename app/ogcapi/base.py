@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..spatial import bbox_filter, intersects, to_db
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
-from .records import Field
+from ..read.records import Field
 
 
 @dataclass

@@ -8,7 +8,7 @@
 - indicatoren-wijken: one feature per wijk x indicator x period.
 
 Drafts never come out: every fiche condition goes through
-app.queries.fiche_conditions (published only, project kinds only), also
+app.read.queries.fiche_conditions (published only, project kinds only), also
 for the phases. Geometries stay in EPSG:31370 here; documents convert them.
 """
 from __future__ import annotations
@@ -17,14 +17,14 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
-from ..queries import FicheFilters, fiche_conditions
+from ..read.queries import FicheFilters, fiche_conditions
 from ..spatial import extent, from_db
 from .base import Collection, Page, box_condition, int_id, period_overlaps
 from .errors import NotFound
-from .fiche_rows import load_phase_rows
+from ..read.rows import load_phase_rows
 from .fiches import FichesCollection
 from .params import ItemsQuery
-from .records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
+from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
 
@@ -49,7 +49,7 @@ class PhasesCollection(Collection):
         conditions = [
             Phase.fiche_id == Fiche.id, Fiche.municipality_id == Municipality.id,
             *fiche_conditions(session, FicheFilters()),
-            # the rule of app.features.phase_features: dated, with a place
+            # the rule of app.read.features.phase_features: dated, with a place
             Phase.start.is_not(None), Phase.end.is_not(None), or_(Phase.geom.is_not(None), Fiche.geom.is_not(None)),
         ]
         if query is None:

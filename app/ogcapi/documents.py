@@ -8,9 +8,10 @@ import datetime as dt
 import shapely
 from flask import request, url_for
 
-from ..features import feature_collection, in_crs
-from ..geometry import transform
-from ..models import STORAGE_SRID
+from ..crs import from_storage
+from ..read.features import feature_collection
+from ..crs import transform
+from ..crs import STORAGE_EPSG
 from .base import Collection, Page
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
@@ -80,7 +81,7 @@ def _crs84_bbox(bbox: tuple[float, float, float, float]) -> list[float]:
         outline = shapely.LineString([(x1, y1), (x2, y2)]).segmentize(max(x2 - x1, y2 - y1) / 16)
     else:
         outline = shapely.box(x1, y1, x2, y2).segmentize(max(x2 - x1, y2 - y1, 1.0) / 16)
-    return [round(v, 6) for v in transform(outline, STORAGE_SRID, 4326).bounds]
+    return [round(v, 6) for v in transform(outline, STORAGE_EPSG, 4326).bounds]
 
 
 def _rfc3339(day: dt.date | None, end: bool = False) -> str | None:
@@ -131,7 +132,7 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    geoms = in_crs(page.geoms, crs.epsg)
+    geoms = from_storage(page.geoms, crs.epsg)
     if crs.lat_first and len(geoms):
         geoms = shapely.transform(geoms, lambda xy: xy[:, ::-1])
     return feature_collection(page.records, geoms, ids=page.ids)

@@ -1,5 +1,5 @@
 """The collection of one city's published fiches (fiches-<slug>): the
-map page's filters (app.queries.FicheFilters) plus exact property filters,
+map page's filters (app.read.queries.FicheFilters) plus exact property filters,
 bbox and period, all in SQL so that paging and counts stay exact."""
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
-from ..queries import FicheFilters, city_wijk_index, fiche_conditions
+from ..read.queries import FicheFilters, city_wijk_index, fiche_conditions
 from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
-from .fiche_rows import load_fiche_page, load_fiche_rows
+from ..read.rows import load_fiche_page, load_fiche_rows
 from .params import ItemsQuery, Period
-from .records import FICHE_FIELDS, Field, fiche_records
+from ..read.records import FICHE_FIELDS, Field, fiche_records
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shapely
 from flask import render_template
 
-from ..features import in_crs
-from ..web import ERROR_TITLES
+from ..crs import from_storage
+from ..http.web import ERROR_TITLES
 from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
 from .base import Collection, Page
 from .fiches import FichesCollection
@@ -53,7 +53,7 @@ def feature_map(page: Page | None, label: str) -> dict | None:
     """A small map of the page's features, whatever CRS the page was asked
     in: layers/ and the app's own Leaflet (never a CDN). Geometries only: no
     text of the features goes into the map's script."""
-    geoms = [g for g in in_crs(page.geoms, 4326) if g is not None] if page else []
+    geoms = [g for g in from_storage(page.geoms, 4326) if g is not None] if page else []
     if not geoms:
         return None
     import folium

@@ -10,7 +10,7 @@ from flask import url_for
 from .collections import Collection
 from .documents import DESCRIPTION, GEOJSON, HTML, JSON, OPENAPI, SCHEMA, TITLE
 from .params import CRS84, CRS_URIS, DEFAULT_LIMIT, MAX_LIMIT
-from .records import Field
+from ..read.records import Field
 
 PARAMETERS = {
     "limit": {

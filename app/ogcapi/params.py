@@ -21,10 +21,10 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from ..geometry import BELGIUM_31370, transform
-from ..models import STORAGE_SRID
+from ..crs import BELGIUM_31370, transform
+from ..crs import STORAGE_EPSG
 from .errors import InvalidParameter
-from .records import Field
+from ..read.records import Field
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -60,7 +60,7 @@ SUPPORTED_CRS: tuple[SupportedCrs, ...] = (
 )
 CRS_URIS = [c.uri for c in SUPPORTED_CRS]
 BY_URI = {c.uri: c for c in SUPPORTED_CRS}
-STORAGE_CRS = BY_URI[EPSG_URI.format(STORAGE_SRID)]
+STORAGE_CRS = BY_URI[EPSG_URI.format(STORAGE_EPSG)]
 DEFAULT_CRS = BY_URI[CRS84]
 
 _CURIE = re.compile(r"^\[?(EPSG|OGC):(?:[0-9.]*:)?([A-Za-z0-9]+)\]?$", re.IGNORECASE)
@@ -114,7 +114,7 @@ def _numbers(text: str, name: str) -> list[float]:
 @functools.lru_cache(maxsize=8)
 def _domain(epsg: int) -> BaseGeometry:
     """Lambert 72's area of use (with a margin) as a box in another CRS."""
-    return shapely.box(*transform(BELGIUM_31370.segmentize(10_000), STORAGE_SRID, epsg).bounds)
+    return shapely.box(*transform(BELGIUM_31370.segmentize(10_000), STORAGE_EPSG, epsg).bounds)
 
 
 def parse_bbox(value: str | None, crs_value: str | None) -> StorageBox | None:
@@ -135,7 +135,7 @@ def parse_bbox(value: str | None, crs_value: str | None) -> StorageBox | None:
     if crs.epsg == 4326 and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         order = "breedte/lengte" if crs.lat_first else "lengte/breedte"
         raise InvalidParameter(f"bbox valt buiten de geldige lengte- en breedtegraden ({order} voor {crs.uri}).")
-    if crs.epsg == STORAGE_SRID:
+    if crs.epsg == STORAGE_EPSG:
         return StorageBox((minx, miny, maxx, maxy))
     # Keep only the part that can hold data (Lambert 72's area of use, with
     # a margin) so that far-away boxes do not overflow the projection.
@@ -143,7 +143,7 @@ def parse_bbox(value: str | None, crs_value: str | None) -> StorageBox | None:
     if part.is_empty or part.area == 0:
         return StorageBox(None)
     x1, y1, x2, y2 = part.bounds
-    exact = transform(part.segmentize(max(x2 - x1, y2 - y1) / 64), crs.epsg, STORAGE_SRID)
+    exact = transform(part.segmentize(max(x2 - x1, y2 - y1) / 64), crs.epsg, STORAGE_EPSG)
     return StorageBox(exact.bounds, exact)
 
 

@@ -7,7 +7,7 @@ import orjson
 from flask import Blueprint, Response, request
 
 from ..db import get_session
-from ..page_cache import cached_page
+from ..http.page_cache import cached_page
 from . import documents, html, openapi as openapi_doc
 from .base import Collection, Page
 from .collections import all_collections, get_collection

@@ -5,7 +5,7 @@ from flask import abort
 
 from ..db import get_session
 from ..models import Municipality
-from ..queries import find_municipality
+from ..read.queries import find_municipality
 
 
 def city_or_404(slug: str) -> Municipality:

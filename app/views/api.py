@@ -16,40 +16,23 @@ import gzip
 import math
 
 from flask import Blueprint, Flask, Response, request
-from flask_compress import Compress
 
-from .. import http_cache, tiles, viewport
+from ..http import caching as http_cache
+from ..read import tiles, viewport
 from ..db import get_session
 from ..models import Municipality
-from ..queries import FicheFilters, find_municipality
-from ..web import error_response
+from ..read.queries import FicheFilters, find_municipality
+from ..http.web import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 REGION = "regio"
 GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
 TILE_MAX_AGE = 300
-# What the app serves that is worth compressing (flask-compress's list plus
-# the GeoJSON and vector tile types; images and GeoPackages are compressed already).
-COMPRESS_MIMETYPES = [
-    "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
-    "application/json", GEOJSON, "application/schema+json", "application/vnd.oai.openapi+json",
-    "application/xml", "image/svg+xml", MVT,
-]
 
 
 class BadRequest(ValueError):
     pass
-
-
-def init_app(app: Flask) -> None:
-    """The data endpoints, the region map page, and gzip/brotli for every answer."""
-    from . import region
-
-    app.register_blueprint(bp)
-    app.register_blueprint(region.bp)
-    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
-    Compress(app)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

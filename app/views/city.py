@@ -16,8 +16,8 @@ from layers import styles
 
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
-from ..page_cache import cached_page
-from ..queries import (
+from ..http.page_cache import cached_page
+from ..read.queries import (
     PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, fiche_years,
     phases_active_in_year, select_areas, select_fiches, wijk_index_of, wijk_indicators,
 )

@@ -7,7 +7,7 @@
 Choices come from the query string (shareable): indicator, measure, year,
 scheme. A choice that does not exist falls back to the default with a Dutch
 notice on the page, never an error. Budgets are the published fiches'
-expenses, shared over the wijken by app.queries.apportion_budget_to_wijken.
+expenses, shared over the wijken by app.read.queries.apportion_budget_to_wijken.
 """
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from layers import styles
 from ..basemap import basemap_setting
 from ..db import get_session
 from ..exports.tabular import csv_bytes
-from ..features import area_features
-from ..geometry import transform
+from ..read.features import area_features
+from ..crs import transform
 from ..models import BudgetLine, Fiche, Indicator, Municipality
-from ..page_cache import cached_page
-from ..queries import (
+from ..http.page_cache import cached_page
+from ..read.queries import (
     FicheFilters, apportion_budget_to_wijken, fiche_conditions, latest_indicator_values,
     select_areas, wijk_indicators,
 )

@@ -20,21 +20,21 @@ from ..columns import BUDGET_COLUMNS
 from ..db import get_session
 from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportData, ExportError, export_filename, get_exporter
 from ..exports import normalise_crs
+from ..exports.base import STORAGE_CRS
 from ..exports.describe import CRS_NAMES
-from ..models import STORAGE_SRID, Area, IndicatorValue, Municipality, Plan
-from ..ogcapi.fiche_rows import load_fiche_rows
-from ..ogcapi.records import (
+from ..models import Area, IndicatorValue, Municipality, Plan
+from ..read.rows import load_fiche_rows
+from ..read.records import (
     AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
     phase_record,
 )
-from ..queries import FicheFilters, count_fiches, select_areas, wijk_index_of
+from ..read.queries import FicheFilters, count_fiches, select_areas, wijk_index_of
 from ..spatial import from_db
 from . import city_or_404
 
 bp = Blueprint("downloads", __name__)
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-STORAGE = f"EPSG:{STORAGE_SRID}"
 AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers (gebiedsniveaus)"
 DEFAULT_LICENCE = (
     "Teksten en plannen: de stad zelf (zie de bron bij elke fiche); gebiedsgrenzen en bevolkingscijfers: "
@@ -57,7 +57,7 @@ def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=columns)
     if geometries is None:
         return frame
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE), crs=STORAGE)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
 def _budget_record(line, fiche) -> dict:
@@ -77,7 +77,7 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     match `filters` (drafts never: FicheFilters.include_drafts stays off),
     their phases (own place or the fiche's) and budget lines, the city's
     wijken and wijk indicator values. Frames in EPSG:31370; the columns are
-    the public records of app.ogcapi.records, the same as in the OGC API."""
+    the public records of app.read.records, the same as in the OGC API."""
     filters.include_drafts = False
     fiches = load_fiche_rows(session, filters)
     phases = [(p, f) for f in fiches for p in f.phases]

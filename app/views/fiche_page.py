@@ -18,8 +18,8 @@ from layers import styles
 
 from ..db import get_session
 from ..models import Area, Dependency, Fiche
-from ..page_cache import cached_page
-from ..queries import find_municipality, get_fiche, select_areas, wijk_index_of
+from ..http.page_cache import cached_page
+from ..read.queries import find_municipality, get_fiche, select_areas, wijk_index_of
 from ..spatial import from_db
 from . import page_maps
 from .page_parts import (
@@ -107,7 +107,7 @@ def dependents(session: Session, fiche: Fiche) -> list[Fiche]:
 
 def wijk_shares(session: Session, fiche: Fiche) -> list[WijkShare]:
     """The wijken the fiche's place lies in, with the share that goes to each
-    (the rule the budget per wijk uses, app.apportion), largest first."""
+    (the rule the budget per wijk uses, app.read.apportion), largest first."""
     if fiche.geom is None:
         return []
     areas = select_areas(session, fiche.municipality, "wijk")

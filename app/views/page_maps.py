@@ -11,8 +11,8 @@ from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
-from ..features import area_features, fiche_features, phase_features
-from ..geometry import transform
+from ..read.features import area_features, fiche_features, phase_features
+from ..crs import transform
 from ..models import Area, Fiche
 from ..spatial import from_db
 

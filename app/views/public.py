@@ -8,8 +8,8 @@ from layers.styles import format_eur
 
 from ..db import get_session
 from ..models import BudgetLine, Fiche, Municipality, Plan
-from ..page_cache import cached_page
-from ..queries import PROJECT_KINDS
+from ..http.page_cache import cached_page
+from ..read.queries import PROJECT_KINDS
 
 bp = Blueprint("public", __name__)
 

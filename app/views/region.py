@@ -19,12 +19,12 @@ from layers.styles import STATUS_COLORS, STATUS_LABELS
 
 from ..basemap import basemap_setting
 from ..db import get_session
-from ..geometry import transform
-from ..http_cache import data_version
+from ..crs import transform
+from ..http.caching import data_version
 from ..models import Area, Fiche, Municipality
-from ..queries import PROJECT_KINDS
+from ..read.queries import PROJECT_KINDS
 from ..spatial import extent
-from ..tiles import tiles_available
+from ..read.tiles import tiles_available
 
 bp = Blueprint("region", __name__)
 

@@ -10,19 +10,19 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import history
+from ..write import history
 from ..auth import current_user, login_required, require_role, visible_cities
 from ..columns import (
     BUDGET_BASES, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_KINDS, FICHE_STATUSES, OBLIGATIONS, PHASE_KINDS,
     PHASE_STATUSES, PRECISIONS,
 )
 from ..db import get_session
-from ..editing import form as fiche_form
-from ..editing.geometry import (
+from ..write.editing import form as fiche_form
+from ..write.editing.geometry import (
     GeometryInputError, UPLOAD_SUFFIXES, geometry_from_drawing, geometry_from_file, outside_city,
     outside_city_warning, same_geojson, to_form_geojson,
 )
-from ..editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
+from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
 from ..models import Fiche, FicheRevision, Municipality
 from ..spatial import from_db
 from . import staff_map

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from .. import history
+from ..write import history
 from ..auth import current_user, require_role
 from ..db import get_session
-from ..editing import bulk
+from ..write.editing import bulk
 
 bp = Blueprint("staff_import", __name__, url_prefix="/beheer")
 

@@ -12,10 +12,10 @@ from shapely.geometry.base import BaseGeometry
 
 from ..basemap import basemap_setting
 from ..db import get_session
-from ..features import area_features
-from ..geometry import transform
+from ..read.features import area_features
+from ..crs import transform
 from ..models import Fiche, Municipality
-from ..queries import select_areas
+from ..read.queries import select_areas
 from ..spatial import from_db
 
 # layers/assets.py maps these (folium's own GeoMan URLs) to node_modules.

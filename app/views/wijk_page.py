@@ -1,8 +1,8 @@
 """The wijk page: what the city invests in my wijk.
 
-The budget per year is app.queries.apportion_budget_to_wijken for this wijk
+The budget per year is app.read.queries.apportion_budget_to_wijken for this wijk
 (the same figures as the comparison page and the budget-per-wijk map); the
-page explains its rule (app.apportion) in words.
+page explains its rule (app.read.apportion) in words.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from layers import styles
 
 from ..db import get_session
 from ..models import Area, Indicator, IndicatorValue, Municipality
-from ..page_cache import cached_page
-from ..queries import (
+from ..http.page_cache import cached_page
+from ..read.queries import (
     FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches, wijk_index_of,
 )
 from ..spatial import from_db

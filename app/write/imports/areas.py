@@ -9,10 +9,10 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..columns import AREA_LEVELS
-from ..geometry import GeometryError, to_storage
-from ..models import Area, Municipality
-from ..spatial import to_db
+from ...columns import AREA_LEVELS
+from ...geometry import GeometryError, to_storage
+from ...models import Area, Municipality
+from ...spatial import to_db
 from .errors import RowCollector
 from .tables import read_table
 from . import values

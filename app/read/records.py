@@ -4,11 +4,11 @@ app.columns.
 
 The OGC API and the downloads use the same records, so a partner sees the
 same attributes in QGIS whichever way the data came, and a downloaded fiche
-file imports again as is (app.imports.fiches reads these columns).
+file imports again as is (app.write.imports.fiches reads these columns).
 
-Fiches and phases come as plain rows (app.ogcapi.fiche_rows), not ORM objects.
+Fiches and phases come as plain rows (app.read.rows), not ORM objects.
 Nothing here filters drafts: the callers select published fiches only
-(app.queries does that unless include_drafts is set). What is filtered here
+(app.read.queries does that unless include_drafts is set). What is filtered here
 is what a published fiche points at: a parent or a dependency that is a draft
 is left out, so not even its ref leaks.
 """
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..apportion import WijkIndex
+from .apportion import WijkIndex
 from ..columns import FICHE_COLUMNS, PHASE_COLUMNS
-from ..features import fiche_url
+from .features import fiche_url
 from ..models import Area, IndicatorValue
-from ..queries import budget_is_illustrative, budget_total, fiche_years
-from .fiche_rows import FicheHead, FicheRow, PhaseRow
+from .queries import budget_is_illustrative, budget_total, fiche_years
+from .rows import FicheHead, FicheRow, PhaseRow
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .geometry import transform_many
-from .models import Area, Fiche, Municipality, Phase
+from ..crs import STORAGE_EPSG, transform_many
+from ..models import Area, Fiche, Municipality, Phase
 from .queries import FicheFilters, fiche_conditions
-from .spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
+from ..spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
 
 MIN_ZOOM, MAX_ZOOM = 0, 22
 # Metres per pixel at zoom 0 at the equator (256 px tiles), and the cosine of
@@ -65,7 +65,7 @@ def _collection(rows: list, properties, detail: Detail) -> bytes:
     if not rows:
         return b'{"type":"FeatureCollection","features":[]}'
     geoms = geometries_from_wkb([r[-1] for r in rows])
-    geoms = _round(transform_many(geoms, 31370, 4326), detail.decimals)
+    geoms = _round(transform_many(geoms, STORAGE_EPSG, 4326), detail.decimals)
     texts = shapely.to_geojson(geoms)
     features = []
     for row, text in zip(rows, texts):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from ..columns import (
+from ...columns import (
     BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
     FICHE_STATUSES, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES, PRECISIONS, PROGRESS_COLUMNS,
 )

@@ -12,8 +12,8 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from .apportion import WijkIndex
-from .models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
-from .spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
+from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
+from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.
@@ -171,7 +171,7 @@ def get_fiche(session: Session, fiche_id: int, *, include_drafts: bool = False) 
 
 
 # These three read only `budget_lines` and `phases`: a Fiche, or a plain
-# app.ogcapi.fiche_rows.FicheRow (the public records).
+# app.read.rows.FicheRow (the public records).
 def budget_total(fiche: Fiche, direction: str = "uitgave") -> float:
     return sum(line.amount_eur for line in fiche.budget_lines if line.direction == direction)
 
@@ -290,7 +290,7 @@ class Apportionment:
 def apportion_budget_to_wijken(session: Session, municipality: Municipality, filters: FicheFilters | None = None,
                                year: int | None = None, fiches: list[Fiche] | None = None) -> Apportionment:
     """Expenses (richting 'uitgave') of the matching fiches, shared over the
-    city's wijken by geometry (see app.apportion), per year and in total.
+    city's wijken by geometry (see app.read.apportion), per year and in total.
     EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
     filter is ignored (every wijk gets its share); `fiches`: the selection
     when the caller already has it (select_fiches of these filters without a wijk)."""

@@ -18,13 +18,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import history
-from ..columns import (
+from ...columns import (
     BUDGET_BASES, FICHE_COLUMNS, FICHE_KINDS, FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PRECISIONS,
 )
-from ..geometry import GeometryError
+from ...geometry import GeometryError
 from ..imports import ImportFailed, RowError
 from ..imports.fiches import import_fiches
-from ..models import Fiche, Municipality, PendingUpload, User
+from ...models import Fiche, Municipality, PendingUpload, User
 
 TEMPLATE_COLUMNS = [*FICHE_COLUMNS.values(), GEOMETRY_WKT_COLUMN]
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json", ".gpkg", ".zip", ".kml")
@@ -215,7 +215,7 @@ def find_upload(session: Session, token: str, user: User, municipality: Municipa
     ))
     if upload is None:
         raise UploadExpired()
-    from ..auth import as_utc
+    from ...auth import as_utc
 
     if as_utc(upload.created_at) < dt.datetime.now(dt.timezone.utc) - UPLOAD_TTL:
         raise UploadExpired()

@@ -5,7 +5,7 @@ the same for every citizen and GIS client until the data changes, and
 building one costs 15-150 ms of queries, records and folium. `@cached_page`
 keeps the last PAGE_CACHE_SIZE answers (default 64) of each process:
 
-- keyed by the data version of app.http_cache (any fiche, area or indicator
+- keyed by the data version of app.http.caching (any fiche, area or indicator
   value added or edited), today's date (the time slider starts at this
   year), the full URL (host included: the OGC documents link absolutely),
   the Accept header (the OGC API answers HTML or JSON by it) and the basemap;
@@ -27,10 +27,10 @@ import time
 
 from flask import Response, current_app, request, session
 
-from .auth import current_user
-from .basemap import basemap_setting
-from .db import get_session
-from .http_cache import data_version
+from ..auth import current_user
+from ..basemap import basemap_setting
+from ..db import get_session
+from .caching import data_version
 from .lru import LruCache
 from .web import csp_nonce
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import history
-from ..models import Fiche, FicheRevision, Municipality, Plan, User
+from ...models import Fiche, FicheRevision, Municipality, Plan, User
 
 
 class FormError(ValueError):

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..columns import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
-from ..models import Area, Indicator, IndicatorValue
+from ...columns import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
+from ...models import Area, Indicator, IndicatorValue
 from .errors import RowCollector
 from .tables import read_table
 from . import values

@@ -9,32 +9,14 @@ import numpy as np
 import orjson
 import shapely
 
-from .geometry import epsg_of, transform_many
-from .models import Area, Fiche, Phase
+from ..crs import epsg_of, from_storage
+from ..models import Area, Fiche, Phase
 from .queries import budget_is_illustrative, budget_total, fiche_years
-from .spatial import from_db
-
-# Millimetres in the Belgian Lambert CRSs: a partner comparing with the
-# database (or re-importing) sees no shift above 0.5 mm.
-DECIMALS = {4326: 7, 31370: 3, 3812: 3}
-
-
-def round_coordinates(geoms, epsg: int):
-    decimals = DECIMALS.get(epsg, 7)
-    return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
-
+from ..spatial import from_db
 
 def geometries_in(rows, epsg: int, attr: str = "geom") -> list:
     """The rows' geometries (EPSG:31370 in the database) in `epsg`, rounded."""
-    return list(in_crs([from_db(getattr(r, attr)) for r in rows], epsg))
-
-
-def in_crs(geoms, epsg: int) -> np.ndarray:
-    """Shapely geometries in EPSG:31370 (None allowed) -> in `epsg`, rounded."""
-    geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) == 0:
-        return geoms
-    return round_coordinates(transform_many(geoms, 31370, epsg), epsg)
+    return list(from_storage([from_db(getattr(r, attr)) for r in rows], epsg))
 
 
 def fiche_url(fiche: Fiche) -> str:

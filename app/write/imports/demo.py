@@ -8,14 +8,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..columns import MUNICIPALITY_COLUMNS
-from ..models import Fiche, Plan
+from ... import ROOT
+from ...columns import MUNICIPALITY_COLUMNS
+from ...models import Fiche, Plan
 from .areas import get_or_create_municipality, import_areas
 from .fiches import import_budget_lines, import_fiches, import_phases, import_progress_reports
 from .indicators import import_indicator_definitions, import_indicator_values
 from .tables import read_table
 
-GEODATA = Path(__file__).resolve().parents[2] / "geodata"
+GEODATA = ROOT / "geodata"
 AREA_SOURCE = "Bron: Statbel, Provincies in Cijfers (gebiedsniveaus, 2024)"
 # GeoPackage layer -> (area level, code column); the shopping-area layers
 # carry only a name, so their codes are derived from it (see import_areas).

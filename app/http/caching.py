@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified
 
-from .models import Area, Fiche, IndicatorValue
+from ..models import Area, Fiche, IndicatorValue
 
 # Bump when the shape of the answers changes: old cached copies must not match.
 FORMAT_VERSION = "1"

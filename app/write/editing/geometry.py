@@ -13,12 +13,12 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..features import round_coordinates
-from ..geometry import GeometryError, to_storage, transform
+from ...geometry import GeometryError, to_storage
+from ...crs import round_coordinates, transform
 from ..imports import ImportFailed
 from ..imports.tables import SPATIAL_SUFFIXES, read_table
-from ..models import Area, Municipality
-from ..spatial import from_db
+from ...models import Area, Municipality
+from ...spatial import from_db
 
 _MULTI = {
     "Point": shapely.MultiPoint, "MultiPoint": shapely.MultiPoint,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..columns import NO, YES
+from ...columns import NO, YES
 
 
 def text(value) -> str | None:

@@ -15,9 +15,9 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .auth import as_utc
-from .models import BudgetLine, Dependency, Fiche, FicheRevision, FicheSdg, Phase, ProgressReport, User
-from .spatial import from_db, to_db
+from ..auth import as_utc
+from ..models import BudgetLine, Dependency, Fiche, FicheRevision, FicheSdg, Phase, ProgressReport, User
+from ..spatial import from_db, to_db
 
 SCALAR_FIELDS = (
     "ref", "kind", "number", "code", "title", "summary", "sector", "responsible_service",

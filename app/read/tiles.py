@@ -14,11 +14,12 @@ import shapely
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from .geometry import transform
-from .lru import LruCache
-from .models import STORAGE_SRID, Area, Fiche, Municipality
+from ..crs import transform
+from ..http.lru import LruCache
+from ..crs import STORAGE_EPSG
+from ..models import Area, Fiche, Municipality
 from .queries import FicheFilters, fiche_conditions
-from .spatial import envelope, is_spatialite, simplified, without_jit
+from ..spatial import envelope, is_spatialite, simplified, without_jit
 from .viewport import TITLE_MIN_ZOOM, Detail
 
 LAYERS = ("fiches", "wijken")
@@ -99,7 +100,7 @@ def _fiche_clusters(session: Session, filters: FicheFilters, z: int, tile, searc
         .group_by(func.floor(points.c.x / cell), func.floor(points.c.y / cell))
         .subquery("cells")
     )
-    centre_3857 = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(groups.c.x, groups.c.y), STORAGE_SRID), 3857)
+    centre_3857 = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(groups.c.x, groups.c.y), STORAGE_EPSG), 3857)
     return select(func.ST_AsMVTGeom(centre_3857, tile, EXTENT, BUFFER, True).label("geom"),
                   groups.c.count, groups.c.status)
 

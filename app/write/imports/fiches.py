@@ -13,14 +13,15 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..columns import (
+from ...columns import (
     BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
     FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES,
     PRECISIONS, PROGRESS_COLUMNS,
 )
-from ..geometry import GeometryError, parse_crs, to_storage
-from ..models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport  # noqa: F401
-from ..spatial import to_db
+from ...geometry import GeometryError, to_storage
+from ...crs import parse_crs
+from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport  # noqa: F401
+from ...spatial import to_db
 from .errors import RowCollector
 from .tables import read_table
 from . import values

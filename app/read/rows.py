@@ -1,4 +1,4 @@
-"""Published fiches as plain rows, for the public records (app.ogcapi.records)
+"""Published fiches as plain rows, for the public records (app.read.records)
 of the OGC API and the downloads.
 
 Both read many fiches with everything a record shows: SDGs, phases, budget
@@ -9,7 +9,7 @@ fiche id, put together in small dataclasses that carry the attributes the
 records read. Geometries are shapely in EPSG:31370, decoded in one call.
 
 The rows say what a fiche points at (parent, dependencies) and whether that
-is published; app.ogcapi.records decides what of it a record shows.
+is published; app.read.records decides what of it a record shows.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
-from ..queries import FicheFilters, count_fiches, fiche_conditions
+from .queries import FicheFilters, count_fiches, fiche_conditions
 from ..spatial import as_wkb, geometries_from_wkb, in_ids
 
 
@@ -151,7 +151,7 @@ class _Municipalities(dict):
 
 
 def load_fiche_rows(session: Session, filters: FicheFilters) -> list[FicheRow]:
-    """The fiches matching `filters` (app.queries.fiche_conditions) by id,
+    """The fiches matching `filters` (app.read.queries.fiche_conditions) by id,
     each with its SDGs, phases (by position), budget lines (by year),
     dependencies, parent and municipality."""
     stmt = _select_fiches(fiche_conditions(session, filters)).order_by(Fiche.id)

@@ -1,0 +1,18 @@
+"""gzip/brotli for every answer worth compressing (flask-compress)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_compress import Compress
+
+# flask-compress's list plus the GeoJSON and vector tile types the app serves
+# (images and GeoPackages are compressed already).
+COMPRESS_MIMETYPES = [
+    "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
+    "application/json", "application/geo+json", "application/schema+json", "application/vnd.oai.openapi+json",
+    "application/xml", "image/svg+xml", "application/vnd.mapbox-vector-tile",
+]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
+    Compress(app)
