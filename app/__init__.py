@@ -22,11 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, web
+    from .http import compression, cors, web
 
     cli.init_app(app)
     web.init_app(app)
     compression.init_app(app)
+    cors.init_app(app)
     auth.init_app(app)
     register_blueprints(app)
     return app
