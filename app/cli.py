@@ -5,6 +5,7 @@
     fichekaart import areas|indicators|fiches FILE ...
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
     fichekaart users create-admin EMAIL [--password-stdin] | add EMAIL --role redacteur:herentals | list
+    fichekaart cities add NIS... [--all] [--slug S] [--refresh] | list | remove NIS [--force]
 """
 from __future__ import annotations
 
@@ -291,7 +292,9 @@ def users_list():
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, seed, import_group, export_group, users_group):
+    from .cli_cities import cities_group
+
+    for command in (db_group, seed, import_group, export_group, users_group, cities_group):
         app.cli.add_command(command)
 
 
