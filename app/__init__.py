@@ -15,7 +15,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
+    from layers import install_render_fix
+
     from . import config, db
+
+    install_render_fix()  # before any map renders: folium must not run data as Jinja (layers/rendered.py)
 
     config.load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from folium.utilities import JsCode
 
 from .assets import VENDOR_PREFIX, localize_html
 from .popups import esc
+from .rendered import render_fix_installed
 from .theme import MapTheme
 
 MAX_ZOOM = 18  # always set: MarkerCluster & co. fail on a map without maxZoom
@@ -256,7 +257,11 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, st
     header: <link>/<script src>/<style> for <head>; html: the map <div>;
     script: one <script> element to place after it. All three are localized
     (assets under `prefix`); raises assets.OffHostAssetError otherwise.
+    Raises RuntimeError when layers.install_render_fix() was not called
+    (folium would run the data as a template: see rendered.py).
     """
+    if not render_fix_installed():
+        raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
     root = m.get_root()
     root.render()
     header = root.header.render()

@@ -142,17 +142,10 @@ def page_figures(client, path: str, repeats: int) -> dict:
 def stock_branca_render(fn):
     """fn() with branca's and folium's own render methods, which compile every
     rendered element as a template (layers/rendered.py replaces them)."""
-    from branca.element import MacroElement
-    from folium.map import Popup
+    from layers.rendered import stock_rendering
 
-    from layers.rendered import BRANCA_RENDER
-
-    ours = MacroElement.render, Popup.render
-    MacroElement.render, Popup.render = BRANCA_RENDER[MacroElement], BRANCA_RENDER[Popup]
-    try:
+    with stock_rendering():
         return fn()
-    finally:
-        MacroElement.render, Popup.render = ours
 
 
 def measure_pages(app, repeats: int) -> dict:
