@@ -71,7 +71,6 @@ def build_base_map(
     height: str | int = "100%",
     width: str | int = "100%",
     label: str = "Kaart",
-    full_assets: bool = False,
 ) -> folium.Map:
     """An empty map with basemap(s), Dutch zoom/fullscreen/scale, maxZoom 18.
 
@@ -85,8 +84,6 @@ def build_base_map(
         A list offers several; the first is shown. "Geen achtergrond" is
         always offered in the layer control. The attribution is trusted HTML
         from configuration.
-    full_assets: keep folium's default JS/CSS (jQuery, Bootstrap, Font Awesome,
-        awesome-markers), needed only for folium.Icon markers.
     """
     center, fit = _center_and_fit(bounds)
     m = folium.Map(
@@ -99,9 +96,8 @@ def build_base_map(
         height=height,
         maxZoom=MAX_ZOOM,
     )
-    if not full_assets:
-        m.default_js = list(_LEAN_JS)
-        m.default_css = list(_LEAN_CSS)
+    m.default_js = list(_LEAN_JS)
+    m.default_css = list(_LEAN_CSS)
     MapTheme().add_to(m)
     _DutchControls(label).add_to(m)
     Fullscreen(position="topleft", title="Volledig scherm", title_cancel="Volledig scherm sluiten",
