@@ -171,7 +171,7 @@ def localize_html(html: str, prefix: str = VENDOR_PREFIX) -> str:
     html = _NOT_SERVED_TAG.sub(lambda m: "" if (m.group("js") or m.group("css")) in NOT_SERVED else m.group(0), html)
     for url, path in _BY_LENGTH:
         html = html.replace(url, f"{prefix}/{path}")
-    allowed = ()
+    allowed: tuple[str, ...] = ()
     if urlsplit(prefix).netloc:
         parts = urlsplit(prefix)
         allowed = (f"{parts.scheme}://{parts.netloc}/",)

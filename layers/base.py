@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -258,7 +259,7 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, st
     """
     if not render_fix_installed():
         raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
-    root = m.get_root()
+    root: Any = m.get_root()  # a branca Figure (typed as Element)
     root.render()
     header = root.header.render()
     for rule in _FOLIUM_PAGE_RULES:

@@ -30,7 +30,7 @@ docs/upstream-branca-render.md for the note offered upstream.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from branca.element import Div, Element, IFrame, MacroElement
@@ -52,7 +52,7 @@ PATCHED: tuple[tuple[type, str], ...] = (
     (GeoJsonDetail, "render"),
 )
 # branca's and folium's own functions (the tests and the bench compare against them).
-ORIGINAL: dict[tuple[type, str], Callable] = {(cls, name): cls.__dict__[name] for cls, name in PATCHED}
+ORIGINAL: dict[tuple[type, str], types.FunctionType] = {(cls, name): cls.__dict__[name] for cls, name in PATCHED}
 
 
 class RenderedText(Element):
@@ -69,14 +69,13 @@ class RenderedText(Element):
         return self.text
 
 
-def _with_literal_elements(fn: Callable) -> Callable:
+def _with_literal_elements(fn: types.FunctionType) -> types.FunctionType:
     """The same function (same code, defaults, closure: `super()` still works)
     in which the global name `Element` is RenderedText."""
-    namespace = dict(fn.__globals__)  # type: ignore[attr-defined]
+    namespace = dict(fn.__globals__)
     namespace["Element"] = RenderedText
-    copy = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,  # type: ignore[attr-defined]
-                              fn.__closure__)  # type: ignore[attr-defined]
-    copy.__kwdefaults__ = fn.__kwdefaults__  # type: ignore[attr-defined]
+    copy = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
     copy.__qualname__, copy.__doc__, copy.__module__ = fn.__qualname__, fn.__doc__, fn.__module__
     return copy
 
@@ -84,7 +83,7 @@ def _with_literal_elements(fn: Callable) -> Callable:
 FIXED: dict[tuple[type, str], Callable] = {key: _with_literal_elements(fn) for key, fn in ORIGINAL.items()}
 
 
-def _use(methods: dict[tuple[type, str], Callable]) -> None:
+def _use(methods: Mapping[tuple[type, str], Callable]) -> None:
     for (cls, name), fn in methods.items():
         setattr(cls, name, fn)
 

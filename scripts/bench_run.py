@@ -200,13 +200,13 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
             tile_urls = [f"/api/tiles/{layer}/{zoom}/{x}/{y}.mvt" for layer in ("wijken", "fiches")
                          for x, y in viewport_tiles(zoom, centre)]
 
-            slowest = []
+            slowest: list[float] = []
 
-            def fetch_tiles(cold: bool):
+            def fetch_tiles(cold: bool, urls=tile_urls, slowest=slowest):
                 if cold:
                     tiles.CACHE.clear()
                 answers, worst = [], 0.0
-                for u in tile_urls:
+                for u in urls:
                     started = time.perf_counter()
                     answers.append(client.get(u, headers=gzip_header))
                     worst = max(worst, time.perf_counter() - started)

@@ -13,9 +13,9 @@ from ...columns import AREA_LEVELS
 from ...geometry import GeometryError, to_storage
 from ...models import Area, Municipality
 from ...spatial import to_db
+from . import values
 from .errors import RowCollector
 from .tables import read_table
-from . import values
 
 
 def slugify(name: str) -> str:

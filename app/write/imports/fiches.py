@@ -14,17 +14,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...columns import (
-    BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
-    FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES,
-    PRECISIONS, PROGRESS_COLUMNS,
+    BUDGET_BASES,
+    BUDGET_COLUMNS,
+    BUDGET_DIRECTIONS,
+    BUDGET_KINDS,
+    FICHE_COLUMNS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    GEOMETRY_WKT_COLUMN,
+    OBLIGATIONS,
+    PHASE_COLUMNS,
+    PHASE_KINDS,
+    PHASE_STATUSES,
+    PRECISIONS,
+    PROGRESS_COLUMNS,
 )
-from ...geometry import GeometryError, to_storage
 from ...crs import parse_crs
+from ...geometry import GeometryError, to_storage
 from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport  # noqa: F401
 from ...spatial import to_db
+from . import values
 from .errors import RowCollector
 from .tables import read_table
-from . import values
 
 TEXT_FIELDS = (
     "number", "code", "title", "summary", "sector", "responsible_service", "goal_why", "goal_what",
@@ -228,7 +239,7 @@ def _import_children(session, source, municipality, filename, columns, build, at
         except ValueError as exc:
             errors.add(number, exc.args[1] if len(exc.args) > 1 else None, exc.args[0])
     errors.raise_if_any()
-    touched = {}
+    touched: dict[int, list] = {}
     for fiche, item in items:
         if fiche.id not in touched:
             touched[fiche.id] = []

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from ...columns import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
 from ...models import Area, Indicator, IndicatorValue
+from . import values
 from .errors import RowCollector
 from .tables import read_table
-from . import values
 
 
 def import_indicator_definitions(session: Session, source: str | Path | bytes, filename: str | None = None) -> int:
