@@ -11,7 +11,9 @@ geojson, csv, kml, fgb.
 from __future__ import annotations
 
 # Import order is the order of EXPORTERS, i.e. of the download page.
-from . import csvzip, flatgeobuf, geojson, gpkg, kml, shapefile  # noqa: F401,I001  (registers the formats)
+# isort: off
+from . import gpkg, shapefile, geojson, csvzip, kml, flatgeobuf  # noqa: F401  (registers the formats)
+# isort: on
 from .base import (
     DEFAULT_CRS,
     EXPORTERS,
