@@ -171,10 +171,6 @@ def has_role(user: User | None, role: str, municipality: Municipality | int | No
     return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
 
 
-def is_beheerder(user: User | None) -> bool:
-    return has_role(user, "beheerder", None)
-
-
 def visible_cities(session: Session, user: User | None) -> list[Municipality]:
     """The cities whose staff pages `user` may open."""
     cities = list(session.scalars(select(Municipality).order_by(Municipality.name)))

@@ -83,11 +83,6 @@ def extent(session: Session, column, where=None) -> tuple[float, float, float, f
     return shapely.from_wkb(bytes(wkb)).bounds
 
 
-def geometry_type_name(column):
-    """'POINT', 'LINESTRING', ... on both (ST_GeometryType differs)."""
-    return func.GeometryType(column)
-
-
 def simplified(bind, column, tolerance: float):
     """`column` simplified within `tolerance` (in the column's units: metres in
     EPSG:31370) for drawing at a zoom level; never NULL for a non-NULL input.

@@ -102,9 +102,7 @@ _DEPENDENCIES: tuple[str, ...] = (
     # charts on pages: <script src="{prefix}/chart.js/dist/chart.umd.min.js">
     "chart.js/dist/chart.umd.min.js",
 )
-CHART_JS = "chart.js/dist/chart.umd.min.js"
-# Installed for the browser tests only (injected by Playwright), never served.
-AXE_CORE = "axe-core/axe.min.js"
+# axe-core is installed for the browser tests only (injected by Playwright), never served.
 
 # Hosts whose URLs are always script/style loads, whatever the file name.
 CDN_HOSTS = frozenset({

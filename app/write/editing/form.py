@@ -37,8 +37,6 @@ from ..imports.fiches import TEXT_FIELDS
 C = FICHE_COLUMNS
 BLANK_ROWS = 3
 MAX_LENGTHS = {"ref": 60, "number": 20, "code": 40, "sector": 120, "responsible_service": 200}
-LONG_TEXT = ("summary", "goal_why", "goal_what", "goal_gain", "state_of_play", "dependencies_text", "risks",
-             "location_description", "source")
 CHECKBOXES = ("priority", "sdgs_illustrative")
 
 
@@ -57,13 +55,6 @@ BUDGETS = RowGroup("budget", "budget_lines", {k: v for k, v in BUDGET_COLUMNS.it
 REPORTS = RowGroup("rapporten", "progress_reports", {k: v for k, v in PROGRESS_COLUMNS.items() if k != "fiche_ref"},
                    "Voortgangsrapporten")
 ROW_GROUPS = (PHASES, BUDGETS, REPORTS)
-
-CHOICES = {
-    "kind": FICHE_KINDS, "status": FICHE_STATUSES, "obligation": OBLIGATIONS, "geometry_precision": PRECISIONS,
-    "phases.phase_kind": PHASE_KINDS, "phases.status": PHASE_STATUSES,
-    "budget_lines.kind": BUDGET_KINDS, "budget_lines.direction": BUDGET_DIRECTIONS, "budget_lines.basis": BUDGET_BASES,
-}
-
 
 @dataclass
 class ParsedForm:
