@@ -173,3 +173,11 @@ def test_package_json_pins_exactly_what_the_urls_name():
             assert (found.group(1) or found.group(2)) == deps[package_name].rsplit("@", 1)[-1], url
             checked += 1
     assert checked >= 6
+
+
+@needs_node_modules
+def test_the_vendor_route_serves_what_pages_load_and_nothing_else(client):
+    assert client.get("/static/vendor/leaflet/dist/leaflet.js").status_code == 200
+    for gone in ("moment/min/moment.min.js", "d3/d3.min.js", "bootstrap3/dist/css/bootstrap.css",
+                 "jquery/dist/jquery.min.js", "fichekaart/bootstrap-glyphicons.css", "leaflet/package.json"):
+        assert client.get(f"/static/vendor/{gone}").status_code == 404, gone

@@ -16,11 +16,11 @@ ten problems reports ten, and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .errors import ImportFailed, RowCollector
+from .errors import RowCollector
 from .tables import Table, read_table
 
 T = TypeVar("T")
@@ -86,6 +86,7 @@ class Check:
     errors: RowCollector
     columns: Columns
     ok: bool = True
+    failed: set = field(default_factory=set)  # attributes with an error in this row
 
     def column(self, attr: str) -> str:
         return self.row.headers.get(attr) or self.columns.accepted(attr)[0]
@@ -94,6 +95,7 @@ class Check:
         """An error in this row, in the column of `attr` (or `column` as given)."""
         self.errors.add(self.row.number, column or (self.column(attr) if attr else None), message)
         self.ok = False
+        self.failed.add(attr)
 
     def parse(self, attr: str, parser: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """parser(cell, *args): its ValueError becomes this row's error in that column."""
@@ -104,7 +106,8 @@ class Check:
             return None
 
     def required(self, attr: str, value: Any, message: str = "Waarde ontbreekt.") -> Any:
-        if value is None:
+        """`value`, and an error when it is None (unless the cell already has one)."""
+        if value is None and attr not in self.failed:
             self.fail(attr, message)
         return value
 
@@ -158,4 +161,4 @@ def report_progress(progress: Progress, done: int, total: int) -> None:
         progress(done, total)
 
 
-__all__ = ["Check", "Columns", "ImportFailed", "Pipeline", "Row", "display_name", "report_progress", "rows"]
+__all__ = ["Check", "Columns", "Pipeline", "Row", "display_name", "report_progress", "rows"]
