@@ -15,7 +15,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
+    from layers import install_render_fix
+
     from . import config, db
+
+    install_render_fix()  # before any map renders: folium must not run data as Jinja (layers/rendered.py)
 
     config.load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -35,8 +39,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
-    from .views import (api, city, compare, downloads, fiche_page, public, region, staff, staff_import,
-                        staff_users, vendor, wijk_page)
+    from .views import (
+        api,
+        city,
+        compare,
+        downloads,
+        fiche_page,
+        public,
+        region,
+        staff,
+        staff_import,
+        staff_users,
+        vendor,
+        wijk_page,
+    )
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,

@@ -17,11 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Flask, abort, current_app, flash, g, has_request_context, redirect, render_template,
-    request, session, url_for,
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import delete, func, select
@@ -57,14 +68,14 @@ class AccountError(ValueError):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite returns naive datetimes (stored as UTC); PostGIS aware ones."""
     if value is None:
         return None
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 # Accounts ------------------------------------------------------------------
@@ -110,7 +121,9 @@ def parse_role(spec: str, session: Session) -> tuple[str, Municipality | None]:
     if not city:
         raise AccountError(f"Geef bij de rol {role} een stad op, bv. {role}:herentals.")
     municipality = session.scalar(
-        select(Municipality).where((Municipality.slug == city.strip().lower()) | (Municipality.nis_code == city.strip()))
+        select(Municipality).where(
+            (Municipality.slug == city.strip().lower()) | (Municipality.nis_code == city.strip())
+        )
     )
     if municipality is None:
         raise AccountError(f"Onbekende stad '{city}'.")
@@ -125,7 +138,7 @@ def grant(user: User, role: str, municipality: Municipality | None) -> None:
 
 
 def create_user(session: Session, email: str, password: str, *, name: str | None = None,
-                roles: list[tuple[str, Municipality | None]] = ()) -> User:
+                roles: Sequence[tuple[str, Municipality | None]] = ()) -> User:
     email = normalise_email(email)
     if find_user(session, email) is not None:
         raise AccountError(f"Er bestaat al een account voor {email}.")
@@ -144,7 +157,9 @@ def role_in(user: User | None, municipality_id: int | None) -> str | None:
         return None
     best = None
     for item in user.roles:
-        applies = item.municipality_id is None or (municipality_id is not None and item.municipality_id == municipality_id)
+        applies = item.municipality_id is None or (
+            municipality_id is not None and item.municipality_id == municipality_id
+        )
         if applies and (best is None or ROLE_RANK[item.role] > ROLE_RANK[best]):
             best = item.role
     return best
@@ -154,10 +169,6 @@ def has_role(user: User | None, role: str, municipality: Municipality | int | No
     municipality_id = municipality.id if isinstance(municipality, Municipality) else municipality
     held = role_in(user, municipality_id)
     return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
-
-
-def is_beheerder(user: User | None) -> bool:
-    return has_role(user, "beheerder", None)
 
 
 def visible_cities(session: Session, user: User | None) -> list[Municipality]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import Any
 
 import click
 from flask import Flask
@@ -20,8 +21,8 @@ from . import migrate
 from .columns import AREA_LEVELS
 from .db import get_engine, get_session
 from .geometry import GeometryError
-from .write.imports import ImportFailed
 from .read.queries import FicheFilters, select_fiches
+from .write.imports import ImportFailed
 
 
 @click.group("db", help="Databank: migraties.")
@@ -75,7 +76,8 @@ class ProgressBar:
     """A click progress bar that importers call as progress(done, total)."""
 
     def __init__(self, label: str):
-        self.label, self.bar = label, None
+        self.label = label
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -137,7 +139,8 @@ def import_indicators_cmd(path):
 
 
 @import_group.command("indicator-values",
-                      help="Indicatorwaarden in lange vorm: area_code, indicator_code, period, value (decimale komma mag).")
+                      help="Indicatorwaarden in lange vorm: area_code, indicator_code, period, value "
+                           "(decimale komma mag).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--source", "source_text", help="Bron voor rijen zonder bronkolom.")
 @click.option("--illustrative/--real", default=None, help="Markeer alle waarden als illustratief of echt.")
@@ -202,8 +205,8 @@ def export_group():
 @click.option("--drafts", is_flag=True, help="Ook ontwerpen (niet-gepubliceerde fiches).")
 @with_appcontext
 def export_fiches_cmd(municipality, crs, output, drafts):
-    from .read.features import dumps, fiche_features
     from .crs import epsg_of
+    from .read.features import dumps, fiche_features
 
     epsg = epsg_of(crs)
     if epsg not in (4326, 31370, 3812):

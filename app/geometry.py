@@ -115,7 +115,9 @@ def to_storage(
         )
     if not stored.is_valid:
         if not repair_invalid:
-            raise GeometryError(describe_problem(stored) + " Herstel de geometrie of vraag een automatische herstelling.")
+            raise GeometryError(
+                describe_problem(stored) + " Herstel de geometrie of vraag een automatische herstelling."
+            )
         stored = repair(stored)
         if stored.is_empty or not stored.is_valid:
             raise GeometryError("De geometrie kon niet automatisch hersteld worden.")

@@ -6,13 +6,23 @@ from typing import Optional
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, Numeric, String, Text,
-    UniqueConstraint, func,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .crs import STORAGE_EPSG
-
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -6,6 +6,7 @@ dialect themselves.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import shapely
@@ -15,6 +16,7 @@ from sqlalchemy import ARRAY, Engine, Integer, any_, bindparam, func, literal_co
 from sqlalchemy.orm import Session
 
 from .crs import STORAGE_EPSG
+
 
 def dialect_name(bind: Session | Engine) -> str:
     return bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
@@ -56,7 +58,7 @@ def bbox_filter(bind, column, bbox: tuple[float, float, float, float], srid: int
             "SELECT ROWID FROM SpatialIndex WHERE f_table_name = :t AND f_geometry_column = :c "
             "AND search_frame = BuildMbr(:x1, :y1, :x2, :y2, :srid)"
         ).bindparams(t=table, c=column.key, x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3], srid=STORAGE_EPSG)
-        rowid = literal_column(f"{table}.ROWID")
+        rowid: Any = literal_column(f"{table}.ROWID")
         return rowid.in_(candidates.columns(literal_column("ROWID"))) & func.ST_Intersects(column, box)
     return column.ST_Intersects(box)
 
@@ -79,11 +81,6 @@ def extent(session: Session, column, where=None) -> tuple[float, float, float, f
     if wkb is None:
         return None
     return shapely.from_wkb(bytes(wkb)).bounds
-
-
-def geometry_type_name(column):
-    """'POINT', 'LINESTRING', ... on both (ST_GeometryType differs)."""
-    return func.GeometryType(column)
 
 
 def simplified(bind, column, tolerance: float):

@@ -2,18 +2,23 @@
 
 folium 0.20 and branca 0.8 write CDN links into every map (Leaflet, jQuery,
 Bootstrap, Font Awesome, plugins; branca's colormap hard-codes d3). Fichekaart
-loads nothing from a CDN: `package.json` pins the same versions, `npm ci`
-installs them into `node_modules/`, and `localize_html` rewrites every known
-CDN URL in rendered map HTML to `{prefix}/{path}` (default prefix
+loads nothing from a CDN: `package.json` pins the versions our pages load,
+`npm ci` installs them into `node_modules/`, and `localize_html` rewrites every
+known CDN URL in rendered map HTML to `{prefix}/{path}` (default prefix
 `/static/vendor`).
+
+Only what a page loads is installed and served (`CDN_FILES`). folium links
+more than we use (`NOT_SERVED`: jQuery, Bootstrap 5 and 3, Font Awesome,
+awesome-markers, d3 3, moment 2.18.1, MarkerCluster, Leaflet.draw): those
+`<script src>` / `<link href>` tags are dropped from the rendered HTML, so an
+old library with known advisories (moment 2.18.1's ReDoS) is neither loaded
+nor reachable on the server. A class that needs one of them fails in the
+browser tests (JS error); pin the package and move its URL to CDN_FILES.
 
 The vendor route contract (app/views/vendor.py):
   GET {prefix}/<path>
-    1. `patched_file(path)` is not None -> return it (a Flask-returnable
-       (body, status, headers) tuple, generated at run time from node_modules
-       or from code here; never a copied third-party file in the repository);
-    2. else `path in vendor_files()` -> send node_modules/<path>;
-    3. else 404.
+    1. `path in vendor_files()` -> send node_modules/<path>;
+    2. else 404.
 
 What counts as "off host" (localize_html raises OffHostAssetError):
   * a src/href/srcset/poster/data attribute of any tag except <a href> whose
@@ -31,60 +36,29 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 VENDOR_PREFIX = "/static/vendor"
-PATCHED_DIR = "fichekaart"
 
-# Every CDN URL folium 0.20 / branca 0.8 emit for the classes Fichekaart uses or
-# plans to use, with the file of the pinned npm package that replaces it.
-# Where npm ships no minified copy (fullscreen, timeline, sync) the plain file
-# is served; where the file is not on npm at all, a patched copy is generated.
+# Every CDN URL of the folium classes our pages use, with the file of the
+# pinned npm package that replaces it. Where npm ships no minified copy
+# (fullscreen, timeline, sync) the plain file is served.
 CDN_FILES: dict[str, str] = {
-    # folium.Map defaults
+    # folium.Map (layers.base keeps only Leaflet of its defaults)
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/dist/leaflet.js",
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/dist/leaflet.css",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/dist/jquery.min.js",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js":
-        "bootstrap/dist/js/bootstrap.bundle.min.js",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
-    # Bootstrap 3.0.0's glyphicons CSS is not on npm: generated from 3.4.1 (same glyphs).
-    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css":
-        f"{PATCHED_DIR}/bootstrap-glyphicons.css",
-    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css":
-        "@fortawesome/fontawesome-free/css/all.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js":
-        "drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css":
-        "drmonty-leaflet-awesome-markers/css/leaflet.awesome-markers.css",
-    # folium's rotation classes live in its sdist only: generated.
-    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css":
-        f"{PATCHED_DIR}/leaflet.awesome.rotate.css",
-    # branca colormap / legend (hard-coded, add_js_link cannot reach it)
-    "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js": "d3/d3.min.js",
-    # plugins
-    "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js": "jquery/dist/jquery.min.js",
+    # plugins: every map, the phase slider, the layer control, the comparison, the region, the staff form
     "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js":
         "leaflet.fullscreen/Control.FullScreen.js",
     "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css":
         "leaflet.fullscreen/Control.FullScreen.css",
     "https://cdn.jsdelivr.net/npm/leaflet.timeline@1.6.0/dist/leaflet.timeline.min.js":
         "leaflet.timeline/dist/leaflet.timeline.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/moment.js/2.18.1/moment.min.js": "moment/min/moment.min.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.js":
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.css":
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js":
-        "leaflet.markercluster/dist/leaflet.markercluster.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css":
-        "leaflet.markercluster/dist/MarkerCluster.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css":
-        "leaflet.markercluster/dist/MarkerCluster.Default.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js": "leaflet-draw/dist/leaflet.draw.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css": "leaflet-draw/dist/leaflet.draw.css",
     "https://cdn.jsdelivr.net/gh/jieter/Leaflet.Sync/L.Map.Sync.min.js": "leaflet.sync/L.Map.Sync.js",
     # folium links these two "@latest"; package.json pins them.
     "https://unpkg.com/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js":
@@ -95,23 +69,40 @@ CDN_FILES: dict[str, str] = {
         "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css",
 }
 
+# CDN URLs folium/branca write that no page of ours needs: their tags are
+# dropped (see the module docstring), nothing is installed or served for them.
+NOT_SERVED: frozenset[str] = frozenset({
+    # folium.Map defaults other than Leaflet (for folium.Icon markers)
+    "https://code.jquery.com/jquery-3.7.1.min.js",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css",
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css",
+    # branca colormap / legend (hard-coded d3 3.5.5); our legends are layers.legend
+    "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
+    # TimelineSlider's date formatter (layers.phases shows years and drops it)
+    "https://cdnjs.cloudflare.com/ajax/libs/moment.js/2.18.1/moment.min.js",
+    # plugins we do not use
+    "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css",
+})
+
 # Files the CSS above pulls in (relative url(...)), and files pages use directly.
 _DEPENDENCIES: tuple[str, ...] = (
     *(f"leaflet/dist/images/{n}" for n in (
         "layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")),
-    *(f"drmonty-leaflet-awesome-markers/css/images/{n}" for n in (
-        "markers-soft.png", "markers-soft@2x.png", "markers-shadow.png", "markers-shadow@2x.png")),
-    *(f"@fortawesome/fontawesome-free/webfonts/{n}.{ext}"
-      for n in ("fa-brands-400", "fa-regular-400", "fa-solid-900", "fa-v4compatibility") for ext in ("woff2", "ttf")),
-    *(f"bootstrap3/dist/fonts/glyphicons-halflings-regular.{ext}" for ext in ("eot", "svg", "ttf", "woff", "woff2")),
     "leaflet.fullscreen/icon-fullscreen.svg",
-    *(f"leaflet-draw/dist/images/{n}" for n in ("spritesheet.png", "spritesheet-2x.png", "spritesheet.svg")),
     # charts on pages: <script src="{prefix}/chart.js/dist/chart.umd.min.js">
     "chart.js/dist/chart.umd.min.js",
 )
-CHART_JS = "chart.js/dist/chart.umd.min.js"
-# Installed for the browser tests only (injected by Playwright), never served.
-AXE_CORE = "axe-core/axe.min.js"
+# axe-core is installed for the browser tests only (injected by Playwright), never served.
 
 # Hosts whose URLs are always script/style loads, whatever the file name.
 CDN_HOSTS = frozenset({
@@ -135,28 +126,14 @@ class OffHostAssetError(ValueError):
         )
 
 
-class PatchedFile(NamedTuple):
-    """A generated file; Flask accepts it as a (body, status, headers) return value."""
-
-    body: bytes
-    status: int
-    headers: dict
-
-
 def vendor_files() -> set[str]:
-    """node_modules-relative paths the vendor route may serve (patched files excluded)."""
+    """node_modules-relative paths the vendor route may serve."""
     return set(_vendor_files())
 
 
 @lru_cache(maxsize=1)
 def _vendor_files() -> frozenset[str]:
-    paths = {p for p in CDN_FILES.values() if not p.startswith(f"{PATCHED_DIR}/")}
-    return frozenset(paths | set(_DEPENDENCIES))
-
-
-def patched_files() -> set[str]:
-    """Paths (under the vendor prefix) that patched_file generates."""
-    return set(_GENERATORS)
+    return frozenset(set(CDN_FILES.values()) | set(_DEPENDENCIES))
 
 
 def missing_vendor_files(node_modules: Path = NODE_MODULES) -> list[str]:
@@ -164,62 +141,12 @@ def missing_vendor_files(node_modules: Path = NODE_MODULES) -> list[str]:
     return sorted(p for p in _vendor_files() if not (node_modules / p).is_file())
 
 
-def patched_file(path: str) -> PatchedFile | None:
-    """The generated file at `path`, or None when `path` is not one (or its
-    source in node_modules is missing)."""
-    body = _patched_body(path)
-    if body is None:
-        return None
-    headers = {
-        "Content-Type": "text/css; charset=utf-8",
-        "Cache-Control": "public, max-age=2592000",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return PatchedFile(body, 200, headers)
-
-
-@lru_cache(maxsize=8)
-def _patched_body(path: str) -> bytes | None:
-    generator = _GENERATORS.get(path)
-    if generator is None:
-        return None
-    text = generator()
-    return text.encode("utf-8") if text is not None else None
-
-
-def _glyphicons_css() -> str | None:
-    """The glyphicon rules of Bootstrap 3.4.1 (fonts served from node_modules).
-
-    folium links Bootstrap 3.0.0's separate bootstrap-glyphicons.css, which
-    npm does not have; 3.4.1's bootstrap.css holds the same rules in one
-    block. Serving the whole 3.x stylesheet would restyle the page.
-    """
-    source = NODE_MODULES / "bootstrap3" / "dist" / "css" / "bootstrap.css"
-    try:
-        css = source.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    start = css.find('@font-face {\n  font-family: "Glyphicons Halflings";')
-    end = css.find("\n* {", start)
-    if start < 0 or end < 0:
-        return None
-    block = css[start:end].replace('url("../fonts/', 'url("../bootstrap3/dist/fonts/')
-    return "/* Generated by Fichekaart from bootstrap@3.4.1 (MIT): glyphicons only. */\n" + block + "\n"
-
-
-def _rotate_css() -> str:
-    """The classes folium's Icon(angle=...) uses: .fa-rotate-N for N in 0..359."""
-    rules = (f".fa-rotate-{n}{{transform:rotate({n}deg)}}" for n in range(360))
-    return "/* Generated by Fichekaart for folium Icon(angle=...). */\n" + "\n".join(rules) + "\n"
-
-
-_GENERATORS = {
-    f"{PATCHED_DIR}/bootstrap-glyphicons.css": _glyphicons_css,
-    f"{PATCHED_DIR}/leaflet.awesome.rotate.css": _rotate_css,
-}
-
 # --- rewriting and checking ---------------------------------------------------
 _BY_LENGTH = sorted(CDN_FILES.items(), key=lambda kv: len(kv[0]), reverse=True)
+# branca's JavascriptLink / CssLink tags (and the same written by hand) of a NOT_SERVED URL.
+_NOT_SERVED_TAG = re.compile(
+    r"""[ \t]*(?:<script\b[^<>]*\bsrc\s*=\s*["']?(?P<js>[^"'\s>]+)["']?[^<>]*>\s*</script>"""
+    r"""|<link\b[^<>]*\bhref\s*=\s*["']?(?P<css>[^"'\s>]+)["']?[^<>]*>)[ \t]*\n?""", re.I)
 # JSON/JS escapes folium uses inside scripts; undone on a copy before scanning.
 _UNESCAPES = (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'"), ('\\"', '"'), ("\\/", "/"))
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^<>]*)>")
@@ -231,16 +158,18 @@ _ASSET_SUFFIX = re.compile(r"\.(?:m?js|css)$", re.I)
 
 
 def localize_html(html: str, prefix: str = VENDOR_PREFIX) -> str:
-    """`html` with every known CDN URL replaced by `{prefix}/{node_modules path}`.
+    """`html` with every known CDN URL replaced by `{prefix}/{node_modules path}`
+    and the tags that load a NOT_SERVED URL removed.
 
     Raises OffHostAssetError when anything off-host is still loaded (see the
     module docstring for the exact rule). An absolute prefix
     ("https://static.example.be/vendor") counts as on-host.
     """
     prefix = prefix.rstrip("/")
+    html = _NOT_SERVED_TAG.sub(lambda m: "" if (m.group("js") or m.group("css")) in NOT_SERVED else m.group(0), html)
     for url, path in _BY_LENGTH:
         html = html.replace(url, f"{prefix}/{path}")
-    allowed = ()
+    allowed: tuple[str, ...] = ()
     if urlsplit(prefix).netloc:
         parts = urlsplit(prefix)
         allowed = (f"{parts.scheme}://{parts.netloc}/",)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -18,6 +19,7 @@ from folium.utilities import JsCode
 
 from .assets import VENDOR_PREFIX, localize_html
 from .popups import esc
+from .rendered import render_fix_installed
 from .theme import MapTheme
 
 MAX_ZOOM = 18  # always set: MarkerCluster & co. fail on a map without maxZoom
@@ -70,7 +72,6 @@ def build_base_map(
     height: str | int = "100%",
     width: str | int = "100%",
     label: str = "Kaart",
-    full_assets: bool = False,
 ) -> folium.Map:
     """An empty map with basemap(s), Dutch zoom/fullscreen/scale, maxZoom 18.
 
@@ -84,8 +85,6 @@ def build_base_map(
         A list offers several; the first is shown. "Geen achtergrond" is
         always offered in the layer control. The attribution is trusted HTML
         from configuration.
-    full_assets: keep folium's default JS/CSS (jQuery, Bootstrap, Font Awesome,
-        awesome-markers), needed only for folium.Icon markers.
     """
     center, fit = _center_and_fit(bounds)
     m = folium.Map(
@@ -98,9 +97,8 @@ def build_base_map(
         height=height,
         maxZoom=MAX_ZOOM,
     )
-    if not full_assets:
-        m.default_js = list(_LEAN_JS)
-        m.default_css = list(_LEAN_CSS)
+    m.default_js = list(_LEAN_JS)
+    m.default_css = list(_LEAN_CSS)
     MapTheme().add_to(m)
     _DutchControls(label).add_to(m)
     Fullscreen(position="topleft", title="Volledig scherm", title_cancel="Volledig scherm sluiten",
@@ -256,8 +254,12 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, st
     header: <link>/<script src>/<style> for <head>; html: the map <div>;
     script: one <script> element to place after it. All three are localized
     (assets under `prefix`); raises assets.OffHostAssetError otherwise.
+    Raises RuntimeError when layers.install_render_fix() was not called
+    (folium would run the data as a template: see rendered.py).
     """
-    root = m.get_root()
+    if not render_fix_installed():
+        raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
+    root: Any = m.get_root()  # a branca Figure (typed as Element)
     root.render()
     header = root.header.render()
     for rule in _FOLIUM_PAGE_RULES:

@@ -128,7 +128,8 @@ def build_choropleth(
         index = classes.index(value)
         text = fmt(value) if index is not None else styles.NO_DATA_LABEL
         extra = tooltip_extra(props) if tooltip_extra else ""
-        items.append((feature["geometry"], {"tooltip": value_tooltip(props.get("name") or props.get("code"), text, extra)}))
+        tooltip = value_tooltip(props.get("name") or props.get("code"), text, extra)
+        items.append((feature["geometry"], {"tooltip": tooltip}))
         feature_styles.append(_style(colors[index] if index is not None else None))
     layer = folium.GeoJson(
         collection(items),

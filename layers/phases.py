@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from branca.element import MacroElement
 from folium.plugins import Timeline, TimelineSlider
@@ -54,7 +55,9 @@ def phases_active_in_year(phases_fc, year: int) -> list[dict]:
 def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = None,
                        show_legend: bool = True) -> tuple[Timeline, TimelineSlider]:
     """The phases as a Timeline and its year slider (starting at `year` if given)."""
-    items, kinds, any_illustrative = [], set(), False
+    items: list[tuple[dict, dict[str, Any]]] = []
+    kinds: set[str] = set()
+    any_illustrative = False
     for feature in read_features(phases_fc):
         props = feature["properties"]
         span = year_span(props)
@@ -82,7 +85,7 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
         on_each_feature=BIND_HTML,
     )
     timeline.layer_name = name
-    slider = TimelineSlider(
+    slider: Any = TimelineSlider(
         auto_play=False,
         start=first,
         end=last,

@@ -97,7 +97,8 @@ def _legend(name, style_by, keys, any_indicative, any_exact, items, group) -> Le
         entries = [Entry(s, styles.sector_color(s), kind) for s in known]
         entries += [Entry(s, styles.FALLBACK_COLOR, kind) for s in other]
     else:
-        ordered = [s for s in styles.STATUS_LABELS if s in keys] + sorted(k for k in keys if k not in styles.STATUS_LABELS)
+        known = [s for s in styles.STATUS_LABELS if s in keys]
+        ordered = known + sorted(k for k in keys if k not in styles.STATUS_LABELS)
         entries = [Entry(styles.status_label(s), styles.status_color(s), kind) for s in ordered]
     if any_indicative:
         if any_exact:

@@ -24,7 +24,8 @@ MAP_CSS = """
 .fk-legend li{display:flex;align-items:center;gap:6px;margin:3px 0}
 .fk-legend p{margin:4px 0 0}
 .fk-legend-note{font-size:12px;color:#444}
-.fk-swatch{flex:none;display:inline-block;width:20px;height:13px;box-sizing:border-box;border:1.5px solid rgba(0,0,0,.45)}
+.fk-swatch{flex:none;display:inline-block;width:20px;height:13px;box-sizing:border-box;
+  border:1.5px solid rgba(0,0,0,.45)}
 .fk-swatch-line{height:0;border-width:3px 0 0 0;border-style:solid}
 .fk-swatch-circle{width:13px;height:13px;border-radius:50%}
 .fk-swatch-dashed{border-style:dashed}

@@ -142,17 +142,10 @@ def page_figures(client, path: str, repeats: int) -> dict:
 def stock_branca_render(fn):
     """fn() with branca's and folium's own render methods, which compile every
     rendered element as a template (layers/rendered.py replaces them)."""
-    from branca.element import MacroElement
-    from folium.map import Popup
+    from layers.rendered import stock_rendering
 
-    from layers.rendered import BRANCA_RENDER
-
-    ours = MacroElement.render, Popup.render
-    MacroElement.render, Popup.render = BRANCA_RENDER[MacroElement], BRANCA_RENDER[Popup]
-    try:
+    with stock_rendering():
         return fn()
-    finally:
-        MacroElement.render, Popup.render = ours
 
 
 def measure_pages(app, repeats: int) -> dict:
@@ -207,13 +200,13 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
             tile_urls = [f"/api/tiles/{layer}/{zoom}/{x}/{y}.mvt" for layer in ("wijken", "fiches")
                          for x, y in viewport_tiles(zoom, centre)]
 
-            slowest = []
+            slowest: list[float] = []
 
-            def fetch_tiles(cold: bool):
+            def fetch_tiles(cold: bool, urls=tile_urls, slowest=slowest):
                 if cold:
                     tiles.CACHE.clear()
                 answers, worst = [], 0.0
-                for u in tile_urls:
+                for u in urls:
                     started = time.perf_counter()
                     answers.append(client.get(u, headers=gzip_header))
                     worst = max(worst, time.perf_counter() - started)

@@ -50,15 +50,19 @@ ensure_node() {
   command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
 }
 
-# ensure_venv EXTRAS : (re)install the package when pyproject.toml changed.
-# The test extras include everything the app needs, so they satisfy "app".
+# ensure_venv app|test : install exactly the locked Python packages
+# (requirements/<name>.lock, with hashes: what CI tested), then the app
+# itself without dependencies. Reinstalled when the lock or pyproject.toml
+# changes. The test lock includes everything the app needs, so it satisfies "app".
+lock_stamp() {
+  cat "$ROOT/requirements/$1.lock" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16
+}
+
 ensure_venv() {
   local extras="$1"
   local stamp="$VENV/.fichekaart-stamp"
-  local hash want
-  hash="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
-  want="$hash-$extras"
-  if [ "$extras" = app ] && [ -f "$stamp" ] && grep -qx -- "$hash-test" "$stamp"; then
+  local want; want="$(lock_stamp "$extras")-$extras"
+  if [ "$extras" = app ] && [ -f "$stamp" ] && grep -qx -- "$(lock_stamp test)-test" "$stamp"; then
     return 0
   fi
   if [ ! -x "$VENV/bin/python" ]; then
@@ -67,13 +71,30 @@ ensure_venv() {
     "$py" -m venv "$VENV"
   fi
   if [ ! -f "$stamp" ] || ! grep -qx -- "$want" "$stamp"; then
-    log "pip: installing fichekaart[$extras]"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    if [ "$extras" = app ]; then
-      "$VENV/bin/python" -m pip install -q -e "$ROOT"
-    else
-      "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
-    fi
+    log "pip: installing requirements/$extras.lock (hashes checked) and fichekaart"
+    "$VENV/bin/python" -m pip install -q --require-hashes -r "$ROOT/requirements/$extras.lock"
+    "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT"
+    echo "$want" > "$stamp"
+  fi
+}
+
+# ensure_bench_tools : the test lock plus pyproject's "bench" extra (pygeoapi,
+# the yardstick), installed with the locked versions as constraints so no
+# package CI tested moves.
+ensure_bench_tools() {
+  ensure_venv test
+  local stamp="$VENV/.fichekaart-bench-stamp"
+  local want; want="$(lock_stamp test)"
+  if [ ! -f "$stamp" ] || ! grep -qx -- "$want" "$stamp"; then
+    log "pip: installing the bench extra within requirements/test.lock"
+    local constraints; constraints="$(mktemp)"
+    sed -e '/^ *#/d' -e '/--hash/d' -e 's/ *\\$//' "$ROOT/requirements/test.lock" | grep '==' > "$constraints"
+    local wanted
+    mapfile -t wanted < <("$VENV/bin/python" -c 'import sys, tomllib
+print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["bench"]))' \
+      "$ROOT/pyproject.toml")
+    "$VENV/bin/python" -m pip install -q -c "$constraints" "${wanted[@]}"
+    rm -f "$constraints"
     echo "$want" > "$stamp"
   fi
 }

@@ -28,6 +28,16 @@ from sqlalchemy.engine import make_url
 from browser_fixtures import chromium, phone, public_server, watched  # noqa: E402,F401
 
 BACKENDS = ("spatialite", "postgis")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def render_fix():
+    """Maps rendered without the app (layer tests) are safe like the app's:
+    create_app installs the same fix (layers/rendered.py)."""
+    from layers import install_render_fix
+
+    install_render_fix()
+
 _counter = itertools.count()
 
 

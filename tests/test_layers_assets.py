@@ -12,12 +12,13 @@ import pytest
 from folium import plugins
 
 from layers import assets
-from layers.assets import (CDN_FILES, NODE_MODULES, OffHostAssetError, find_off_host_assets, localize_html,
-                           patched_file, patched_files, vendor_files)
+from layers.assets import (CDN_FILES, NODE_MODULES, NOT_SERVED, OffHostAssetError, find_off_host_assets,
+                           localize_html, vendor_files)
 from layers.base import build_base_map
 
 ROOT = Path(__file__).resolve().parent.parent
-# folium classes Fichekaart uses now or plans to (drawing, vector tiles, clusters, dual maps).
+# folium classes our pages use, and two we do not (clusters, Leaflet.draw) whose
+# links must be dropped rather than left pointing at a CDN.
 FOLIUM_CLASSES = [folium.Map, plugins.Fullscreen, plugins.Timeline, plugins.TimelineSlider,
                   plugins.GroupedLayerControl, plugins.MarkerCluster, plugins.Draw, plugins.DualMap,
                   plugins.VectorGridProtobuf, plugins.GeoMan]
@@ -34,10 +35,26 @@ def _class_urls() -> set[str]:
     return urls
 
 
-def test_every_url_of_the_folium_classes_we_use_is_mapped():
+def test_every_url_of_the_folium_classes_we_use_is_served_or_dropped():
     urls = _class_urls()
     assert "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js" in urls  # branca's hard-coded one
-    assert sorted(urls - set(CDN_FILES)) == []
+    assert sorted(urls - set(CDN_FILES) - NOT_SERVED) == []
+    assert not set(CDN_FILES) & NOT_SERVED
+
+
+def test_old_libraries_are_not_installed_linked_or_served():
+    """moment 2.18.1 (ReDoS advisories), d3 3, Bootstrap 3/5, jQuery: no page loads them."""
+    package = json.loads((ROOT / "package.json").read_text())
+    deps = {**package["dependencies"], **package.get("devDependencies", {})}
+    for name in ("moment", "d3", "bootstrap", "bootstrap3", "jquery", "@fortawesome/fontawesome-free",
+                 "drmonty-leaflet-awesome-markers", "leaflet.markercluster", "leaflet-draw"):
+        assert name not in deps
+    assert not any(p.startswith(("moment/", "d3/", "bootstrap", "jquery/")) for p in vendor_files())
+    m = build_base_map(basemap="none")
+    plugins.TimelineSlider().add_to(m)  # folium's class still names moment
+    branca.colormap.LinearColormap(["#ffffff", "#000000"], vmin=0, vmax=1).add_to(m)  # and d3
+    html = localize_html(m.get_root().render())
+    assert "moment.min.js" not in html and "d3.min.js" not in html and "leaflet.timeline.js" in html
 
 
 def test_a_default_folium_page_is_fully_localized():
@@ -50,7 +67,8 @@ def test_a_default_folium_page_is_fully_localized():
     local = localize_html(html, "/static/vendor")
     assert find_off_host_assets(local) == []
     served = set(re.findall(r'(?:src|href)="/static/vendor/([^"]+)"', local))
-    assert served and served <= vendor_files() | patched_files()
+    assert served and served <= vendor_files()
+    assert not any(url in local for url in NOT_SERVED)  # their tags are gone, not rewritten
     assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in local  # tile templates stay
 
 
@@ -97,30 +115,10 @@ def test_lean_map_leaves_folium_class_defaults_alone():
     html = m.get_root().render()
     assert "jquery" not in html and "bootstrap" not in html and "leaflet.js" in html
     assert (folium.Map.default_js, folium.Map.default_css) == before
-    full = build_base_map(basemap="none", full_assets=True).get_root().render()
-    assert "jquery-3.7.1.min.js" in full and "bootstrap.min.css" in full
 
 
-def test_patched_files_are_generated_not_copied():
-    rotate = patched_file("fichekaart/leaflet.awesome.rotate.css")
-    body, status, headers = rotate  # a Flask-returnable tuple
-    assert status == 200 and headers["Content-Type"].startswith("text/css")
-    assert b".fa-rotate-45{transform:rotate(45deg)}" in body
-    assert patched_file("leaflet/dist/leaflet.js") is None
-    assert patched_file("fichekaart/../../etc/passwd") is None
-    assert "fichekaart/bootstrap-glyphicons.css" in patched_files()
-    # No copy of a third-party file lives in the repository.
+def test_no_copy_of_a_third_party_file_lives_in_the_repository():
     assert not list((ROOT / "layers").glob("*.css")) and not list((ROOT / "layers").glob("*.js"))
-
-
-@needs_node_modules
-def test_glyphicons_css_comes_from_bootstrap_3_fonts_we_serve():
-    css = patched_file("fichekaart/bootstrap-glyphicons.css").body.decode()
-    assert '.glyphicon-star:before' in css and "@font-face" in css
-    assert ".navbar" not in css and "body {" not in css  # only the glyphicon block
-    for url in re.findall(r'url\("([^"?#]+)', css):
-        resolved = str(PurePosixPath("/v/fichekaart").joinpath(url)).replace("/v/fichekaart/../", "")
-        assert resolved in vendor_files(), url
 
 
 @needs_node_modules
@@ -156,15 +154,12 @@ def test_package_json_pins_exactly_what_the_urls_name():
     for name, version in deps.items():
         assert re.fullmatch(r"(npm:[\w.-]+@)?\d+\.\d+\.\d+", version), f"{name} is not pinned exactly: {version}"
     wanted = {
-        "leaflet": "1.9.3", "jquery": "3.7.1", "bootstrap": "5.2.2", "@fortawesome/fontawesome-free": "6.2.0",
-        "d3": "3.5.5", "drmonty-leaflet-awesome-markers": "2.0.2", "leaflet.markercluster": "1.1.0",
-        "leaflet.fullscreen": "3.0.0", "leaflet-draw": "1.0.2", "leaflet.timeline": "1.6.0",
-        "leaflet.sync": "0.2.4", "moment": "2.18.1", "leaflet-groupedlayercontrol": "0.6.1",
+        "leaflet": "1.9.3", "leaflet.fullscreen": "3.0.0", "leaflet.timeline": "1.6.0",
+        "leaflet.sync": "0.2.4", "leaflet-groupedlayercontrol": "0.6.1",
     }
     assert {k: deps.get(k) for k in wanted} == wanted
     for needed in ("leaflet.vectorgrid", "@geoman-io/leaflet-geoman-free", "axe-core", "chart.js"):
         assert needed in deps
-    assert deps["bootstrap3"] == "npm:bootstrap@3.4.1"
     lock = json.loads((ROOT / "package-lock.json").read_text())
     for name, version in deps.items():
         locked = lock["packages"][f"node_modules/{name}"]["version"]
@@ -172,11 +167,17 @@ def test_package_json_pins_exactly_what_the_urls_name():
     # The version inside each mapped CDN URL is the version npm installs.
     checked = 0
     for url, path in CDN_FILES.items():
-        if path.startswith("fichekaart/"):
-            continue
         package_name = "/".join(path.split("/")[:2]) if path.startswith("@") else path.split("/")[0]
         found = re.search(r"[@/](\d+\.\d+\.\d+)/|-(\d+\.\d+\.\d+)\.min", url)
         if found:
             assert (found.group(1) or found.group(2)) == deps[package_name].rsplit("@", 1)[-1], url
             checked += 1
-    assert checked >= 20
+    assert checked >= 6
+
+
+@needs_node_modules
+def test_the_vendor_route_serves_what_pages_load_and_nothing_else(client):
+    assert client.get("/static/vendor/leaflet/dist/leaflet.js").status_code == 200
+    for gone in ("moment/min/moment.min.js", "d3/d3.min.js", "bootstrap3/dist/css/bootstrap.css",
+                 "jquery/dist/jquery.min.js", "fichekaart/bootstrap-glyphicons.css", "leaflet/package.json"):
+        assert client.get(f"/static/vendor/{gone}").status_code == 404, gone

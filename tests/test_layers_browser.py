@@ -1,8 +1,8 @@
 """A full map with every layer type in real headless Chromium, fully offline.
 
 The page and its assets are served by a tiny threaded http.server on
-127.0.0.1 that follows the app's vendor route contract (patched files, then
-the vendor_files() whitelist from node_modules, else 404) and sends the app's
+127.0.0.1 that follows the app's vendor route contract (the vendor_files()
+whitelist from node_modules, else 404) and sends the app's
 Content-Security-Policy (a CSP violation is a console error, so it fails the
 test), plus locally drawn basemap tiles. Screenshots go to test-artifacts/.
 """
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from layers.areas import build_areas_layer
-from layers.assets import NODE_MODULES, VENDOR_PREFIX, patched_file, vendor_files
+from layers.assets import NODE_MODULES, VENDOR_PREFIX, vendor_files
 from layers.base import add_layer_control, build_base_map, render_standalone
 from layers.budgets import build_budget_symbols_layer, build_wijk_budget_layer
 from layers.geojson import bounds_of
@@ -74,10 +74,7 @@ def serve(pages: dict[str, str]):
                 body, ctype, status = tile, "image/png", 200
             elif path.startswith(VENDOR_PREFIX + "/"):
                 rel = path[len(VENDOR_PREFIX) + 1:]
-                patched = patched_file(rel)
-                if patched is not None:
-                    body, ctype, status = patched.body, patched.headers["Content-Type"], 200
-                elif rel in allowed and (NODE_MODULES / rel).is_file():
+                if rel in allowed and (NODE_MODULES / rel).is_file():
                     body, status = (NODE_MODULES / rel).read_bytes(), 200
                     ctype = CONTENT_TYPES.get(Path(rel).suffix, "application/octet-stream")
             body = body if body is not None else b"niet gevonden"

@@ -11,10 +11,21 @@ geojson, csv, kml, fgb.
 from __future__ import annotations
 
 # Import order is the order of EXPORTERS, i.e. of the download page.
-from . import gpkg, shapefile, geojson, csvzip, kml, flatgeobuf  # noqa: F401,I001  (registers the formats)
+# isort: off
+from . import gpkg, shapefile, geojson, csvzip, kml, flatgeobuf  # noqa: F401  (registers the formats)
+# isort: on
 from .base import (
-    DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportData, ExportError, Exporter, ExportMetadata,
-    export_filename, get_exporter, normalise_crs, register,
+    DEFAULT_CRS,
+    EXPORTERS,
+    SUPPORTED_CRS,
+    ExportData,
+    Exporter,
+    ExportError,
+    ExportMetadata,
+    export_filename,
+    get_exporter,
+    normalise_crs,
+    register,
 )
 
 __all__ = [

@@ -37,7 +37,7 @@ class ExportMetadata:
     illustrative_note: str = ""    # Dutch: which values are illustrative
 
     @classmethod
-    def coerce(cls, value: "ExportMetadata | dict") -> "ExportMetadata":
+    def coerce(cls, value: ExportMetadata | dict) -> ExportMetadata:
         """Accept the dataclass or a dict with the same keys."""
         if isinstance(value, cls):
             return value

@@ -32,7 +32,8 @@ class FlatGeobufExporter(Exporter):
         left_out = len(fiches) - len(placed)
         description = "\n".join(f"{key}: {value}" for key, value in metadata_items(data.metadata, crs))
         if left_out:
-            description += f"\n{left_out} fiche(s) zonder ligging staan niet in dit bestand (wel in GeoPackage, CSV en GeoJSON)."
+            description += (f"\n{left_out} fiche(s) zonder ligging staan niet in dit bestand "
+                            "(wel in GeoPackage, CSV en GeoJSON).")
         with tempfile.TemporaryDirectory(prefix="fichekaart-fgb-") as tmp:
             path = Path(tmp) / "fiches.fgb"
             write_layer(

@@ -120,7 +120,8 @@ class ShapefileExporter(Exporter):
                 contents.append((f"{stem}.shp", f"fiches met een ligging als {FAMILY_LABELS[family]} "
                                  f"({len(frame)}), met .shx, .dbf, .prj en .cpg"))
         tables = {
-            "velden.csv": (pd.DataFrame({"volledige_naam": list(mapping), "veldnaam_shapefile": list(mapping.values())}),
+            "velden.csv": (pd.DataFrame({"volledige_naam": list(mapping),
+                                         "veldnaam_shapefile": list(mapping.values())}),
                            "welke volledige kolomnaam bij welke (ingekorte) veldnaam in de .dbf-bestanden hoort"),
             f"fiches_{NO_PLACE}.csv": (no_place, f"fiches zonder ligging op de kaart ({len(no_place)})"),
             "fasen.csv": (with_wkt(prepared.phases), f"fasen van de fiches, ligging als WKT in {crs}"),

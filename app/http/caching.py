@@ -38,7 +38,7 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     30,000 fiches the two aggregates cost more than serving a cached tile.
     An edit shows up in ETags at most that long after it is committed."""
     ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     remembered = _REMEMBERED.get(key)
     if remembered and remembered[0] > now:
@@ -70,8 +70,8 @@ def _as_utc(value) -> dt.datetime | None:
     if isinstance(value, str):  # SQLite without type processing
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:  # SQLite's CURRENT_TIMESTAMP is UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).replace(microsecond=0)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def etag_for(version: str, *parts) -> str:

@@ -10,7 +10,8 @@ class LruCache:
     """The last `size` values put in, by key."""
 
     def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), Lock()
+        self.size, self._lock = size, Lock()
+        self._items: OrderedDict = OrderedDict()
 
     def get(self, key):
         with self._lock:

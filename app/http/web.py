@@ -103,7 +103,9 @@ def handle_http_error(exc: HTTPException):
 
 
 def handle_csrf_error(exc: CSRFError):
-    return error_response(400, "Het formulier is verlopen of ongeldig (CSRF). Laad de pagina opnieuw en probeer nog eens.")
+    return error_response(
+        400, "Het formulier is verlopen of ongeldig (CSRF). Laad de pagina opnieuw en probeer nog eens."
+    )
 
 
 def handle_unexpected(exc: Exception):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
+from ..read.records import Field
 from ..spatial import bbox_filter, intersects, to_db
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
-from ..read.records import Field
 
 
 @dataclass

@@ -8,10 +8,8 @@ import datetime as dt
 import shapely
 from flask import request, url_for
 
-from ..crs import from_storage
+from ..crs import STORAGE_EPSG, from_storage, transform
 from ..read.features import feature_collection
-from ..crs import transform
-from ..crs import STORAGE_EPSG
 from .base import Collection, Page
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
@@ -139,7 +137,7 @@ def _geojson(page: Page, crs: SupportedCrs) -> dict:
 
 
 def _timestamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _page_link(c: Collection, offset: int, rel: str, title: str) -> dict:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import aliased
 
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, city_wijk_index, fiche_conditions
+from ..read.records import FICHE_FIELDS, Field, fiche_records
+from ..read.rows import load_fiche_page, load_fiche_rows
 from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
-from ..read.rows import load_fiche_page, load_fiche_rows
 from .params import ItemsQuery, Period
-from ..read.records import FICHE_FIELDS, Field, fiche_records
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...

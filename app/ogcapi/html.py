@@ -7,8 +7,8 @@ from flask import render_template
 
 from ..crs import from_storage
 from ..http.web import ERROR_TITLES
-from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
 from .base import Collection, Page
+from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
 from .fiches import FichesCollection
 from .params import SUPPORTED_CRS
 
@@ -57,6 +57,7 @@ def feature_map(page: Page | None, label: str) -> dict | None:
     if not geoms:
         return None
     import folium
+
     from layers.base import build_base_map, render_map_parts
 
     from ..basemap import basemap_setting

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import url_for
 
+from ..read.records import Field
 from .collections import Collection
 from .documents import DESCRIPTION, GEOJSON, HTML, JSON, OPENAPI, SCHEMA, TITLE
 from .params import CRS84, CRS_URIS, DEFAULT_LIMIT, MAX_LIMIT
-from ..read.records import Field
 
 PARAMETERS = {
     "limit": {
@@ -55,7 +55,8 @@ PARAMETERS = {
     },
 }
 ERRORS = {
-    "400": {"description": "Ongeldige parameter", "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}},
+    "400": {"description": "Ongeldige parameter",
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}},
     "404": {"description": "Niet gevonden", "content": {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}},
 }
 

@@ -21,10 +21,9 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from ..crs import BELGIUM_31370, transform
-from ..crs import STORAGE_EPSG
-from .errors import InvalidParameter
+from ..crs import BELGIUM_31370, STORAGE_EPSG, transform
 from ..read.records import Field
+from .errors import InvalidParameter
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, request
 
 from ..db import get_session
 from ..http.page_cache import cached_page
-from . import documents, html, openapi as openapi_doc
+from . import documents, html
+from . import openapi as openapi_doc
 from .base import Collection, Page
 from .collections import all_collections, get_collection
 from .errors import ApiError
@@ -18,7 +19,8 @@ bp = Blueprint("ogcapi", __name__, url_prefix="/ogc")
 
 
 def respond(doc: dict, template: str, media_type: str = documents.JSON, crs: SupportedCrs | None = None,
-            collection: Collection | None = None, allowed: set[str] | None = None, page: Page | None = None) -> Response:
+            collection: Collection | None = None, allowed: set[str] | None = None,
+            page: Page | None = None) -> Response:
     """The document as JSON (media_type) or as an HTML page, by f= or Accept
     (`page`: the features, for the page's map)."""
     if allowed is not None:

@@ -11,8 +11,9 @@ import shapely
 
 from ..crs import epsg_of, from_storage
 from ..models import Area, Fiche, Phase
-from .queries import budget_is_illustrative, budget_total, fiche_years
 from ..spatial import from_db
+from .queries import budget_is_illustrative, budget_total, fiche_years
+
 
 def geometries_in(rows, epsg: int, attr: str = "geom") -> list:
     """The rows' geometries (EPSG:31370 in the database) in `epsg`, rounded."""
@@ -92,7 +93,8 @@ def fiche_features(fiches: list[Fiche], crs=4326) -> dict:
 def phase_features(fiches: list[Fiche], crs=4326) -> dict:
     """One feature per dated phase; a phase without its own geometry takes its fiche's."""
     epsg = epsg_of(crs)
-    pairs = [(p, f) for f in fiches for p in f.phases if p.start and p.end and (p.geom is not None or f.geom is not None)]
+    pairs = [(p, f) for f in fiches for p in f.phases
+             if p.start and p.end and (p.geom is not None or f.geom is not None)]
     holders = [p if p.geom is not None else f for p, f in pairs]
     return feature_collection([phase_properties(p, f) for p, f in pairs], geometries_in(holders, epsg))
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
-from .apportion import WijkIndex
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
 from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
+from .apportion import WijkIndex
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.

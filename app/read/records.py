@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .apportion import WijkIndex
 from ..columns import FICHE_COLUMNS, PHASE_COLUMNS
-from .features import fiche_url
 from ..models import Area, IndicatorValue
+from .apportion import WijkIndex
+from .features import fiche_url
 from .queries import budget_is_illustrative, budget_total, fiche_years
 from .rows import FicheHead, FicheRow, PhaseRow
 

@@ -21,8 +21,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
-from .queries import FicheFilters, count_fiches, fiche_conditions
 from ..spatial import as_wkb, geometries_from_wkb, in_ids
+from .queries import FicheFilters, count_fiches, fiche_conditions
 
 
 @dataclass(frozen=True, slots=True)

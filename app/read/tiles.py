@@ -14,12 +14,11 @@ import shapely
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from ..crs import transform
+from ..crs import STORAGE_EPSG, transform
 from ..http.lru import LruCache
-from ..crs import STORAGE_EPSG
 from ..models import Area, Fiche, Municipality
-from .queries import FicheFilters, fiche_conditions
 from ..spatial import envelope, is_spatialite, simplified, without_jit
+from .queries import FicheFilters, fiche_conditions
 from .viewport import TITLE_MIN_ZOOM, Detail
 
 LAYERS = ("fiches", "wijken")

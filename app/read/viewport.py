@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..crs import STORAGE_EPSG, transform_many
 from ..models import Area, Fiche, Municipality, Phase
-from .queries import FicheFilters, fiche_conditions
 from ..spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
+from .queries import FicheFilters, fiche_conditions
 
 MIN_ZOOM, MAX_ZOOM = 0, 22
 # Metres per pixel at zoom 0 at the equator (256 px tiles), and the cosine of

@@ -15,14 +15,14 @@ from __future__ import annotations
 import gzip
 import math
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Response, request
 
-from ..http import caching as http_cache
-from ..read import tiles, viewport
 from ..db import get_session
-from ..models import Municipality
-from ..read.queries import FicheFilters, find_municipality
+from ..http import caching as http_cache
 from ..http.web import error_response
+from ..models import Municipality
+from ..read import tiles, viewport
+from ..read.queries import FicheFilters, find_municipality
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 REGION = "regio"

@@ -15,15 +15,23 @@ from sqlalchemy import func, select
 from layers import styles
 
 from ..db import get_session
-from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..http.page_cache import cached_page
+from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import (
-    PROJECT_KINDS, FicheFilters, budget_is_illustrative, budget_total, fiche_years,
-    phases_active_in_year, select_areas, select_fiches, wijk_index_of, wijk_indicators,
+    PROJECT_KINDS,
+    FicheFilters,
+    budget_is_illustrative,
+    budget_total,
+    fiche_years,
+    phases_active_in_year,
+    select_areas,
+    select_fiches,
+    wijk_index_of,
+    wijk_indicators,
 )
 from ..spatial import from_db
-from .city_map import MapOptions, build_city_map, single_year
 from . import city_or_404
+from .city_map import MapOptions, build_city_map, single_year
 
 bp = Blueprint("city", __name__)
 

@@ -22,8 +22,8 @@ from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
-from ..read.features import area_features, fiche_features, phase_features, with_properties
 from ..models import Area, Fiche, Indicator, Municipality
+from ..read.features import area_features, fiche_features, phase_features, with_properties
 from ..read.queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas
 
 

@@ -24,15 +24,19 @@ from sqlalchemy.orm import Session
 from layers import styles
 
 from ..basemap import basemap_setting
+from ..crs import transform
 from ..db import get_session
 from ..exports.tabular import csv_bytes
-from ..read.features import area_features
-from ..crs import transform
-from ..models import BudgetLine, Fiche, Indicator, Municipality
 from ..http.page_cache import cached_page
+from ..models import BudgetLine, Fiche, Indicator, Municipality
+from ..read.features import area_features
 from ..read.queries import (
-    FicheFilters, apportion_budget_to_wijken, fiche_conditions, latest_indicator_values,
-    select_areas, wijk_indicators,
+    FicheFilters,
+    apportion_budget_to_wijken,
+    fiche_conditions,
+    latest_indicator_values,
+    select_areas,
+    wijk_indicators,
 )
 from ..spatial import from_db
 from . import city_or_404

@@ -18,17 +18,31 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..columns import BUDGET_COLUMNS
 from ..db import get_session
-from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportData, ExportError, export_filename, get_exporter
-from ..exports import normalise_crs
+from ..exports import (
+    DEFAULT_CRS,
+    EXPORTERS,
+    SUPPORTED_CRS,
+    ExportData,
+    ExportError,
+    export_filename,
+    get_exporter,
+    normalise_crs,
+)
 from ..exports.base import STORAGE_CRS
 from ..exports.describe import CRS_NAMES
 from ..models import Area, IndicatorValue, Municipality, Plan
-from ..read.rows import load_fiche_rows
+from ..read.queries import FicheFilters, count_fiches, select_areas, wijk_index_of
 from ..read.records import (
-    AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
+    AREA_FIELDS,
+    FICHE_FIELDS,
+    INDICATOR_FIELDS,
+    PHASE_FIELDS,
+    area_record,
+    fiche_records,
+    indicator_record,
     phase_record,
 )
-from ..read.queries import FicheFilters, count_fiches, select_areas, wijk_index_of
+from ..read.rows import load_fiche_rows
 from ..spatial import from_db
 from . import city_or_404
 
@@ -57,7 +71,8 @@ def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=columns)
     if geometries is None:
         return frame
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS), crs=STORAGE_CRS)
+    geometry = gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
 
 def _budget_record(line, fiche) -> dict:

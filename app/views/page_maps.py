@@ -11,9 +11,9 @@ from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
-from ..read.features import area_features, fiche_features, phase_features
 from ..crs import transform
 from ..models import Area, Fiche
+from ..read.features import area_features, fiche_features, phase_features
 from ..spatial import from_db
 
 # A point (or a tiny shape) is shown with at least this much around it, so the

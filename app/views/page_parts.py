@@ -39,7 +39,8 @@ SDG_NAMES = {
     8: "Waardig werk en economische groei", 9: "Industrie, innovatie en infrastructuur",
     10: "Ongelijkheid verminderen", 11: "Duurzame steden en gemeenschappen",
     12: "Verantwoorde consumptie en productie", 13: "Klimaatactie", 14: "Leven in het water",
-    15: "Leven op het land", 16: "Vrede, justitie en sterke publieke diensten", 17: "Partnerschap om doelstellingen te bereiken",
+    15: "Leven op het land", 16: "Vrede, justitie en sterke publieke diensten",
+    17: "Partnerschap om doelstellingen te bereiken",
 }
 # Colours of the budget chart per kind (expenses) and for receipts.
 BUDGET_COLORS = {"investering": "#0072B2", "exploitatie": "#E69F00", "personeel": "#CC79A7", "ontvangst": "#009E73"}
@@ -150,7 +151,8 @@ def yearly_chart(by_year: dict[int, float], title: str, label: str, illustrative
     years = sorted(by_year)
     return {"title": title, "labels": [str(y) for y in years], "unit": "EUR",
             "datasets": [{"label": label, "stack": "a", "color": BUDGET_COLORS["investering"],
-                          "values": [round(by_year[y], 2) for y in years], "illustrative": [illustrative] * len(years)}],
+                          "values": [round(by_year[y], 2) for y in years],
+                          "illustrative": [illustrative] * len(years)}],
             "illustrative_note": "gearceerd = illustratief bedrag" if illustrative else ""}
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import case, func, select
 from layers.styles import format_eur
 
 from ..db import get_session
-from ..models import BudgetLine, Fiche, Municipality, Plan
 from ..http.page_cache import cached_page
+from ..models import BudgetLine, Fiche, Municipality, Plan
 from ..read.queries import PROJECT_KINDS
 
 bp = Blueprint("public", __name__)

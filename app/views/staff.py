@@ -10,21 +10,34 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..write import history
 from ..auth import current_user, login_required, require_role, visible_cities
 from ..columns import (
-    BUDGET_BASES, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_KINDS, FICHE_STATUSES, OBLIGATIONS, PHASE_KINDS,
-    PHASE_STATUSES, PRECISIONS,
+    BUDGET_BASES,
+    BUDGET_DIRECTIONS,
+    BUDGET_KINDS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    OBLIGATIONS,
+    PHASE_KINDS,
+    PHASE_STATUSES,
+    PRECISIONS,
 )
 from ..db import get_session
-from ..write.editing import form as fiche_form
-from ..write.editing.geometry import (
-    GeometryInputError, UPLOAD_SUFFIXES, geometry_from_drawing, geometry_from_file, outside_city,
-    outside_city_warning, same_geojson, to_form_geojson,
-)
-from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
 from ..models import Fiche, FicheRevision, Municipality
 from ..spatial import from_db
+from ..write import history
+from ..write.editing import form as fiche_form
+from ..write.editing.geometry import (
+    UPLOAD_SUFFIXES,
+    GeometryInputError,
+    geometry_from_drawing,
+    geometry_from_file,
+    outside_city,
+    outside_city_warning,
+    same_geojson,
+    to_form_geojson,
+)
+from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
 from . import staff_map
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")
@@ -83,8 +96,10 @@ def dashboard():
 @require_role("lezer")
 def city(slug):
     session = get_session()
-    status, state, q = request.args.get("status", ""), request.args.get("toestand", ""), request.args.get("q", "").strip()
-    stmt = select(Fiche).where(Fiche.municipality_id == g.city.id).options(selectinload(Fiche.parent)).order_by(Fiche.ref)
+    status, state = request.args.get("status", ""), request.args.get("toestand", "")
+    q = request.args.get("q", "").strip()
+    stmt = (select(Fiche).where(Fiche.municipality_id == g.city.id)
+            .options(selectinload(Fiche.parent)).order_by(Fiche.ref))
     if status in FICHE_STATUSES:
         stmt = stmt.where(Fiche.status == status)
     if state == "ontwerp":

@@ -11,10 +11,10 @@ from __future__ import annotations
 from shapely.geometry.base import BaseGeometry
 
 from ..basemap import basemap_setting
-from ..db import get_session
-from ..read.features import area_features
 from ..crs import transform
+from ..db import get_session
 from ..models import Fiche, Municipality
+from ..read.features import area_features
 from ..read.queries import select_areas
 from ..spatial import from_db
 

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import (
-    AccountError, ROLE_LABELS, create_user, current_user, end_sessions, grant, require_role, set_password,
+    ROLE_LABELS,
+    AccountError,
+    create_user,
+    current_user,
+    end_sessions,
+    grant,
+    require_role,
+    set_password,
 )
 from ..db import get_session
 from ..models import Municipality, User, UserRole

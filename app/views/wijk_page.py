@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session
 from layers import styles
 
 from ..db import get_session
-from ..models import Area, Indicator, IndicatorValue, Municipality
 from ..http.page_cache import cached_page
+from ..models import Area, Indicator, IndicatorValue, Municipality
 from ..read.queries import (
-    FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches, wijk_index_of,
+    FicheFilters,
+    apportion_budget_to_wijken,
+    latest_indicator_values,
+    select_areas,
+    select_fiches,
+    wijk_index_of,
 )
 from ..spatial import from_db
-from . import page_maps
+from . import city_or_404, page_maps
 from .page_parts import register_filters, yearly_chart
-from . import city_or_404
 
 bp = Blueprint("wijk", __name__)
 register_filters(bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -96,12 +97,16 @@ def snapshot(fiche: Fiche, *, with_ids: bool = False) -> dict:
         for b in sorted(fiche.budget_lines, key=lambda b: (b.year, b.id or 0))
     ]
     state["progress_reports"] = [
-        {f: _plain(getattr(r, f)) for f in REPORT_FIELDS} for r in sorted(fiche.progress_reports, key=lambda r: r.id or 0)
+        {f: _plain(getattr(r, f)) for f in REPORT_FIELDS}
+        for r in sorted(fiche.progress_reports, key=lambda r: r.id or 0)
     ]
     if with_ids:
-        for key, rows in (("phases", sorted(fiche.phases, key=lambda p: (p.position or 0, p.id or 0))),
-                          ("budget_lines", sorted(fiche.budget_lines, key=lambda b: (b.year, b.id or 0))),
-                          ("progress_reports", sorted(fiche.progress_reports, key=lambda r: r.id or 0))):
+        stored: tuple[tuple[str, list[Any]], ...] = (
+            ("phases", sorted(fiche.phases, key=lambda p: (p.position or 0, p.id or 0))),
+            ("budget_lines", sorted(fiche.budget_lines, key=lambda b: (b.year, b.id or 0))),
+            ("progress_reports", sorted(fiche.progress_reports, key=lambda r: r.id or 0)),
+        )
+        for key, rows in stored:
             for item, row in zip(state[key], rows):
                 item["id"] = row.id
     return state
@@ -124,7 +129,7 @@ def record(session: Session, fiche: Fiche, user: User | None, action: str, befor
         # Always UPDATE the fiche row, also when only its rows (phases,
         # budget lines ...) changed: the version moves on, so optimistic
         # locking also guards those rows.
-        fiche.updated_at = dt.datetime.now(dt.timezone.utc)
+        fiche.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
     after = snapshot(fiche)
     changes = diff(before or {}, after)
@@ -133,7 +138,7 @@ def record(session: Session, fiche: Fiche, user: User | None, action: str, befor
         user_id=user.id if user else None, user_email=user.email if user else None,
         action=action, version=fiche.version, changes=json.dumps(changes, ensure_ascii=False),
         snapshot=json.dumps(after, ensure_ascii=False), note=note,
-        created_at=dt.datetime.now(dt.timezone.utc),
+        created_at=dt.datetime.now(dt.UTC),
     )
     session.add(revision)
     session.flush()
@@ -203,7 +208,8 @@ def _apply_state(session: Session, fiche: Fiche, state: dict, keep_publication: 
                 Fiche.municipality_id == city_id, Fiche.ref == state["ref"], Fiche.id != fiche.id
             ))
             if taken:
-                notes.append(f"Ref '{state['ref']}' is intussen in gebruik door een andere fiche; de huidige ref blijft.")
+                notes.append(f"Ref '{state['ref']}' is intussen in gebruik door een andere fiche; "
+                             "de huidige ref blijft.")
                 continue
         setattr(fiche, name, state[name])
     parent = state.get("parent")
@@ -214,7 +220,8 @@ def _apply_state(session: Session, fiche: Fiche, state: dict, keep_publication: 
     else:
         target = session.get(Fiche, parent["id"])
         if target is None or target.municipality_id != city_id or is_descendant(target, fiche):
-            notes.append(f"De ouder {parent['ref']} bestaat niet meer of past niet meer in de boom; de ouder blijft ongewijzigd.")
+            notes.append(f"De ouder {parent['ref']} bestaat niet meer of past niet meer in de boom; "
+                         "de ouder blijft ongewijzigd.")
         else:
             fiche.parent = target
     if state.get("geometry") != geometry_wkt(fiche.geom):
@@ -280,7 +287,8 @@ def is_descendant(candidate: Fiche, ancestor: Fiche) -> bool:
     return False
 
 
-def restore(session: Session, fiche: Fiche, state: dict, user: User | None, note: str) -> tuple[FicheRevision | None, list[str]]:
+def restore(session: Session, fiche: Fiche, state: dict, user: User | None,
+            note: str) -> tuple[FicheRevision | None, list[str]]:
     """Restore `state` on `fiche` and record it as a change ('herstel')."""
     before = snapshot(fiche)
     notes = apply_state(session, fiche, state)

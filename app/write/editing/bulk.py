@@ -17,14 +17,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
-from .. import history
 from ...columns import (
-    BUDGET_BASES, FICHE_COLUMNS, FICHE_KINDS, FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PRECISIONS,
+    BUDGET_BASES,
+    FICHE_COLUMNS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    GEOMETRY_WKT_COLUMN,
+    OBLIGATIONS,
+    PRECISIONS,
 )
 from ...geometry import GeometryError
+from ...models import Fiche, Municipality, PendingUpload, User
+from .. import history
 from ..imports import ImportFailed, RowError
 from ..imports.fiches import import_fiches
-from ...models import Fiche, Municipality, PendingUpload, User
 
 TEMPLATE_COLUMNS = [*FICHE_COLUMNS.values(), GEOMETRY_WKT_COLUMN]
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json", ".gpkg", ".zip", ".kml")
@@ -34,7 +40,8 @@ WKT_CRS_CHOICES = {"31370": "Lambert 72 (EPSG:31370)", "3812": "Lambert 2008 (EP
 
 # What each column means, for the template's second sheet and the upload page.
 COLUMN_HELP = {
-    "ref": "Verplicht. Unieke code van de fiche binnen de stad (bv. HER-SO-05). Bestaat ze al, dan wordt de fiche bijgewerkt.",
+    "ref": "Verplicht. Unieke code van de fiche binnen de stad (bv. HER-SO-05). "
+           "Bestaat ze al, dan wordt de fiche bijgewerkt.",
     "ouder_ref": "Ref van de bovenliggende fiche (sector, doelstelling ...), of leeg.",
     "soort": f"Eén van: {', '.join(FICHE_KINDS)} (standaard fiche).",
     "titel": "Verplicht.",
@@ -148,7 +155,8 @@ def _run_import(session: Session, municipality: Municipality, data: bytes, filen
         # 'nummer' over 20 characters at flush (SQLite would store it).
         session.rollback()
         detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
-        result.errors = [RowError(None, None, f"De databank weigerde een waarde uit het bestand (te lang of ongeldig): {detail}")]
+        result.errors = [RowError(
+            None, None, f"De databank weigerde een waarde uit het bestand (te lang of ongeldig): {detail}")]
         return result
     for fiche in _city_fiches(session, municipality):
         old = before.get(fiche.ref)
@@ -197,7 +205,7 @@ def preview(session: Session, municipality: Municipality, data: bytes, filename:
 def store_upload(session: Session, user: User, municipality: Municipality, data: bytes, filename: str,
                  options: dict) -> str:
     """Keep the file until confirmation (one pending file per user and city). Commits."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     session.execute(delete(PendingUpload).where(
         (PendingUpload.created_at < now - UPLOAD_TTL)
         | ((PendingUpload.user_id == user.id) & (PendingUpload.municipality_id == municipality.id))
@@ -217,7 +225,7 @@ def find_upload(session: Session, token: str, user: User, municipality: Municipa
         raise UploadExpired()
     from ...auth import as_utc
 
-    if as_utc(upload.created_at) < dt.datetime.now(dt.timezone.utc) - UPLOAD_TTL:
+    if as_utc(upload.created_at) < dt.datetime.now(dt.UTC) - UPLOAD_TTL:
         raise UploadExpired()
     return upload
 

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from werkzeug.datastructures import MultiDict
 
 from ...columns import (
-    BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
-    FICHE_STATUSES, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES, PRECISIONS, PROGRESS_COLUMNS,
+    BUDGET_BASES,
+    BUDGET_COLUMNS,
+    BUDGET_DIRECTIONS,
+    BUDGET_KINDS,
+    FICHE_COLUMNS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    OBLIGATIONS,
+    PHASE_COLUMNS,
+    PHASE_KINDS,
+    PHASE_STATUSES,
+    PRECISIONS,
+    PROGRESS_COLUMNS,
 )
 from ..imports import values
 from ..imports.fiches import TEXT_FIELDS
@@ -25,8 +37,6 @@ from ..imports.fiches import TEXT_FIELDS
 C = FICHE_COLUMNS
 BLANK_ROWS = 3
 MAX_LENGTHS = {"ref": 60, "number": 20, "code": 40, "sector": 120, "responsible_service": 200}
-LONG_TEXT = ("summary", "goal_why", "goal_what", "goal_gain", "state_of_play", "dependencies_text", "risks",
-             "location_description", "source")
 CHECKBOXES = ("priority", "sdgs_illustrative")
 
 
@@ -45,13 +55,6 @@ BUDGETS = RowGroup("budget", "budget_lines", {k: v for k, v in BUDGET_COLUMNS.it
 REPORTS = RowGroup("rapporten", "progress_reports", {k: v for k, v in PROGRESS_COLUMNS.items() if k != "fiche_ref"},
                    "Voortgangsrapporten")
 ROW_GROUPS = (PHASES, BUDGETS, REPORTS)
-
-CHOICES = {
-    "kind": FICHE_KINDS, "status": FICHE_STATUSES, "obligation": OBLIGATIONS, "geometry_precision": PRECISIONS,
-    "phases.phase_kind": PHASE_KINDS, "phases.status": PHASE_STATUSES,
-    "budget_lines.kind": BUDGET_KINDS, "budget_lines.direction": BUDGET_DIRECTIONS, "budget_lines.basis": BUDGET_BASES,
-}
-
 
 @dataclass
 class ParsedForm:
@@ -117,7 +120,8 @@ def parse_form(form: MultiDict, *, parents: dict[int, dict], dependencies: dict[
         if parent_id.isdigit() and int(parent_id) in parents:
             state["parent"] = parents[int(parent_id)]
         else:
-            errors["ouder_id"] = "Deze ouder kan niet gekozen worden (onbekend, of de fiche zelf of een onderdeel ervan)."
+            errors["ouder_id"] = ("Deze ouder kan niet gekozen worden "
+                                  "(onbekend, of de fiche zelf of een onderdeel ervan).")
     state["depends_on"] = []
     for value in form.getlist(C["depends_on"]):
         if value.isdigit() and int(value) in dependencies:
@@ -139,10 +143,15 @@ def parse_form(form: MultiDict, *, parents: dict[int, dict], dependencies: dict[
     return ParsedForm(state, errors)
 
 
+def field_name(prefix: str, index: int, column: str) -> str:
+    """The form field of one cell of a repeated row: "fase-2-titel"."""
+    return f"{prefix}-{index}-{column}"
+
+
 def _rows(form, group: RowGroup, parse_row, errors, existing: dict[int, dict]) -> list[dict]:
     rows = []
     for index in row_indices(form, group.prefix):
-        name = lambda col: f"{group.prefix}-{index}-{col}"  # noqa: E731
+        name = partial(field_name, group.prefix, index)
         if form.get(name("verwijderen")):
             continue
         raw = {attr: _text(form, name(col)) for attr, col in group.columns.items()}
@@ -268,8 +277,9 @@ def _display(value) -> str:
 def form_data(state: dict) -> MultiDict:
     """The form values (strings) that show `state` (a snapshot, with row ids
     when it describes a stored fiche)."""
-    data = MultiDict()
-    for attr in ("ref", *TEXT_FIELDS, "kind", "status", "obligation", "geometry_precision", "progress_pct", *CHECKBOXES):
+    data: MultiDict = MultiDict()
+    for attr in ("ref", *TEXT_FIELDS, "kind", "status", "obligation", "geometry_precision", "progress_pct",
+                 *CHECKBOXES):
         data[C[attr]] = _display(state.get(attr))
     for n in state.get("sdgs", []):
         data.add(C["sdgs"], str(n))
@@ -280,9 +290,9 @@ def form_data(state: dict) -> MultiDict:
     for group in ROW_GROUPS:
         for index, row in enumerate(state.get(group.attr, [])):
             for attr, col in group.columns.items():
-                data[f"{group.prefix}-{index}-{col}"] = _display(row.get(attr))
+                data[field_name(group.prefix, index, col)] = _display(row.get(attr))
             if row.get("id"):
-                data[f"{group.prefix}-{index}-id"] = str(row["id"])
+                data[field_name(group.prefix, index, "id")] = str(row["id"])
     return data
 
 
@@ -292,7 +302,7 @@ def rows_for_display(form: MultiDict, group: RowGroup, blank: int = BLANK_ROWS) 
     rows = []
     indices = row_indices(form, group.prefix)
     for index in indices:
-        name = lambda col: f"{group.prefix}-{index}-{col}"  # noqa: E731
+        name = partial(field_name, group.prefix, index)
         rows.append({
             "index": index,
             "values": {attr: form.get(name(col), "") for attr, col in group.columns.items()},

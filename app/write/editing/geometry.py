@@ -13,12 +13,12 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...geometry import GeometryError, to_storage
 from ...crs import round_coordinates, transform
-from ..imports import ImportFailed
-from ..imports.tables import SPATIAL_SUFFIXES, read_table
+from ...geometry import GeometryError, to_storage
 from ...models import Area, Municipality
 from ...spatial import from_db
+from ..imports import ImportFailed
+from ..imports.tables import SPATIAL_SUFFIXES, read_table
 
 _MULTI = {
     "Point": shapely.MultiPoint, "MultiPoint": shapely.MultiPoint,
@@ -125,7 +125,8 @@ def geometry_from_drawing(text: str, *, repair: bool = False, drop_z: bool = Fal
     return _checked(parse_geojson(text), 4326, repair=repair, drop_z=drop_z)
 
 
-def geometry_from_file(data: bytes, filename: str, *, repair: bool = False, drop_z: bool = False) -> BaseGeometry | None:
+def geometry_from_file(data: bytes, filename: str, *, repair: bool = False,
+                       drop_z: bool = False) -> BaseGeometry | None:
     """An uploaded spatial file -> one geometry in EPSG:31370 (all its
     features together). Raises GeometryInputError with a Dutch message."""
     suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import history
 from ...models import Fiche, FicheRevision, Municipality, Plan, User
+from .. import history
 
 
 class FormError(ValueError):

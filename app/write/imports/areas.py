@@ -13,9 +13,10 @@ from ...columns import AREA_LEVELS
 from ...geometry import GeometryError, to_storage
 from ...models import Area, Municipality
 from ...spatial import to_db
-from .errors import RowCollector
-from .tables import read_table
 from . import values
+from .errors import RowCollector
+from .pipeline import Check, Columns, Pipeline, Progress, Row, report_progress
+from .tables import Table
 
 
 def slugify(name: str) -> str:
@@ -53,60 +54,62 @@ def import_areas(
     name_column: str = "naam",
     municipality: str | None = None,
     source_text: str | None = None,
-    progress=None,
+    progress: Progress = None,
 ) -> int:
     """Import (or update, by code) the areas of one layer. The municipality is
     `municipality` (NIS code) or the first five characters of each code.
     Layers without codes (zones such as winkelgebieden) pass code_column=None
     and a municipality: the code becomes `<nis>-<level>-<hash of the name>`
-    (short enough for the column, stable across re-imports). Returns the number of areas written. All-or-nothing."""
+    (short enough for the column, stable across re-imports). Returns the number
+    of areas written. All-or-nothing."""
     if level not in AREA_LEVELS:
         raise ValueError(f"Onbekend niveau '{level}' ({', '.join(AREA_LEVELS)}).")
-    table = read_table(source, filename, layer)
-    name = filename or (Path(source).name if isinstance(source, (str, Path)) else None)
-    errors = RowCollector(name)
-    if table.geometries is None:
-        errors.add(None, None, "Een gebiedsbestand moet geometrieën bevatten (GeoPackage, Shapefile, GeoJSON).")
-        errors.raise_if_any()
     if code_column is None and not municipality:
         raise ValueError("Zonder codekolom is de gemeente (NIS-code) verplicht.")
-    for column in (code_column, name_column):
-        if column is not None and column not in table.columns:
-            errors.add(None, column, f"Kolom ontbreekt; beschikbaar: {', '.join(table.columns)}.")
-    errors.raise_if_any()
-    prepared = []
-    for row, number, geom in zip(table.rows, table.row_numbers, table.geometries):
-        area_name = values.text(row[name_column])
+    names = {"name": name_column} if code_column is None else {"code": code_column, "name": name_column}
+    columns = Columns(names, required=tuple(names))
+
+    def needs_geometries(table: Table, errors: RowCollector) -> None:
+        if table.geometries is None:
+            errors.add(None, None, "Een gebiedsbestand moet geometrieën bevatten (GeoPackage, Shapefile, GeoJSON).")
+            errors.raise_if_any()
+
+    def check_row(row: Row, check: Check) -> tuple | None:
+        area_name = values.text(row.raw("name"))
         if code_column is None:
             code = derived_code(municipality, level, area_name) if area_name else None
         else:
-            code = values.text(row[code_column])
+            code = values.text(row.raw("code"))
         if not code or not area_name:
-            errors.add(number, code_column if not code else name_column, "Code en naam zijn verplicht.")
-            continue
+            check.fail(None, "Code en naam zijn verplicht.", column=code_column if not code else name_column)
+            return None
         nis = municipality or code[:5]
         if not re.fullmatch(r"\d{5}", nis):
-            errors.add(number, code_column, f"Uit '{code}' volgt geen NIS-code van een gemeente; geef de gemeente op.")
-            continue
+            check.fail(None, f"Uit '{code}' volgt geen NIS-code van een gemeente; geef de gemeente op.",
+                       column=code_column)
+            return None
         try:
-            stored = to_storage(geom, table.crs)
+            stored = to_storage(row.geometry, row.crs)
         except GeometryError as exc:
-            errors.add(number, "geometrie", str(exc))
-            continue
+            check.fail(None, str(exc), column="geometrie")
+            return None
         if stored is None or stored.geom_type not in ("Polygon", "MultiPolygon"):
-            errors.add(number, "geometrie", "Een gebied moet een vlak (polygoon) zijn.")
-            continue
+            check.fail(None, "Een gebied moet een vlak (polygoon) zijn.", column="geometrie")
+            return None
         if stored.geom_type == "Polygon":
             stored = shapely.MultiPolygon([stored])
-        prepared.append((nis, code, area_name, stored))
-    errors.raise_if_any()
-    for i, (nis, code, area_name, stored) in enumerate(prepared):
-        owner = get_or_create_municipality(session, nis, area_name if level == "gemeente" else None)
-        area = session.scalar(select(Area).where(Area.code == code)) or Area(code=code)
-        area.municipality = owner
-        area.level, area.name, area.source, area.geom = level, area_name, source_text, to_db(stored)
-        session.add(area)
-        if progress:
-            progress(i + 1, len(prepared))
-    session.flush()
-    return len(prepared)
+        return nis, code, area_name, stored
+
+    def write(items: list[tuple], progress: Progress) -> int:
+        for i, (nis, code, area_name, stored) in enumerate(items):
+            owner = get_or_create_municipality(session, nis, area_name if level == "gemeente" else None)
+            area = session.scalar(select(Area).where(Area.code == code)) or Area(code=code)
+            area.municipality = owner
+            area.level, area.name, area.source, area.geom = level, area_name, source_text, to_db(stored)
+            session.add(area)
+            report_progress(progress, i + 1, len(items))
+        session.flush()
+        return len(items)
+
+    pipeline = Pipeline(columns, check_row, write, check_table=needs_geometries)
+    return pipeline.run(source, filename=filename, layer=layer, progress=progress)

@@ -2,34 +2,62 @@
 their phases, budget lines and progress reports from CSV/XLSX.
 
 Fiches are upserted by (municipality, ref). A child file (phases, budget
-lines, progress reports) replaces the rows of every fiche it names.
+lines, progress reports) replaces the rows of every fiche it names. Both go
+through the import pipeline (pipeline.py): read -> map columns -> validate -> write.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...columns import (
-    BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
-    FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES,
-    PRECISIONS, PROGRESS_COLUMNS,
+    BUDGET_BASES,
+    BUDGET_COLUMNS,
+    BUDGET_DIRECTIONS,
+    BUDGET_KINDS,
+    FICHE_COLUMNS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    GEOMETRY_WKT_COLUMN,
+    OBLIGATIONS,
+    PHASE_COLUMNS,
+    PHASE_KINDS,
+    PHASE_STATUSES,
+    PRECISIONS,
+    PROGRESS_COLUMNS,
 )
-from ...geometry import GeometryError, to_storage
 from ...crs import parse_crs
-from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport  # noqa: F401
+from ...geometry import GeometryError, to_storage
+from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport
 from ...spatial import to_db
-from .errors import RowCollector
-from .tables import read_table
 from . import values
+from .errors import RowCollector
+from .pipeline import Check, Columns, Pipeline, Progress, Row, report_progress
 
 TEXT_FIELDS = (
     "number", "code", "title", "summary", "sector", "responsible_service", "goal_why", "goal_what",
     "goal_gain", "state_of_play", "dependencies_text", "risks", "location_description", "source",
 )
+# Parsed for every row; an absent column gives the default (used by new fiches only).
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "kind": lambda v: values.choice(v, FICHE_KINDS, "fiche"),
+    "status": lambda v: values.choice(v, FICHE_STATUSES, "voorstel"),
+    "obligation": lambda v: values.choice(v, OBLIGATIONS),
+    "geometry_precision": lambda v: values.choice(v, PRECISIONS),
+    "priority": values.boolean,
+    "published": lambda v: values.boolean(v, default=False),
+    "sdgs_illustrative": values.boolean,
+    "progress_pct": lambda v: values.integer(v, 0, 100),
+    "sdgs": values.sdgs,
+}
+SCALAR_FIELDS = (*TEXT_FIELDS, *(attr for attr in PARSERS if attr != "sdgs"))
+FICHE_FILE_COLUMNS = Columns({**FICHE_COLUMNS, "geometry_wkt": GEOMETRY_WKT_COLUMN}, required=("ref", "title"))
 
 
 @dataclass
@@ -42,6 +70,12 @@ class FicheImportResult:
         return self.created + self.updated
 
 
+@dataclass
+class ParsedFiche:
+    row: Row
+    data: dict
+
+
 def find_municipality(session: Session, key: str) -> Municipality:
     municipality = session.scalar(
         select(Municipality).where((Municipality.nis_code == key) | (Municipality.slug == key.lower()))
@@ -49,45 +83,6 @@ def find_municipality(session: Session, key: str) -> Municipality:
     if municipality is None:
         raise ValueError(f"Onbekende gemeente '{key}': importeer eerst haar gebieden.")
     return municipality
-
-
-def _parse_fiche_row(row: dict, number: int, errors: RowCollector) -> dict | None:
-    col = FICHE_COLUMNS
-    data: dict = {}
-    ok = True
-
-    def check(attr, parser):
-        nonlocal ok
-        column = col[attr]
-        try:
-            data[attr] = parser(row.get(column))
-        except ValueError as exc:
-            errors.add(number, column, str(exc))
-            ok = False
-
-    for attr in TEXT_FIELDS:
-        if col[attr] in row:
-            data[attr] = values.text(row[col[attr]])
-    data["ref"] = values.text(row.get(col["ref"]))
-    data["parent_ref"] = values.text(row.get(col["parent_ref"]))
-    check("kind", lambda v: values.choice(v, FICHE_KINDS, "fiche"))
-    check("status", lambda v: values.choice(v, FICHE_STATUSES, "voorstel"))
-    check("obligation", lambda v: values.choice(v, OBLIGATIONS))
-    check("geometry_precision", lambda v: values.choice(v, PRECISIONS))
-    check("priority", values.boolean)
-    check("published", lambda v: values.boolean(v, default=False))
-    check("sdgs_illustrative", values.boolean)
-    check("progress_pct", lambda v: values.integer(v, 0, 100))
-    check("sdgs", values.sdgs)
-    data["depends_on"] = values.split_list(row.get(col["depends_on"]))
-    data["partners"] = values.split_list(row.get(col["partners"]))
-    if not data["ref"]:
-        errors.add(number, col["ref"], "Elke fiche heeft een ref (unieke code) nodig.")
-        ok = False
-    if not data.get("title"):
-        errors.add(number, col["title"], "Titel ontbreekt.")
-        ok = False
-    return data if ok else None
 
 
 def import_fiches(
@@ -101,102 +96,79 @@ def import_fiches(
     plan: Plan | None = None,
     repair_invalid: bool = False,
     drop_z: bool = False,
-    progress=None,
+    progress: Progress = None,
 ) -> FicheImportResult:
     """Check every row, then write all of them or none. `crs` is the CRS of a
-    CSV/XLSX WKT column (default EPSG:31370); spatial files declare their own."""
+    CSV/XLSX WKT column (default EPSG:31370); spatial files declare their own.
+    Fiches are upserted by ref within the municipality."""
     owner = find_municipality(session, municipality)
-    table = read_table(source, filename, layer)
-    name = filename or (Path(source).name if isinstance(source, (str, Path)) else None)
-    errors = RowCollector(name)
-    for required in (FICHE_COLUMNS["ref"], FICHE_COLUMNS["title"]):
-        if required not in table.columns:
-            errors.add(1, required, "Verplichte kolom ontbreekt.")
-    errors.raise_if_any()
+    existing = {f.ref: f for f in session.scalars(select(Fiche).where(Fiche.municipality_id == owner.id))}
     wkt_crs = parse_crs(crs or 31370)
-    parsed: list[tuple[int, dict]] = []
     refs_in_file: set[str] = set()
-    for index, (row, number) in enumerate(zip(table.rows, table.row_numbers)):
-        data = _parse_fiche_row(row, number, errors)
-        if data is None:
-            continue
+
+    def check_row(row: Row, check: Check) -> ParsedFiche | None:
+        data = parse_fiche_fields(row, check)
+        if not check.ok:
+            return None
         if data["ref"] in refs_in_file:
-            errors.add(number, FICHE_COLUMNS["ref"], f"Ref '{data['ref']}' komt meer dan eens voor.")
-            continue
+            check.fail("ref", f"Ref '{data['ref']}' komt meer dan eens voor.")
+            return None
         refs_in_file.add(data["ref"])
         try:
-            data["geom"] = _row_geometry(table, index, row, wkt_crs, repair_invalid, drop_z)
+            data["geom"] = fiche_geometry(row, wkt_crs, repair_invalid=repair_invalid, drop_z=drop_z)
         except GeometryError as exc:
-            errors.add(number, GEOMETRY_WKT_COLUMN if table.geometries is None else "geometrie", str(exc))
-            continue
-        parsed.append((number, data))
-    existing = {f.ref: f for f in session.scalars(select(Fiche).where(Fiche.municipality_id == owner.id))}
-    known = refs_in_file | set(existing)
-    for number, data in parsed:
-        if data["parent_ref"] and data["parent_ref"] not in known:
-            errors.add(number, FICHE_COLUMNS["parent_ref"], f"Onbekende ouder '{data['parent_ref']}'.")
-        for ref in data["depends_on"]:
-            if ref not in known:
-                errors.add(number, FICHE_COLUMNS["depends_on"], f"Onbekende fiche '{ref}'.")
-    errors.raise_if_any()
+            check.fail(None, str(exc), column="geometrie" if row.from_spatial_file else GEOMETRY_WKT_COLUMN)
+            return None
+        return ParsedFiche(row, data)
 
-    # An update writes only what the file has a column for: a file with just
-    # ref;titel;status renames and re-states fiches, and keeps their place,
-    # parent, SDGs, links and published flag. New fiches get the defaults.
-    present = set(table.columns)
-    has_geometry = table.geometries is not None or GEOMETRY_WKT_COLUMN in present
+    def check_references(items: list[tuple[Row, ParsedFiche]], errors: RowCollector) -> None:
+        known = refs_in_file | set(existing)
+        for row, item in items:
+            parent, depends_on = item.data["parent_ref"], item.data["depends_on"]
+            if parent and parent not in known:
+                errors.add(row.number, FICHE_COLUMNS["parent_ref"], f"Onbekende ouder '{parent}'.")
+            for ref in depends_on:
+                if ref not in known:
+                    errors.add(row.number, FICHE_COLUMNS["depends_on"], f"Onbekende fiche '{ref}'.")
 
-    def given(attr: str) -> bool:
-        return FICHE_COLUMNS[attr] in present
+    def write(items: list[ParsedFiche], progress: Progress) -> FicheImportResult:
+        return write_fiches(session, owner, plan, existing, items, progress)
 
-    result = FicheImportResult()
-    by_ref = dict(existing)
-    new_refs: set[str] = set()
-    for i, (_number, data) in enumerate(parsed):
-        fiche = by_ref.get(data["ref"])
-        if fiche is None:
-            fiche = Fiche(municipality=owner, ref=data["ref"], plan=plan)
-            session.add(fiche)
-            by_ref[data["ref"]] = fiche
-            new_refs.add(data["ref"])
-            result.created += 1
-        else:
-            result.updated += 1
-        is_new = data["ref"] in new_refs
-        for attr in (*TEXT_FIELDS, "kind", "status", "obligation", "geometry_precision", "priority",
-                     "published", "sdgs_illustrative", "progress_pct"):
-            if attr in data and (is_new or given(attr)):
-                setattr(fiche, attr, data[attr])
-        if is_new or has_geometry:
-            fiche.geom = to_db(data["geom"])
-            if data["geom"] is not None and not fiche.geometry_precision:
-                fiche.geometry_precision = "exact"
-        if is_new or given("sdgs"):
-            fiche.sdg_links = [FicheSdg(sdg=n) for n in data["sdgs"]]
-        if progress:
-            progress(i + 1, len(parsed))
-    session.flush()
-    for _number, data in parsed:
-        fiche = by_ref[data["ref"]]
-        is_new = data["ref"] in new_refs
-        if is_new or given("parent_ref"):
-            fiche.parent = by_ref.get(data["parent_ref"]) if data["parent_ref"] else None
-        if is_new or given("depends_on") or given("partners"):
-            links = [] if is_new else list(fiche.dependencies)
-            if is_new or given("depends_on"):
-                links = [d for d in links if d.partner is not None]
-                links += [Dependency(depends_on=by_ref[r]) for r in data["depends_on"]]
-            if is_new or given("partners"):
-                links = [d for d in links if d.partner is None] + [Dependency(partner=p) for p in data["partners"]]
-            fiche.dependencies = links
-    session.flush()
-    return result
+    pipeline = Pipeline(FICHE_FILE_COLUMNS, check_row, write, check_references)
+    return pipeline.run(source, filename=filename, layer=layer, progress=progress)
 
 
-def _row_geometry(table, index, row, wkt_crs, repair_invalid, drop_z):
-    if table.geometries is not None:
-        return to_storage(table.geometries[index], table.crs, repair_invalid=repair_invalid, drop_z=drop_z)
-    wkt = values.text(row.get(GEOMETRY_WKT_COLUMN))
+def parse_fiche_fields(row: Row, check: Check) -> dict:
+    """The fiche's values from one row (errors go to `check`)."""
+    data: dict[str, Any] = {attr: values.text(row.raw(attr)) for attr in TEXT_FIELDS if row.has(attr)}
+    data["ref"] = values.text(row.raw("ref"))
+    data["parent_ref"] = values.text(row.raw("parent_ref"))
+    for attr, parser in PARSERS.items():
+        data[attr] = check.parse(attr, parser)
+    data["depends_on"] = values.split_list(row.raw("depends_on"))
+    data["partners"] = values.split_list(row.raw("partners"))
+    if not data["ref"]:
+        check.fail("ref", "Elke fiche heeft een ref (unieke code) nodig.")
+    if not data.get("title"):
+        check.fail("title", "Titel ontbreekt.")
+    return data
+
+
+def _parse_fiche_row(cells: dict, number: int, errors: RowCollector) -> dict | None:
+    """One row as read from a file (cells by header) -> the fiche's values, or
+    None with the row's errors in `errors` (the exporters' round-trip test)."""
+    row = Row(number, cells, FICHE_FILE_COLUMNS.resolve(cells, RowCollector()))
+    check = Check(row, errors, FICHE_FILE_COLUMNS)
+    data = parse_fiche_fields(row, check)
+    return data if check.ok else None
+
+
+def fiche_geometry(row: Row, wkt_crs, *, repair_invalid: bool, drop_z: bool):
+    """The row's geometry in the storage CRS: the feature's own (spatial
+    files) or the WKT column (in `wkt_crs`); None when there is none."""
+    if row.from_spatial_file:
+        return to_storage(row.geometry, row.crs, repair_invalid=repair_invalid, drop_z=drop_z)
+    wkt = values.text(row.raw("geometry_wkt"))
     if not wkt:
         return None
     try:
@@ -206,89 +178,126 @@ def _row_geometry(table, index, row, wkt_crs, repair_invalid, drop_z):
     return to_storage(geom, wkt_crs, repair_invalid=repair_invalid, drop_z=drop_z)
 
 
+def write_fiches(session: Session, owner: Municipality, plan: Plan | None, existing: dict[str, Fiche],
+                 items: list[ParsedFiche], progress: Progress) -> FicheImportResult:
+    """Create or update the fiches, then link parents and dependencies (which
+    may name fiches of the same file)."""
+    result = FicheImportResult()
+    by_ref = dict(existing)
+    new_refs: set[str] = set()
+    for i, item in enumerate(items):
+        ref = item.data["ref"]
+        if ref not in by_ref:
+            by_ref[ref] = Fiche(municipality=owner, ref=ref, plan=plan)
+            session.add(by_ref[ref])
+            new_refs.add(ref)
+        write_fiche_fields(by_ref[ref], item, is_new=ref in new_refs)
+        report_progress(progress, i + 1, len(items))
+    result.created = len(new_refs)
+    result.updated = len(items) - len(new_refs)
+    session.flush()
+    for item in items:
+        ref = item.data["ref"]
+        write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
+    session.flush()
+    return result
+
+
+# An update writes only what the file has a column for: a file with just
+# ref;titel;status renames and re-states fiches, and keeps their place,
+# parent, SDGs, links and published flag. New fiches get the defaults.
+def write_fiche_fields(fiche: Fiche, item: ParsedFiche, *, is_new: bool) -> None:
+    row, data = item.row, item.data
+    for attr in SCALAR_FIELDS:
+        if attr in data and (is_new or row.has(attr)):
+            setattr(fiche, attr, data[attr])
+    if is_new or row.from_spatial_file or row.has("geometry_wkt"):
+        fiche.geom = to_db(data["geom"])
+        if data["geom"] is not None and not fiche.geometry_precision:
+            fiche.geometry_precision = "exact"
+    if is_new or row.has("sdgs"):
+        fiche.sdg_links = [FicheSdg(sdg=n) for n in data["sdgs"]]
+
+
+def write_fiche_links(fiche: Fiche, item: ParsedFiche, by_ref: dict[str, Fiche], *, is_new: bool) -> None:
+    row, data = item.row, item.data
+    if is_new or row.has("parent_ref"):
+        fiche.parent = by_ref.get(data["parent_ref"]) if data["parent_ref"] else None
+    if not (is_new or row.has("depends_on") or row.has("partners")):
+        return
+    links = [] if is_new else list(fiche.dependencies)
+    if is_new or row.has("depends_on"):
+        links = [d for d in links if d.partner is not None]
+        links += [Dependency(depends_on=by_ref[r]) for r in data["depends_on"]]
+    if is_new or row.has("partners"):
+        links = [d for d in links if d.partner is None] + [Dependency(partner=p) for p in data["partners"]]
+    fiche.dependencies = links
+
+
 # Child tables -------------------------------------------------------------
 
-def _import_children(session, source, municipality, filename, columns, build, attr, progress=None) -> int:
+def _import_children(session: Session, source, municipality: str, filename: str | None, columns: dict[str, str],
+                     build: Callable[[Check], Any], attr: str, progress: Progress = None) -> int:
+    """Rows that belong to a fiche (by fiche_ref): each named fiche's `attr`
+    list is replaced by the file's rows for it."""
     owner = find_municipality(session, municipality)
-    table = read_table(source, filename)
-    errors = RowCollector(filename or (Path(source).name if isinstance(source, (str, Path)) else None))
-    ref_col = columns["fiche_ref"]
-    if ref_col not in table.columns:
-        errors.add(1, ref_col, "Verplichte kolom ontbreekt.")
-        errors.raise_if_any()
     fiches = {f.ref: f for f in session.scalars(select(Fiche).where(Fiche.municipality_id == owner.id))}
-    items: list[tuple[Fiche, object]] = []
-    for row, number in zip(table.rows, table.row_numbers):
-        fiche = fiches.get(values.text(row.get(ref_col)) or "")
+
+    def check_row(row: Row, check: Check) -> tuple[Fiche, Any] | None:
+        fiche = fiches.get(values.text(row.raw("fiche_ref")) or "")
         if fiche is None:
-            errors.add(number, ref_col, f"Onbekende fiche '{row.get(ref_col)}'.")
-            continue
-        try:
-            items.append((fiche, build(row, columns)))
-        except ValueError as exc:
-            errors.add(number, exc.args[1] if len(exc.args) > 1 else None, exc.args[0])
-    errors.raise_if_any()
-    touched = {}
-    for fiche, item in items:
-        if fiche.id not in touched:
-            touched[fiche.id] = []
-        touched[fiche.id].append(item)
-    for i, (fiche_id, new_items) in enumerate(touched.items()):
-        fiche = session.get(Fiche, fiche_id)
-        setattr(fiche, attr, new_items)
-        if progress:
-            progress(i + 1, len(touched))
-    session.flush()
-    return len(items)
+            check.fail("fiche_ref", f"Onbekende fiche '{row.raw('fiche_ref')}'.")
+            return None
+        item = build(check)
+        return (fiche, item) if check.ok else None
+
+    def write(items: list[tuple[Fiche, Any]], progress: Progress) -> int:
+        by_fiche: dict[int, list] = {}
+        for fiche, item in items:
+            by_fiche.setdefault(fiche.id, []).append(item)
+        for i, (fiche_id, new_items) in enumerate(by_fiche.items()):
+            setattr(session.get(Fiche, fiche_id), attr, new_items)
+            report_progress(progress, i + 1, len(by_fiche))
+        session.flush()
+        return len(items)
+
+    pipeline = Pipeline(Columns(columns, required=("fiche_ref",)), check_row, write)
+    return pipeline.run(source, filename=filename, progress=progress)
 
 
-def _field(row, columns, attr, parser, *args):
-    column = columns[attr]
-    try:
-        return parser(row.get(column), *args)
-    except ValueError as exc:
-        raise ValueError(str(exc), column) from None
-
-
-def _required(value, column):
-    if value is None:
-        raise ValueError("Waarde ontbreekt.", column)
-    return value
-
-
-def _build_phase(row, c) -> Phase:
+def _build_phase(check: Check) -> Phase:
     phase = Phase(
-        position=_field(row, c, "position", values.integer) or 1,
-        title=_required(_field(row, c, "title", values.text), c["title"]),
-        phase_kind=_field(row, c, "phase_kind", values.choice, PHASE_KINDS),
-        start=_field(row, c, "start", values.date),
-        end=_field(row, c, "end", values.date),
-        status=_field(row, c, "status", values.choice, PHASE_STATUSES),
-        illustrative=_field(row, c, "illustrative", values.boolean),
+        position=check.parse("position", values.integer) or 1,
+        title=check.required("title", check.parse("title", values.text)),
+        phase_kind=check.parse("phase_kind", values.choice, PHASE_KINDS),
+        start=check.parse("start", values.date),
+        end=check.parse("end", values.date),
+        status=check.parse("status", values.choice, PHASE_STATUSES),
+        illustrative=check.parse("illustrative", values.boolean),
     )
     if phase.start and phase.end and phase.end < phase.start:
-        raise ValueError("Het einde ligt voor de start.", c["end"])
+        check.fail("end", "Het einde ligt voor de start.")
     return phase
 
 
-def _build_budget_line(row, c) -> BudgetLine:
+def _build_budget_line(check: Check) -> BudgetLine:
     return BudgetLine(
-        year=_required(_field(row, c, "year", values.integer, 1990, 2100), c["year"]),
-        kind=_required(_field(row, c, "kind", values.choice, BUDGET_KINDS), c["kind"]),
-        direction=_field(row, c, "direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
-        amount_eur=_required(_field(row, c, "amount_eur", values.number), c["amount_eur"]),
-        basis=_required(_field(row, c, "basis", values.choice, BUDGET_BASES), c["basis"]),
-        note=_field(row, c, "note", values.text),
+        year=check.required("year", check.parse("year", values.integer, 1990, 2100)),
+        kind=check.required("kind", check.parse("kind", values.choice, BUDGET_KINDS)),
+        direction=check.parse("direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
+        amount_eur=check.required("amount_eur", check.parse("amount_eur", values.number)),
+        basis=check.required("basis", check.parse("basis", values.choice, BUDGET_BASES)),
+        note=check.parse("note", values.text),
     )
 
 
-def _build_progress_report(row, c) -> ProgressReport:
+def _build_progress_report(check: Check) -> ProgressReport:
     return ProgressReport(
-        period_label=_required(_field(row, c, "period_label", values.text), c["period_label"]),
-        report_date=_field(row, c, "report_date", values.date),
-        text=_required(_field(row, c, "text", values.text), c["text"]),
-        progress_pct=_field(row, c, "progress_pct", values.integer, 0, 100),
-        source=_field(row, c, "source", values.text),
+        period_label=check.required("period_label", check.parse("period_label", values.text)),
+        report_date=check.parse("report_date", values.date),
+        text=check.required("text", check.parse("text", values.text)),
+        progress_pct=check.parse("progress_pct", values.integer, 0, 100),
+        source=check.parse("source", values.text),
     )
 
 

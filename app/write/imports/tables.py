@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import ImportFailed, RowError
 
@@ -27,7 +28,7 @@ class Table:
     columns: list[str] = field(default_factory=list)
 
 
-def fail(filename: str, message: str, row: int | None = None, column: str | None = None):
+def fail(filename: str, message: str, row: int | None = None, column: str | None = None) -> NoReturn:
     raise ImportFailed([RowError(row, column, message)], filename)
 
 
@@ -48,7 +49,8 @@ def read_table(source: str | Path | bytes, filename: str | None = None, layer: s
         return read_xlsx(data, filename)
     if suffix in SPATIAL_SUFFIXES:
         return read_spatial(data, filename, layer)
-    fail(filename, f"Bestandstype '{suffix or '?'}' wordt niet ondersteund (csv, xlsx, geojson, gpkg, zip met shapefile, kml).")
+    fail(filename, f"Bestandstype '{suffix or '?'}' wordt niet ondersteund "
+                   "(csv, xlsx, geojson, gpkg, zip met shapefile, kml).")
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -165,7 +167,8 @@ def _shapefile_in_zip(path: Path, filename: str, tmp: Path) -> str:
                 fail(filename, "Het zip-bestand bevat geen shapefile (.shp).")
             stem = shp[0][:-4]
             if not any(n.lower() == (stem + ".prj").lower() for n in names):
-                fail(filename, f"Bij {Path(shp[0]).name} ontbreekt het .prj-bestand: het coördinatenstelsel is onbekend.")
+                fail(filename, f"Bij {Path(shp[0]).name} ontbreekt het .prj-bestand: "
+                               "het coördinatenstelsel is onbekend.")
             archive.extractall(tmp / "unzipped")
     except zipfile.BadZipFile:
         fail(filename, "Het zip-bestand is beschadigd of geen zip-bestand.")
