@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli
     from .http import compression, web
+    from .write import search_index  # noqa: F401  (registers the ORM events that keep search columns)
 
     cli.init_app(app)
     web.init_app(app)
