@@ -188,7 +188,7 @@ def text_search(bind, query, *, id_column, title_column, text_column):
         return condition, score
     tsquery = func.to_tsquery(_SIMPLE, bindparam(None, _tsquery_string(query), type_=String))
     condition = func.to_tsvector(_SIMPLE, text_column).op("@@")(tsquery)
-    weighted = func.setweight(func.to_tsvector(_SIMPLE, func.coalesce(title_column, "")), "A").op("||")(
+    weighted = func.setweight(func.to_tsvector(_SIMPLE, func.coalesce(title_column, "")), literal_column("'A'")).op("||")(
         func.to_tsvector(_SIMPLE, func.coalesce(text_column, ""))
     )
     score = func.ts_rank(weighted, tsquery) + func.similarity(
