@@ -43,9 +43,12 @@ def point_from_wgs84(lat: str | None, lon: str | None) -> shapely.Point:
 def wijk_containing(session: Session, place: BaseGeometry) -> Area | None:
     """The wijk that holds the place (for several points: the one holding most
     of them; on a border the lowest code), or None."""
+    # a box around the place, never a degenerate one (a point's own bounds
+    # make an empty envelope that intersects nothing)
+    box = tuple(shapely.box(*place.bounds).buffer(1, join_style="mitre").bounds)
     hits = session.execute(
         select(Area)
-        .where(Area.level == "wijk", bbox_filter(session, Area.geom, place.bounds),
+        .where(Area.level == "wijk", bbox_filter(session, Area.geom, box),
                func.ST_Intersects(Area.geom, point_from_text(place.wkt)))
         .options(selectinload(Area.municipality))
         .order_by(Area.code)
