@@ -5,6 +5,7 @@ street, always in EPSG:31370; distances are metres measured in Lambert 72.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import shapely
@@ -19,6 +20,8 @@ from .queries import PROJECT_KINDS
 
 DISTANCES = (250, 500, 1000, 2000)   # the choices offered, in metres
 DEFAULT_DISTANCE = 500
+# Decimal degrees in ASCII digits only (float() also takes "nan", "1e308", "٥١").
+_DEGREES = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?")
 
 
 class PlaceError(ValueError):
@@ -28,10 +31,10 @@ class PlaceError(ValueError):
 def point_from_wgs84(lat: str | None, lon: str | None) -> shapely.Point:
     """The browser's latitude/longitude (WGS84 degrees, as text) -> a point in
     EPSG:31370. PlaceError when they do not parse or lie outside Belgium."""
-    try:
-        lat_value, lon_value = float(lat), float(lon)
-    except (TypeError, ValueError):
-        raise PlaceError("De positie is onleesbaar: geef breedtegraad (lat) en lengtegraad (lon) als getallen.")
+    if not all(isinstance(v, str) and _DEGREES.fullmatch(v.strip()) for v in (lat, lon)):
+        raise PlaceError("De positie is onleesbaar: geef breedtegraad (lat) en lengtegraad (lon) als getallen "
+                         "in decimale graden, bijvoorbeeld lat=51.18&lon=4.83.")
+    lat_value, lon_value = float(lat), float(lon)
     if not (-90 <= lat_value <= 90 and -180 <= lon_value <= 180):
         raise PlaceError("De positie is geen geldige breedte- en lengtegraad.")
     point = transform(shapely.Point(lon_value, lat_value), 4326, STORAGE_EPSG)
