@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from ..models import Address, Area, Fiche, Municipality
 from ..searchtext import SearchQuery, Term, matches_as_prefix, normalise, parse_query
@@ -20,6 +20,8 @@ from .textsearch import fiche_text_match
 MAX_FICHES = 30
 MAX_STREETS = 10
 MAX_ADDRESSES = 10
+# The lists need a wijk's code and name, never its boundary (the largest column).
+_AREA_NAME_ONLY = load_only(Area.id, Area.code, Area.name, Area.municipality_id)
 
 
 @dataclass
@@ -77,7 +79,8 @@ def _city_named(query: SearchQuery, cities: list[Municipality]) -> tuple[Municip
 
 def search_wijken(session: Session, query: SearchQuery, city: Municipality | None) -> list[WijkHit]:
     """Wijken whose name holds every word of the query; the exact name first."""
-    stmt = select(Area, Municipality).join(Area.municipality).where(Area.level == "wijk")
+    stmt = (select(Area, Municipality).join(Area.municipality).where(Area.level == "wijk")
+            .options(_AREA_NAME_ONLY))
     if city is not None:
         stmt = stmt.where(Area.municipality_id == city.id)
     hits = []
@@ -122,6 +125,7 @@ def search_streets(session: Session, query: SearchQuery, city: Municipality | No
             select(Area, func.count(Address.id))
             .join(Address, func.ST_Contains(Area.geom, Address.geom))
             .where(same_street, Area.level == "wijk", Area.municipality_id == municipality_id)
+            .options(_AREA_NAME_ONLY)
             .group_by(Area.id).order_by(func.count(Address.id).desc(), Area.code)
         ).all()
         hit = StreetHit(cities[municipality_id], street, postcodes, count, [(a, n) for a, n in wijken])
