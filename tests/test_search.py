@@ -144,3 +144,17 @@ def test_empty_and_too_long_queries(client):
     assert too_long.status_code == 400 and "te lang" in too_long.get_data(as_text=True)
     unknown_city = client.get("/zoeken?q=zwembad&stad=atlantis")
     assert unknown_city.status_code == 200 and "Die stad kennen we niet" in unknown_city.get_data(as_text=True)
+
+
+def test_a_typo_gets_a_suggestion_never_from_a_draft(scratch_session, scratch_app):
+    results = search_everything(scratch_session, "Vorselarsebaan")          # one letter missing
+    assert results.total == 0 and results.suggestion == "vorselaarsebaan"
+    assert search_everything(scratch_session, "riolring noorderwijk").suggestion == "riolering noorderwijk"
+    assert search_everything(scratch_session, "Vorselaarsebaan").suggestion is None   # found: no suggestion
+    assert search_everything(scratch_session, "qqqqqqq").suggestion is None
+    html = scratch_app.test_client().get("/zoeken?q=Vorselarsebaan").get_data(as_text=True)
+    assert 'Bedoelde je\n    <a href="/zoeken?q=vorselaarsebaan">' in html
+    draft = scratch_session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-01"))
+    draft.title, draft.published = "Geheim Kwakkelplein", False
+    scratch_session.commit()
+    assert search_everything(scratch_session, "kwakkelpleim").suggestion is None

@@ -7,6 +7,7 @@ herentals") narrows the search to that city when searching all cities.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
@@ -53,6 +54,7 @@ class SearchResults:
     wijken: list[WijkHit]
     streets: list[StreetHit]
     fiches: list[FicheHit]
+    suggestion: str | None = None             # "Bedoelde je ...?" when nothing was found
 
     @property
     def total(self) -> int:
@@ -157,16 +159,53 @@ def search_fiches(session: Session, query: SearchQuery, city: Municipality | Non
     return [FicheHit(fiche, float(value or 0)) for fiche, value in session.execute(stmt)]
 
 
+def known_words(session: Session, city: Municipality | None) -> set[str]:
+    """The words a search can find: those of the published projects' texts,
+    the streets and the wijk names (of one city, or all). Drafts are left
+    out, so a suggestion never reveals an unpublished project."""
+    fiches = select(Fiche.search_text).where(Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS))
+    streets = select(Address.street_key).distinct()
+    wijken = select(Area.name).where(Area.level == "wijk")
+    if city is not None:
+        fiches = fiches.where(Fiche.municipality_id == city.id)
+        streets = streets.where(Address.municipality_id == city.id)
+        wijken = wijken.where(Area.municipality_id == city.id)
+    words: set[str] = set()
+    for stmt in (fiches, streets, wijken):
+        for text in session.scalars(stmt):
+            words.update(normalise(text).split())
+    return words
+
+
+def suggest(session: Session, query: SearchQuery, city: Municipality | None) -> str | None:
+    """The query with each unknown word of 5+ letters replaced by the closest
+    known word (difflib ratio >= 0.8: one or two typos), or None when no
+    word changes. Runs only when a search found nothing."""
+    known = known_words(session, city)
+    words, changed = [], False
+    for word in query.words:
+        if len(word) >= 5 and word not in known and not any(k.startswith(word) for k in known):
+            close = difflib.get_close_matches(word, known, n=1, cutoff=0.8)
+            if close:
+                word, changed = close[0], True
+        words.append(word)
+    return " ".join(words) if changed else None
+
+
 def search_everything(session: Session, raw: str, city: Municipality | None = None) -> SearchResults:
-    """The search page: wijken, streets/addresses and fiches for one query."""
+    """The search page: wijken, streets/addresses and fiches for one query,
+    and a suggestion when none of them matched."""
     query = parse_query(raw)
     if not query:
         return SearchResults(query, city, [], [], [])
     if city is None:
         city, query = _city_named(query, list(session.scalars(select(Municipality))))
-    return SearchResults(
+    results = SearchResults(
         query, city,
         search_wijken(session, query, city),
         search_streets(session, query, city),
         search_fiches(session, query, city),
     )
+    if not results.total:
+        results.suggestion = suggest(session, query, city)
+    return results
