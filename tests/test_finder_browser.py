@@ -120,6 +120,8 @@ def test_pages_accessible_at_both_widths(chromium, address_server):
                             "els => els.map(e => e.getBoundingClientRect().height)"):
                         assert box >= 24
                 watched.screenshot(f"finder-{name}-{width}")
+                if width == "360":
+                    watched.screenshot(f"finder-{name}-{width}-top", full_page=False)   # what a phone shows first
             results = watched.goto("/zoeken?q=Vorselaarsebaan")
             assert results.status == 200
             text = watched.page.inner_text("main")
