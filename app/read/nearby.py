@@ -89,6 +89,13 @@ def fiches_near(session: Session, place: BaseGeometry, metres: float,
     return [NearbyFiche(fiche, float(d)) for fiche, d in session.execute(stmt)]
 
 
+def find_address(session: Session, key: str) -> Address | None:
+    """The address with this id (as typed in a URL), or None."""
+    if not (key.isascii() and key.isdigit() and len(key) < 10):
+        return None
+    return session.get(Address, int(key))
+
+
 def street_place(session: Session, city: Municipality, street: str) -> BaseGeometry | None:
     """The points of a street's addresses (a MultiPoint), or None."""
     rows = session.scalars(

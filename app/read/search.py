@@ -61,6 +61,25 @@ class SearchResults:
         return len(self.wijken) + len(self.streets) + len(self.fiches)
 
 
+def wijken_by_city(session: Session, city: Municipality | None = None) -> list[tuple[Municipality, list[Area]]]:
+    """Every wijk by name, grouped per city by name (one city when given):
+    the wijk chooser. Names and codes only."""
+    stmt = (select(Area).join(Area.municipality).where(Area.level == "wijk")
+            .options(_AREA_NAME_ONLY, selectinload(Area.municipality)).order_by(Municipality.name, Area.name))
+    if city is not None:
+        stmt = stmt.where(Area.municipality_id == city.id)
+    groups: dict[int, tuple[Municipality, list[Area]]] = {}
+    for area in session.scalars(stmt):
+        groups.setdefault(area.municipality_id, (area.municipality, []))[1].append(area)
+    return list(groups.values())
+
+
+def find_wijk(session: Session, code: str) -> Area | None:
+    """The wijk with this code (any city), or None."""
+    return session.scalar(select(Area).where(Area.code == code, Area.level == "wijk")
+                          .options(_AREA_NAME_ONLY, selectinload(Area.municipality)))
+
+
 def _word_matches(term: Term, words: list[str]) -> bool:
     return any(
         w == alt or (matches_as_prefix(alt) and w.startswith(alt)) for alt in term.alternatives for w in words

@@ -9,17 +9,14 @@ GET /buurt?adres=<id> | ?stad=<slug>&straat=<name>   the same for an address or 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from layers import styles
 from layers.styles import format_eur
 
 from ..db import get_session
-from ..models import Address, Area, Municipality
+from ..models import Area, Municipality
 from ..read import nearby
 from ..read.queries import budget_total, find_municipality, fiche_years
-from ..read.search import search_everything, search_fiches
+from ..read.search import find_wijk, search_everything, search_fiches, wijken_by_city
 from ..searchtext import MAX_QUERY_CHARS, parse_query
 from ..spatial import from_db
 
@@ -29,14 +26,7 @@ bp = Blueprint("finder", __name__)
 @bp.app_template_global()
 def finder_wijken(city: Municipality | None = None) -> list[tuple[Municipality, list[Area]]]:
     """Every wijk by name, grouped per city (one city when given), for the chooser."""
-    stmt = (select(Area).join(Area.municipality).where(Area.level == "wijk")
-            .options(selectinload(Area.municipality)).order_by(Municipality.name, Area.name))
-    if city is not None:
-        stmt = stmt.where(Area.municipality_id == city.id)
-    groups: dict[int, tuple[Municipality, list[Area]]] = {}
-    for area in get_session().scalars(stmt):
-        groups.setdefault(area.municipality_id, (area.municipality, []))[1].append(area)
-    return list(groups.values())
+    return wijken_by_city(get_session(), city)
 
 
 def _page(template: str, status: int = 200, **context):
@@ -50,10 +40,7 @@ def _page(template: str, status: int = 200, **context):
 @bp.get("/wijk")
 def choose_wijk():
     code = (request.args.get("wijk") or "").replace("\x00", "").strip()[:40]
-    area = None
-    if code:
-        area = get_session().scalar(
-            select(Area).where(Area.code == code, Area.level == "wijk").options(selectinload(Area.municipality)))
+    area = find_wijk(get_session(), code) if code else None
     if area is None:
         message = "Kies eerst een wijk uit de lijst." if not code else "Deze wijk kennen we niet. Kies een wijk uit de lijst."
         return _page("finder/choose.html", 200 if not code else 404, message=message)
@@ -98,8 +85,7 @@ def nearby_page():
     keep: dict[str, str] = {}          # the arguments that name the place, for the distance form
     city, street, address = None, None, None
     if "adres" in request.args:
-        value = request.args.get("adres", "")
-        address = session.get(Address, int(value)) if value.isascii() and value.isdigit() and len(value) < 10 else None
+        address = nearby.find_address(session, request.args.get("adres", ""))
         if address is None:
             return _page("finder/nearby.html", 404, message="Dit adres kennen we niet.", wijk=None, hits=[])
         city, street, place = address.municipality, address.street, from_db(address.geom)

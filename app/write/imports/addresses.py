@@ -17,24 +17,17 @@ from sqlalchemy.orm import Session
 
 from ...crs import parse_crs
 from ...geometry import GeometryError, to_storage
-from ...models import Address, Area, Municipality
+from ...models import Address, Area
 from ...searchtext import normalise
 from ...spatial import from_db, to_db
 from . import values
 from .errors import RowCollector
+from .fiches import find_municipality
 from .tables import read_table
 
 # A point this far outside the city's own boundary is refused: almost always
 # a wrong coordinate system or another city's file.
 OUTSIDE_TOLERANCE_M = 200
-
-
-def find_city(session: Session, key: str) -> Municipality:
-    city = session.scalar(select(Municipality).where(
-        (Municipality.nis_code == key) | (Municipality.slug == key.lower())))
-    if city is None:
-        raise ValueError(f"Onbekende gemeente '{key}': importeer eerst haar gebieden.")
-    return city
 
 
 def _code(value) -> str | None:
@@ -82,7 +75,7 @@ def import_addresses(
     """Replace the addresses of `municipality` (NIS code or slug) with those of
     the file; returns how many were stored. Raises ImportFailed (nothing
     written) with Dutch row errors, or ValueError for a wrong option."""
-    city = find_city(session, municipality)
+    city = find_municipality(session, municipality)
     table = read_table(source, filename, layer)
     name = filename or (Path(source).name if isinstance(source, (str, Path)) else None)
     errors = RowCollector(name)
