@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli
     from .http import compression, cors, web
+    from .write import search_index  # noqa: F401  (registers the ORM events that keep search columns)
 
     cli.init_app(app)
     web.init_app(app)
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
         compare,
         downloads,
         fiche_page,
+        finder,
         public,
         region,
         staff,
@@ -56,6 +58,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp,
     ):
         app.register_blueprint(blueprint)

@@ -2,7 +2,7 @@
 
     fichekaart db upgrade | downgrade | revision -m MSG | current
     fichekaart seed                 load the demo content when the database is empty
-    fichekaart import areas|indicators|fiches FILE ...
+    fichekaart import areas|addresses|indicators|fiches FILE ...
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
     fichekaart users create-admin EMAIL [--password-stdin] | add EMAIL --role redacteur:herentals | list
     fichekaart cities add NIS... [--all] [--slug S] [--refresh] | list | remove NIS [--force]
@@ -125,6 +125,32 @@ def import_areas_cmd(path, level, layer, code_column, name_column, municipality,
                          name_column=name_column, municipality=municipality, source_text=source_text,
                          progress=ProgressBar("Gebieden"))
     click.echo(f"{n} gebied(en) geïmporteerd.")
+
+
+@import_group.command("addresses", help="Adressen van een gemeente (Adressenregister): GeoPackage, Shapefile (zip) "
+                                         "of CSV met x/y of WKT. Vervangt alle adressen van die gemeente.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--municipality", required=True, help="NIS-code of naam (slug) van de gemeente.")
+@click.option("--layer", help="Laag in het bestand (standaard de eerste).")
+@click.option("--street-column", default="straatnaam", show_default=True)
+@click.option("--number-column", default="huisnummer", show_default=True)
+@click.option("--postcode-column", default="postcode", show_default=True)
+@click.option("--x-column", default="x", show_default=True, help="CSV: kolom met de x-coördinaat.")
+@click.option("--y-column", default="y", show_default=True, help="CSV: kolom met de y-coördinaat.")
+@click.option("--wkt-column", default="wkt", show_default=True, help="CSV: kolom met de geometrie als WKT (in plaats van x/y).")
+@click.option("--crs", help="CSV: coördinatenstelsel van x/y of WKT (standaard EPSG:31370).")
+@click.option("--source", "source_text", help="Bronvermelding.")
+@with_appcontext
+def import_addresses_cmd(path, municipality, layer, street_column, number_column, postcode_column, x_column,
+                         y_column, wkt_column, crs, source_text):
+    from .write.imports.addresses import import_addresses
+
+    with transaction() as session:
+        n = import_addresses(session, path, municipality=municipality, layer=layer, street_column=street_column,
+                             number_column=number_column, postcode_column=postcode_column or None,
+                             x_column=x_column, y_column=y_column, wkt_column=wkt_column, crs=crs,
+                             source_text=source_text)
+    click.echo(f"{n} adres(sen) geïmporteerd.")
 
 
 @import_group.command("indicators", help="Indicatordefinities (code, naam, eenheid, beschrijving, hoger_is).")

@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import Engine
 
+from .spatial import SEARCH_INDEXES
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -19,6 +21,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     dozens of its own tables (SpatialIndex, KNN, ElementaryGeometries,
     idx_* ...) that it would otherwise drop."""
     if type_ == "table" and reflected and compare_to is None:
+        return False
+    if type_ == "index" and name in SEARCH_INDEXES:  # expression/operator-class indexes of 0003
         return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 

@@ -115,6 +115,11 @@ class Fiche(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     geom: Mapped[Optional[WKBElement]] = geometry_column()
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Normalised copies of the texts for tolerant search (app/searchtext.py),
+    # kept by app/write/search_index.py on every ORM write; indexed by the
+    # database's full-text index (app/spatial.py create_search_indexes).
+    search_title: Mapped[Optional[str]] = mapped_column(Text)
+    search_text: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -306,3 +311,22 @@ class PendingUpload(Base):
     options: Mapped[Optional[str]] = mapped_column(Text)     # JSON: crs, repair, drop_z
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# Tolerant search (issue 10): the city's address list, for street searches.
+
+class Address(Base):
+    """One address of the Flemish address register (Adressenregister): street,
+    house number, postcode and its position (a point in EPSG:31370)."""
+    __tablename__ = "addresses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    house_number: Mapped[Optional[str]] = mapped_column(String(40))
+    postcode: Mapped[Optional[str]] = mapped_column(String(10))
+    # normalise(street): what a search compares (app/searchtext.py)
+    street_key: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[Optional[str]] = mapped_column(Text)
+    geom: Mapped[WKBElement] = geometry_column("POINT", nullable=False)
+
+    municipality: Mapped[Municipality] = relationship()

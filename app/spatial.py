@@ -12,7 +12,8 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ARRAY, Engine, Integer, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import ARRAY, Engine, Integer, String, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import column as sa_column, table as sa_table
 from sqlalchemy.orm import Session
 
 from .crs import STORAGE_EPSG
@@ -129,3 +130,121 @@ def without_jit(session: Session) -> None:
     running them. SpatiaLite: nothing to do."""
     if not is_spatialite(session):
         session.execute(text("SET LOCAL jit = off"))
+
+
+# --- Tolerant text search and distances (issue 10) -------------------------
+# The search documents are normalised in Python (app/searchtext.py), the same
+# for both databases; what differs is the index that finds the words:
+# PostgreSQL full text ('simple' configuration: the text is already lower case
+# and unaccented) with a GIN expression index, plus pg_trgm similarity of the
+# titles for the ranking; SQLite an FTS5 table over the same columns, kept in
+# step with `fiches` by triggers (external content, so nothing is stored twice).
+
+FICHE_FTS_TABLE = "fiches_fts"
+# Indexes made here rather than declared on the models (expression and
+# operator-class indexes alembic cannot compare); app.migrate skips them.
+SEARCH_INDEXES = frozenset({"ix_fiches_search_fts", "ix_fiches_search_title_trgm", "ix_addresses_street_key_trgm"})
+_SIMPLE = literal_column("'simple'::regconfig")
+
+
+def _fts5_match_string(query) -> str:
+    from .searchtext import matches_as_prefix
+
+    # Words are letters and digits only (app.searchtext.normalise), so quoting
+    # them is all the escaping FTS5 needs.
+    return " AND ".join(
+        "(" + " OR ".join(f'"{w}"' + ("*" if matches_as_prefix(w) else "") for w in term.alternatives) + ")"
+        for term in query.terms
+    )
+
+
+def _tsquery_string(query) -> str:
+    from .searchtext import matches_as_prefix
+
+    return " & ".join(
+        "(" + " | ".join(w + (":*" if matches_as_prefix(w) else "") for w in term.alternatives) + ")"
+        for term in query.terms
+    )
+
+
+def text_search(bind, query, *, id_column, title_column, text_column):
+    """(condition, score) for a parsed app.searchtext.SearchQuery against the
+    fiches' normalised `search_title`/`search_text`: the condition is true when
+    every term (one of its alternatives; a word of 3+ letters also as a
+    prefix) occurs; a higher score is a better hit (title words weigh more)."""
+    if is_spatialite(bind):
+        fts = sa_table(FICHE_FTS_TABLE, sa_column("rowid"))
+        match = bindparam(None, _fts5_match_string(query), type_=String)
+        matches = literal_column(FICHE_FTS_TABLE).op("MATCH")(match)
+        condition = id_column.in_(select(fts.c.rowid).where(matches))
+        # bm25: lower is better; the title column weighs four times the text.
+        score = (
+            select(literal_column(f"-bm25({FICHE_FTS_TABLE}, 4.0, 1.0)"))
+            .select_from(fts).where(matches, fts.c.rowid == id_column).scalar_subquery()
+        )
+        return condition, score
+    tsquery = func.to_tsquery(_SIMPLE, bindparam(None, _tsquery_string(query), type_=String))
+    condition = func.to_tsvector(_SIMPLE, text_column).op("@@")(tsquery)
+    weighted = func.setweight(func.to_tsvector(_SIMPLE, func.coalesce(title_column, "")), literal_column("'A'")).op("||")(
+        func.to_tsvector(_SIMPLE, func.coalesce(text_column, ""))
+    )
+    score = func.ts_rank(weighted, tsquery) + func.similarity(
+        func.coalesce(title_column, ""), bindparam(None, query.text, type_=String)
+    )
+    return condition, score
+
+
+def create_search_indexes(connection) -> None:
+    """The text-search indexes of migration 0003 (fiches' search columns,
+    addresses' street key). Run after the columns exist and are filled."""
+    if is_spatialite(connection):
+        t = FICHE_FTS_TABLE
+        connection.execute(text(
+            f"CREATE VIRTUAL TABLE {t} USING fts5(search_title, search_text, content='fiches', "
+            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        ))
+        old = f"INSERT INTO {t}({t}, rowid, search_title, search_text) " \
+              "VALUES ('delete', old.id, old.search_title, old.search_text);"
+        new = f"INSERT INTO {t}(rowid, search_title, search_text) VALUES (new.id, new.search_title, new.search_text);"
+        connection.execute(text(f"CREATE TRIGGER {t}_ai AFTER INSERT ON fiches BEGIN {new} END"))
+        connection.execute(text(f"CREATE TRIGGER {t}_ad AFTER DELETE ON fiches BEGIN {old} END"))
+        connection.execute(text(
+            f"CREATE TRIGGER {t}_au AFTER UPDATE OF search_title, search_text ON fiches BEGIN {old} {new} END"
+        ))
+        connection.execute(text(f"INSERT INTO {t}({t}) VALUES ('rebuild')"))
+        return
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    connection.execute(text(
+        "CREATE INDEX ix_fiches_search_fts ON fiches USING gin (to_tsvector('simple'::regconfig, search_text))"
+    ))
+    connection.execute(text("CREATE INDEX ix_fiches_search_title_trgm ON fiches USING gin (search_title gin_trgm_ops)"))
+    connection.execute(text(
+        "CREATE INDEX ix_addresses_street_key_trgm ON addresses USING gin (street_key gin_trgm_ops)"
+    ))
+
+
+def drop_search_indexes(connection) -> None:
+    if is_spatialite(connection):
+        for suffix in ("ai", "ad", "au"):
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {FICHE_FTS_TABLE}_{suffix}"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {FICHE_FTS_TABLE}"))
+        return
+    for name in sorted(SEARCH_INDEXES):
+        connection.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    # pg_trgm stays: another schema or database object may use it.
+
+
+def point_from_text(wkt: str, srid: int = STORAGE_EPSG):
+    """A geometry value from WKT (both databases spell it the same)."""
+    return func.ST_GeomFromText(bindparam(None, wkt, type_=String), srid)
+
+
+def within_distance(bind, column, geom: BaseGeometry, metres: float):
+    """WHERE clause: `column` lies within `metres` of `geom` (both EPSG:31370),
+    using the spatial index on both databases."""
+    value = point_from_text(geom.wkt)
+    if is_spatialite(bind):
+        minx, miny, maxx, maxy = geom.bounds
+        box = (minx - metres, miny - metres, maxx + metres, maxy + metres)
+        return bbox_filter(bind, column, box) & (func.ST_Distance(column, value) <= metres)
+    return func.ST_DWithin(column, value, metres)

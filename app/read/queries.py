@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
 from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 from .apportion import WijkIndex
+from .textsearch import fiche_text_condition
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.
@@ -31,7 +32,7 @@ class FicheFilters:
     year_from: int | None = None
     year_to: int | None = None
     wijk: str | None = None                  # area code
-    q: str | None = None                     # text search in title, summary, number, code
+    q: str | None = None                     # tolerant text search (textsearch.py), or a number/code
     kinds: tuple[str, ...] | None = PROJECT_KINDS
     include_drafts: bool = False             # staff only
     bbox: tuple[float, float, float, float] | None = None
@@ -133,13 +134,8 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
         wijk_geom = select(Area.geom).where(Area.code == filters.wijk).scalar_subquery()
         conditions.append(intersects(Fiche.geom, wijk_geom))
     if filters.q:
-        pattern = f"%{filters.q.strip().lower()}%"
-        conditions.append(or_(
-            func.lower(Fiche.title).like(pattern),
-            func.lower(func.coalesce(Fiche.summary, "")).like(pattern),
-            func.lower(func.coalesce(Fiche.number, "")) == filters.q.strip().lower(),
-            func.lower(func.coalesce(Fiche.code, "")) == filters.q.strip().lower(),
-        ))
+        # tolerant: case, accents, hyphens, word order, synonyms (app/read/textsearch.py)
+        conditions.append(fiche_text_condition(session, filters.q))
     if filters.bbox:
         conditions.append(bbox_filter(session, Fiche.geom, filters.bbox, filters.bbox_srid))
     if filters.ids is not None:

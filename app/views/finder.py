@@ -1,0 +1,121 @@
+""""Wat gebeurt er in mijn buurt?": the entry point on `/` and the city pages
+(templates/_finder.html) and the pages it leads to.
+
+GET /wijk?wijk=<code>                   the wijk chooser: straight to /<slug>/wijken/<code>
+GET /zoeken?q=...[&stad=<slug>]         wijken, streets/addresses and fiches for one query
+GET /buurt?lat=..&lon=..[&afstand=500]  the wijk at the browser's position and the projects near it
+GET /buurt?adres=<id> | ?stad=<slug>&straat=<name>   the same for an address or a street
+"""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from layers import styles
+from layers.styles import format_eur
+
+from ..db import get_session
+from ..models import Area, Municipality
+from ..read import nearby
+from ..read.queries import budget_total, find_municipality, fiche_years
+from ..read.search import find_wijk, search_everything, search_fiches, wijken_by_city
+from ..searchtext import MAX_QUERY_CHARS, parse_query
+from ..spatial import from_db
+
+bp = Blueprint("finder", __name__)
+
+
+@bp.app_template_global()
+def finder_wijken(city: Municipality | None = None) -> list[tuple[Municipality, list[Area]]]:
+    """Every wijk by name, grouped per city (one city when given), for the chooser."""
+    return wijken_by_city(get_session(), city)
+
+
+def _page(template: str, status: int = 200, **context):
+    context.setdefault("format_eur", format_eur)
+    context.setdefault("styles", styles)
+    context.setdefault("budget_total", budget_total)
+    context.setdefault("fiche_years", fiche_years)
+    return render_template(template, **context), status
+
+
+@bp.get("/wijk")
+def choose_wijk():
+    code = (request.args.get("wijk") or "").replace("\x00", "").strip()[:40]
+    area = find_wijk(get_session(), code) if code else None
+    if area is None:
+        message = "Kies eerst een wijk uit de lijst." if not code else "Deze wijk kennen we niet. Kies een wijk uit de lijst."
+        return _page("finder/choose.html", 200 if not code else 404, message=message)
+    return redirect(url_for("wijk.page", slug=area.municipality.slug, code=area.code), 303)
+
+
+@bp.get("/zoeken")
+def search():
+    raw = (request.args.get("q") or "").replace("\x00", "")
+    city = None
+    stad = (request.args.get("stad") or "").strip()[:120]
+    if stad:
+        city = find_municipality(get_session(), stad)
+    notices = []
+    if stad and city is None:
+        notices.append("Die stad kennen we niet: we zochten in alle steden.")
+    if len(raw) > MAX_QUERY_CHARS:
+        return _page("finder/results.html", 400, q=raw[:MAX_QUERY_CHARS], results=None, city=city, notices=notices,
+                     message=f"Je zoekterm is te lang: gebruik hoogstens {MAX_QUERY_CHARS} tekens.")
+    if not parse_query(raw):
+        return _page("finder/results.html", q=raw, results=None, city=city, notices=notices,
+                     message="Typ een straat, een plaats, een wijk of een project om te zoeken.")
+    results = search_everything(get_session(), raw, city)
+    return _page("finder/results.html", q=raw, results=results, city=results.city, notices=notices, message=None,
+                 distance=nearby.DEFAULT_DISTANCE)
+
+
+def _distance() -> tuple[int, list[str]]:
+    value = (request.args.get("afstand") or "").strip()
+    if not value:
+        return nearby.DEFAULT_DISTANCE, []
+    if value.isascii() and value.isdigit() and int(value) in nearby.DISTANCES:
+        return int(value), []
+    return nearby.DEFAULT_DISTANCE, [
+        f"Afstand '{value[:20]}' kennen we niet; we tonen {nearby.DEFAULT_DISTANCE} m."]
+
+
+@bp.get("/buurt")
+def nearby_page():
+    session = get_session()
+    metres, notices = _distance()
+    keep: dict[str, str] = {}          # the arguments that name the place, for the distance form
+    city, street, address = None, None, None
+    if "adres" in request.args:
+        address = nearby.find_address(session, request.args.get("adres", ""))
+        if address is None:
+            return _page("finder/nearby.html", 404, message="Dit adres kennen we niet.", wijk=None, hits=[])
+        city, street, place = address.municipality, address.street, from_db(address.geom)
+        keep = {"adres": str(address.id)}
+    elif "straat" in request.args:
+        city = find_municipality(session, (request.args.get("stad") or "").strip()[:120])
+        street = (request.args.get("straat") or "").replace("\x00", "").strip()[:200]
+        place = nearby.street_place(session, city, street) if city is not None and street else None
+        if place is None:
+            return _page("finder/nearby.html", 404, message="Deze straat staat niet in de adressenlijst.",
+                         wijk=None, hits=[])
+        keep = {"stad": city.slug, "straat": street}
+    else:
+        try:
+            place = nearby.point_from_wgs84(request.args.get("lat"), request.args.get("lon"))
+        except nearby.PlaceError as exc:
+            return _page("finder/nearby.html", 400, message=str(exc), wijk=None, hits=[])
+        keep = {"lat": request.args["lat"][:20], "lon": request.args["lon"][:20]}
+    wijk = nearby.wijk_containing(session, place)
+    if wijk is not None and city is None:
+        city = wijk.municipality
+    hits = nearby.fiches_near(session, place, metres, city) if city is not None else []
+    named = []
+    if street:  # fiches whose text names the street, wherever they are drawn
+        near_ids = {h.fiche.id for h in hits}
+        named = [h.fiche for h in search_fiches(session, parse_query(street), city) if h.fiche.id not in near_ids]
+    message = None
+    if wijk is None:
+        message = ("Deze plek ligt in geen enkele wijk van een stad op Fichekaart. "
+                   "Kies je wijk uit de lijst of zoek je straat.")
+    return _page("finder/nearby.html", wijk=wijk, city=city, hits=hits, named=named, street=street,
+                 address=address, metres=metres, distances=nearby.DISTANCES, keep=keep, notices=notices,
+                 message=message)
