@@ -22,11 +22,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, web
+    from .http import compression, metrics, outage, proxies, request_log, web
 
+    request_log.init_app(app)
+    proxies.init_app(app)
     cli.init_app(app)
     web.init_app(app)
+    outage.init_app(app)
     compression.init_app(app)
+    metrics.init_app(app, db.get_engine_of(app))
     auth.init_app(app)
     register_blueprints(app)
     return app
@@ -34,11 +38,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
-    from .views import (api, city, compare, downloads, fiche_page, public, region, staff, staff_import,
+    from .views import (api, city, compare, downloads, fiche_page, health, public, region, staff, staff_import,
                         staff_users, vendor, wijk_page)
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, health.bp,
     ):
         app.register_blueprint(blueprint)
