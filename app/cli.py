@@ -1,6 +1,7 @@
 """Command line: `fichekaart <command>` (a Flask command group).
 
-    fichekaart db upgrade | downgrade | revision -m MSG | current
+    fichekaart db upgrade | downgrade REV --yes [--force] | revision -m MSG | current | checksum
+    fichekaart backup [-o FILE] | restore FILE --yes [--force]
     fichekaart seed                 load the demo content when the database is empty
     fichekaart import areas|indicators|fiches FILE ...
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
@@ -36,10 +37,16 @@ def db_upgrade(revision):
     click.echo(f"Databank op versie {migrate.current_revision(get_engine())}.")
 
 
-@db_group.command("downgrade", help="Zet de databank terug naar een eerdere versie.")
-@click.argument("revision", default="base")
+@db_group.command("downgrade", help="Zet de databank terug naar een eerdere versie (REVISION verplicht, "
+                                      "bv. 0001 of base). Weigert op een databank met gegevens, tenzij --force.")
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="Bevestig: tabellen en gegevens kunnen verdwijnen.")
+@click.option("--force", is_flag=True, help="Ook als de databank gegevens bevat (er wordt eerst een backup gemaakt).")
 @with_appcontext
-def db_downgrade(revision):
+def db_downgrade(revision, yes, force):
+    from .cli_ops import guard_destructive
+
+    guard_destructive("Een downgrade", yes, force)
     migrate.downgrade(get_engine(), revision)
     click.echo(f"Databank op versie {migrate.current_revision(get_engine())}.")
 
@@ -291,7 +298,10 @@ def users_list():
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, seed, import_group, export_group, users_group):
+    from .cli_ops import backup_cmd, checksum_cmd, restore_cmd
+
+    db_group.add_command(checksum_cmd)
+    for command in (db_group, seed, import_group, export_group, users_group, backup_cmd, restore_cmd):
         app.cli.add_command(command)
 
 
