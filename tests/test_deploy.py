@@ -1,0 +1,87 @@
+"""deploy/: the nginx site passes `nginx -t` (when nginx is installed:
+`apt-get install nginx-light`; otherwise the test is skipped and says so),
+agrees with the app (upload limit, vendor packages, session cookie), and
+the gunicorn settings load."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+SITE = (DEPLOY / "nginx" / "fichekaart.conf").read_text()
+CACHE_SNIPPET = (DEPLOY / "nginx" / "fichekaart-cache.conf").read_text()
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light): the site file was not checked")
+    snippet = tmp_path / "fichekaart-cache.conf"
+    snippet.write_text(CACHE_SNIPPET)
+    site = (SITE.replace("/var/cache/nginx/fichekaart", str(tmp_path / "cache"))
+            .replace("/var/log/nginx", str(tmp_path))
+            .replace("/etc/nginx/snippets/fichekaart-cache.conf", str(snippet)))
+    (tmp_path / "site.conf").write_text(site)
+    mime_types = Path("/etc/nginx/mime.types")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+        f"http {{\n  {'include ' + str(mime_types) + ';' if mime_types.exists() else ''}\n"
+        f"  access_log off;\n  include {tmp_path / 'site.conf'};\n}}\n")
+    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "test is successful" in done.stderr
+
+
+def test_the_upload_limit_is_the_apps():
+    megabytes = int(re.search(r"^\s*client_max_body_size (\d+)m;", SITE, re.MULTILINE).group(1))
+    assert megabytes * 1024 * 1024 == DEFAULTS["MAX_CONTENT_LENGTH"]
+
+
+def test_nginx_serves_exactly_the_vendor_packages_the_app_serves():
+    from layers.assets import patched_files, vendor_files
+
+    pattern = re.search(r"location ~ \^/static/vendor/\(\(\?:([^)]+)\)/", SITE).group(1)
+    in_site = {name.replace("\\.", ".") for name in pattern.split("|")}
+    assert in_site == {path.split("/")[0] for path in vendor_files()}
+    assert not in_site & {path.split("/")[0] for path in patched_files()}  # generated: the app serves those
+
+
+def test_the_cache_is_bypassed_with_the_apps_session_cookie():
+    from flask import Flask
+
+    cookie = Flask.default_config["SESSION_COOKIE_NAME"]
+    assert f"map $cookie_{cookie} $fichekaart_no_cache" in SITE
+    assert "proxy_cache_bypass $fichekaart_no_cache;" in CACHE_SNIPPET
+    assert "proxy_no_cache $fichekaart_no_cache;" in CACHE_SNIPPET
+
+
+def test_stricter_zones_guard_login_imports_and_downloads():
+    for location, zone in (("location = /aanmelden", "fichekaart_login"),
+                           ("location ~ ^/beheer/[^/]+/import", "fichekaart_import"),
+                           ("location ~ ^/[^/]+/download\\.", "fichekaart_downloads")):
+        block = SITE.split(location, 1)[1].split("}", 1)[0]
+        assert f"limit_req zone={zone} " in block, location
+
+
+def test_the_gunicorn_settings_load():
+    script = (f"import runpy; s = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r}); "
+              "assert s['worker_class'] == 'gthread' and callable(s['child_exit']); print(s['workers'])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_app_node_reads_the_shared_environment_file():
+    unit = (DEPLOY / "systemd" / "fichekaart@.service").read_text()
+    assert "EnvironmentFile=/etc/fichekaart/fichekaart.env" in unit
+    assert "User=fichekaart" in unit and "--bind 127.0.0.1:%i" in unit
+    env = (DEPLOY / "fichekaart.env.example").read_text()
+    assert "FICHEKAART_SECRET_KEY_FILE=" in env and "FICHEKAART_TRUSTED_PROXIES=1" in env
