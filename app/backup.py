@@ -24,6 +24,7 @@ from sqlalchemy import Engine, func, inspect, select
 
 from .db import sqlite_dbapi
 from .models import Base
+from .spatial import is_spatialite
 
 
 class BackupFailed(RuntimeError):
@@ -31,7 +32,7 @@ class BackupFailed(RuntimeError):
 
 
 def suffix_for(engine: Engine) -> str:
-    return ".sqlite" if engine.dialect.name == "sqlite" else ".dump"
+    return ".sqlite" if is_spatialite(engine) else ".dump"
 
 
 def backup_path(directory: Path, engine: Engine) -> Path:
@@ -46,7 +47,7 @@ def backup(engine: Engine, target: Path) -> Path:
     if target.exists():
         raise BackupFailed(f"{target} bestaat al: kies een nieuwe bestandsnaam.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    if engine.dialect.name == "sqlite":
+    if is_spatialite(engine):
         _sqlite_copy(engine, target, into_engine=False)
     else:
         _run_pg(engine, ["pg_dump", "--format=custom", "--no-owner", f"--file={target}"])
@@ -59,7 +60,7 @@ def restore(engine: Engine, source: Path) -> None:
     source = Path(source)
     if not source.is_file():
         raise BackupFailed(f"{source} bestaat niet.")
-    if engine.dialect.name == "sqlite":
+    if is_spatialite(engine):
         _sqlite_copy(engine, source, into_engine=True)
     else:
         _run_pg(engine, ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",

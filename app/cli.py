@@ -308,7 +308,9 @@ def init_app(app: Flask) -> None:
 def _create_app(*_args, **_kwargs):
     from . import create_app
 
-    return create_app()
+    # The statement timeout guards web requests; an operator's import,
+    # migration or backup may take longer.
+    return create_app({"DB_STATEMENT_TIMEOUT_MS": 0})
 
 
 main = FlaskGroup(create_app=_create_app, help="Fichekaart: projectfiches op de kaart.")

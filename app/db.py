@@ -73,7 +73,8 @@ def database_timeouts(config, url: str) -> dict:
     timeout is set on connect (see the SQLite connection set-up).
 
     FICHEKAART_DB_CONNECT_TIMEOUT (seconds, default 5),
-    FICHEKAART_DB_STATEMENT_TIMEOUT_MS (default 30000, 0 = none),
+    FICHEKAART_DB_STATEMENT_TIMEOUT_MS (default 30000, 0 = none; the
+    `fichekaart` command line runs without one),
     FICHEKAART_DB_POOL_TIMEOUT (seconds, default 10)."""
     options: dict = {}
     if make_url(url).database not in (None, "", ":memory:"):  # an in-memory SQLite has no queue pool

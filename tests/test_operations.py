@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+from pathlib import Path
 
 import pytest
 
 from app.http.request_log import JsonFormatter
 from conftest import dispose, make_test_app
 
+ROOT = Path(__file__).resolve().parent.parent
 REMOTE = {"REMOTE_ADDR": "203.0.113.7"}
 
 
@@ -143,3 +146,30 @@ def test_trusted_proxies_give_the_client_address(seed_url):
             dispose(app)
     assert seen[0] == ("127.0.0.1", False)
     assert seen[1] == ("198.51.100.4", True)
+
+
+def test_metrics_add_up_the_workers_in_multiprocess_mode(tmp_path):
+    # As under gunicorn with PROMETHEUS_MULTIPROC_DIR: two "workers" (apps in
+    # two processes) count into one directory, and /metrics adds them up.
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "metrics").mkdir()
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from conftest import make_test_app
+        app = make_test_app("sqlite:///{tmp_path / 'db.sqlite'}")
+        client = app.test_client()
+        for _ in range(int(sys.argv[1])):
+            assert client.get("/healthz").status_code == 200
+        if sys.argv[2] == "scrape":
+            print(client.get("/metrics").text)
+    """)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    for count, action in ((2, "-"), (3, "scrape")):
+        done = subprocess.run([sys.executable, "-c", script, str(count), action], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert 'fichekaart_http_requests_total{method="GET",route="/healthz",status="200"} 5.0' in done.stdout

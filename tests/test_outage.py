@@ -117,3 +117,19 @@ def test_postgresql_cancels_a_statement_after_its_timeout(backend, seed_url):
             assert time.monotonic() - started < 2
     finally:
         dispose(app)
+
+
+def test_the_command_line_runs_without_a_statement_timeout(backend, seed_url, monkeypatch):
+    if backend != "postgis":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    from app.cli import _create_app
+
+    monkeypatch.setenv("DATABASE_URL", seed_url)
+    monkeypatch.setenv("FICHEKAART_SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("FICHEKAART_DB_STATEMENT_TIMEOUT_MS", "500")
+    app = _create_app()
+    try:
+        with app.app_context():
+            assert get_session().scalar(text("SHOW statement_timeout")) == "0"
+    finally:
+        dispose(app)
