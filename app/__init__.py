@@ -38,8 +38,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
-    from .views import (api, city, compare, downloads, fiche_page, health, public, region, staff, staff_import,
-                        staff_users, vendor, wijk_page)
+    from .views import (
+        api,
+        city,
+        compare,
+        downloads,
+        fiche_page,
+        health,
+        public,
+        region,
+        staff,
+        staff_import,
+        staff_users,
+        vendor,
+        wijk_page,
+    )
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,

@@ -37,7 +37,7 @@ def suffix_for(engine: Engine) -> str:
 
 def backup_path(directory: Path, engine: Engine) -> Path:
     """A new file name in `directory`: fichekaart-<UTC time>.dump|.sqlite."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return Path(directory) / f"fichekaart-{stamp}{suffix_for(engine)}"
 
 

@@ -81,9 +81,10 @@ def database_timeouts(config, url: str) -> dict:
         options["pool_timeout"] = float(config.get("DB_POOL_TIMEOUT", 10))
     if url.startswith("postgresql"):
         statement_ms = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30000))
+        given = make_url(url).query.get("options")  # e.g. a search_path in DATABASE_URL stays
         options["connect_args"] = {
             "connect_timeout": max(1, int(float(config.get("DB_CONNECT_TIMEOUT", 5)))),
-            "options": f"-c statement_timeout={statement_ms}",
+            "options": " ".join(filter(None, [given, f"-c statement_timeout={statement_ms}"])),
         }
     return options
 

@@ -13,4 +13,4 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 def init_app(app: Flask) -> None:
     hops = int(app.config.get("TRUSTED_PROXIES", 0))
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask docs
