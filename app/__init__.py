@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies.init_app(app)
     cli.init_app(app)
     web.init_app(app)
-    outage.init_app(app)
+    outage.init_app(app, db.get_engine_of(app))
     compression.init_app(app)
     metrics.init_app(app, db.get_engine_of(app))
     auth.init_app(app)

@@ -106,8 +106,13 @@ def get_engine_of(app: Flask) -> Engine:
 
 
 def get_session() -> Session:
-    """The session of this request (or app context), opened on first use."""
+    """The session of this request (or app context), opened on first use.
+    A `fichekaart.before_session` hook may refuse first (app.http.outage:
+    no waiting on a database that just failed to connect)."""
     if "db_session" not in g:
+        before = current_app.extensions.get("fichekaart.before_session")
+        if before is not None:
+            before()
         g.db_session = current_app.extensions["fichekaart.sessionmaker"]()
     return g.db_session
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db import get_session
-from app.http.outage import DATABASE_UNAVAILABLE
+from app.http.outage import DATABASE_UNAVAILABLE, is_connection_failure
 from conftest import dispose, make_test_app
 from outage_fixtures import outage  # noqa: F401 (fixture)
 
@@ -69,6 +69,7 @@ def test_an_outage_serves_kept_pages_and_a_dutch_503_for_the_rest(outage, caplog
 
 def test_the_error_line_comes_again_after_its_interval(outage, caplog):
     outage.app.extensions["fichekaart.outage_log"].interval = 0.2
+    outage.app.extensions["fichekaart.outage_hold"].hold = 0.2
     client = outage.app.test_client()
     outage.down()
     caplog.set_level(logging.ERROR, logger="app")
@@ -89,6 +90,27 @@ def test_a_frozen_database_answers_503_within_the_connect_timeout(outage):
     answer = client.get(NOT_KEPT)
     assert answer.status_code == 503
     assert time.monotonic() - started < 5  # DB_CONNECT_TIMEOUT is 1 s
+
+
+def test_after_a_failed_connection_requests_do_not_wait_for_the_database(outage):
+    client = outage.app.test_client()
+    assert client.get(KEPT).status_code == 200
+    hold = outage.app.extensions["fichekaart.outage_hold"]
+    assert not hold.until
+    outage.freeze()
+    outage.app.extensions["fichekaart.engine"].dispose()
+    assert client.get(NOT_KEPT).status_code == 503  # waits the connect timeout on PostGIS
+    assert hold.until > time.monotonic() + 3  # DB_OUTAGE_HOLD: 5 s
+    started = time.monotonic()
+    assert client.get(KEPT).status_code == 200
+    assert client.get(NOT_KEPT).status_code == 503
+    assert client.get("/api/herentals/fiches.geojson").status_code == 503
+    assert time.monotonic() - started < 0.5  # nobody waited for the database again
+
+    outage.up()
+    hold.until = time.monotonic()  # the hold is over: the next request tries
+    assert client.get(NOT_KEPT).status_code == 200
+    assert not hold.until  # a working connection ended it
 
 
 def test_a_logged_in_page_during_an_outage_is_a_503_too(outage):
@@ -112,9 +134,10 @@ def test_postgresql_cancels_a_statement_after_its_timeout(backend, seed_url):
             session = get_session()
             assert session.scalar(text("SHOW statement_timeout")) == "300ms"
             started = time.monotonic()
-            with pytest.raises(DATABASE_UNAVAILABLE):
+            with pytest.raises(DATABASE_UNAVAILABLE) as cancelled:
                 session.execute(text("SELECT pg_sleep(3)"))
             assert time.monotonic() - started < 2
+            assert not is_connection_failure(cancelled.value)  # a slow query starts no hold
     finally:
         dispose(app)
 
@@ -133,3 +156,19 @@ def test_the_command_line_runs_without_a_statement_timeout(backend, seed_url, mo
             assert get_session().scalar(text("SHOW statement_timeout")) == "0"
     finally:
         dispose(app)
+
+
+def test_after_a_hold_one_request_tries_while_the_others_stay_held_back():
+    from app.http.outage import DatabaseHeldBack, OutageHold
+
+    hold = OutageHold(10)
+    hold.check()  # not holding
+    hold.start()
+    with pytest.raises(DatabaseHeldBack):
+        hold.check()
+    hold.until = time.monotonic() - 0.01  # the hold is over
+    hold.check()  # this one tries the database
+    with pytest.raises(DatabaseHeldBack):
+        hold.check()  # the others wait for its outcome
+    hold.end()  # its connection worked
+    hold.check()

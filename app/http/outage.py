@@ -10,6 +10,14 @@ IntegrityError ...) are not among them and stay 500s with a traceback.
 Pages answer HTML, /api and /ogc (and clients asking for JSON) an OGC
 exception document. Kept public pages are still served during an outage:
 see app/http/page_cache.py.
+
+A database that cannot be connected to is not asked again by every request:
+after a failed connection the process holds requests back for
+FICHEKAART_DB_OUTAGE_HOLD seconds (default 5): they get the kept page or
+the 503 at once instead of each waiting the connect timeout on a frozen
+server. Then one request tries again (the others are still held back) and
+the first connection that works ends the hold. A slow statement or a full
+pool does not start a hold: the database itself answers.
 """
 from __future__ import annotations
 
@@ -17,11 +25,18 @@ import threading
 import time
 
 from flask import Flask, current_app, g, jsonify, render_template
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from .web import wants_json
 
-DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+class DatabaseHeldBack(RuntimeError):
+    """Not tried: the database failed to connect a moment ago (OutageHold)."""
+
+
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, DatabaseHeldBack)
 
 TITLE = "Tijdelijk niet beschikbaar"
 TEXT = ("De databank is even niet bereikbaar. Probeer het over {seconds} seconden opnieuw. "
@@ -49,6 +64,42 @@ class OutageLog:
         current_app.logger.error("database unavailable: %s%s", describe(exc), more)
 
 
+class OutageHold:
+    """Per process: after a failed connection, no request tries the database
+    for `hold` seconds; then one tries, and a working connection ends it."""
+
+    def __init__(self, hold: float):
+        self.hold = hold
+        self.until = 0.0  # 0: not holding
+        self.lock = threading.Lock()
+
+    def check(self) -> None:
+        """Raise DatabaseHeldBack while holding; let one caller through when the hold is over."""
+        if not self.until:
+            return
+        now = time.monotonic()
+        with self.lock:
+            if self.until and now < self.until:
+                raise DatabaseHeldBack("database held back after a failed connection")
+            if self.until:
+                self.until = now + self.hold  # this caller tries; the others stay held back meanwhile
+
+    def start(self) -> None:
+        if self.hold > 0:
+            with self.lock:
+                self.until = time.monotonic() + self.hold
+
+    def end(self, *_args) -> None:
+        if self.until:
+            with self.lock:
+                self.until = 0.0
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """A database error raised while connecting (no statement was sent)."""
+    return isinstance(exc, sa_exc.DBAPIError) and exc.statement is None
+
+
 def describe(exc: BaseException) -> str:
     """The error on one line: its class and the first line of the driver's message."""
     original = getattr(exc, "orig", None) or exc
@@ -57,8 +108,15 @@ def describe(exc: BaseException) -> str:
 
 
 def note_outage(exc: BaseException) -> None:
-    """Count and (rate-limited) log a database error."""
-    current_app.extensions["fichekaart.outage_log"].note(exc)
+    """Count and (rate-limited) log a database error; a failed connection starts a hold."""
+    log: OutageLog = current_app.extensions["fichekaart.outage_log"]
+    if isinstance(exc, DatabaseHeldBack):
+        with log.lock:
+            log.quiet += 1
+    else:
+        log.note(exc)
+    if is_connection_failure(exc):
+        current_app.extensions["fichekaart.outage_hold"].start()
     metrics = current_app.extensions.get("fichekaart.metrics")
     if metrics is not None:
         metrics.database_errors.inc()
@@ -87,7 +145,10 @@ def unavailable_response(exc: BaseException | None = None):
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, engine) -> None:
     app.extensions["fichekaart.outage_log"] = OutageLog(float(app.config.get("DB_ERROR_LOG_INTERVAL", 30)))
+    hold = app.extensions["fichekaart.outage_hold"] = OutageHold(float(app.config.get("DB_OUTAGE_HOLD", 5)))
+    app.extensions["fichekaart.before_session"] = hold.check
+    event.listen(engine, "checkout", hold.end)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, unavailable_response)
