@@ -21,6 +21,9 @@ limit_request_line = 8190
 # The app writes one JSON access line per request (app/http/request_log.py).
 accesslog = None
 errorlog = "-"
+# gunicorn >= 25.1 opens a control socket in $HOME by default: two nodes of
+# one user would share it, and the hardened unit's $HOME is read-only.
+control_socket_disable = True
 
 
 def child_exit(server, worker):
@@ -29,3 +32,25 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn's own lines (start, worker boot and exit, timeouts) as JSON too,
+# in the same shape as the app's (app/http/request_log.py).
+logconfig_dict = {
+    # gunicorn merges this over its defaults, whose root logger and access
+    # logger use a handler named "console": define it, and keep the root
+    # logger without one (the app's logger has its own handler).
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "app.http.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+    },
+    "root": {"level": "WARNING", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False, "qualname": "gunicorn.error"},
+        # the app's own access line has the request id: gunicorn's stays off
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False, "qualname": "gunicorn.access"},
+    },
+}

@@ -4,6 +4,7 @@ agrees with the app (upload limit, session cookie), and
 the gunicorn settings load."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -73,10 +74,12 @@ def test_stricter_zones_guard_login_imports_and_downloads():
 
 
 def test_the_gunicorn_settings_load():
-    script = (f"import runpy; s = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r}); "
-              "assert s['worker_class'] == 'gthread' and callable(s['child_exit']); print(s['workers'])")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    script = (f"import json, logging, logging.config, runpy; s = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r}); "
+              "assert s['worker_class'] == 'gthread' and callable(s['child_exit']); "
+              "logging.config.dictConfig(s['logconfig_dict']); logging.getLogger('gunicorn.error').info('Booting')")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.strip().splitlines()[-1])["message"] == "Booting"
 
 
 def test_every_app_node_reads_the_shared_environment_file():
