@@ -136,3 +136,27 @@ def test_checksum_command_prints_rows_and_checksum(app, command):
     answer = cli(app, *command)
     assert answer.exit_code == 0
     assert "fiches\t" in answer.output and "geometrie-checksum\t" in answer.output
+
+
+def test_a_backup_is_taken_online_and_holds_only_committed_data(scratch_app, databases, tmp_path):
+    engine = scratch_app.extensions["fichekaart.engine"]
+    rows, checksum = summary(scratch_app)
+    with engine.connect() as writer:
+        pending = writer.begin()  # an edit in progress while the backup runs
+        first = writer.scalar(Fiche.__table__.select().with_only_columns(Fiche.id).order_by(Fiche.id).limit(1))
+        writer.execute(update(Fiche).where(Fiche.id == first).values(title="NOG NIET BEVESTIGD"))
+        made = cli(scratch_app, "backup", "-o", str(tmp_path / "online.backup"))
+        pending.rollback()
+    assert made.exit_code == 0, made.output
+
+    target_url = databases.new_empty()
+    target = make_test_app(target_url)
+    try:
+        assert cli(target, "restore", str(tmp_path / "online.backup"), "--yes").exit_code == 0
+        assert summary(target) == (rows, checksum)
+        with target.extensions["fichekaart.engine"].connect() as connection:
+            titles = connection.scalars(Fiche.__table__.select().with_only_columns(Fiche.title)).all()
+        assert "NOG NIET BEVESTIGD" not in titles
+    finally:
+        dispose(target)
+        databases.drop(target_url)
