@@ -173,3 +173,23 @@ def test_metrics_add_up_the_workers_in_multiprocess_mode(tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     assert 'fichekaart_http_requests_total{method="GET",route="/healthz",status="200"} 5.0' in done.stdout
+
+
+def test_the_access_line_never_reads_a_streamed_answer(tmp_path):
+    from flask import Response
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    read = []
+
+    def parts():
+        yield "eerste deel, "
+        read.append("the rest")
+        yield "tweede deel"
+
+    app.add_url_rule("/stroom", "stroom", lambda: Response(parts()))
+    try:
+        answer = app.test_client().get("/stroom", buffered=False)
+        assert answer.status_code == 200 and read == []  # logged and counted, the rest not yet made
+        assert answer.get_data(as_text=True) == "eerste deel, tweede deel"
+    finally:
+        dispose(app)

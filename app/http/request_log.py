@@ -97,7 +97,7 @@ def finish_request(response):
                                response.status_code, extra={
                                    "status": response.status_code,
                                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                                   "bytes": response.calculate_content_length(),
+                                   "bytes": response.content_length,  # the header: a stream is never read here
                                    "remote_addr": request.remote_addr,
                                })
     return response
