@@ -55,11 +55,29 @@ def backup(engine: Engine, target: Path) -> Path:
     return target
 
 
-def restore(engine: Engine, source: Path) -> None:
-    """Replace the database of `engine` by the backup in `source`, all or nothing."""
+def check_backup(engine: Engine, source: Path) -> None:
+    """Raise BackupFailed unless `source` is a backup this database can restore."""
     source = Path(source)
     if not source.is_file():
         raise BackupFailed(f"{source} bestaat niet.")
+    if is_spatialite(engine):
+        module = sqlite_dbapi()
+        connection = module.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            _check_sqlite_backup(module, connection, source)
+        finally:
+            connection.close()
+    else:
+        try:
+            _run_pg(engine, ["pg_restore", "--list", str(source)])
+        except BackupFailed:
+            raise BackupFailed(f"{source} is geen backup van pg_dump (--format=custom).") from None
+
+
+def restore(engine: Engine, source: Path) -> None:
+    """Replace the database of `engine` by the backup in `source`, all or nothing."""
+    source = Path(source)
+    check_backup(engine, source)
     if is_spatialite(engine):
         _sqlite_copy(engine, source, into_engine=True)
     else:
@@ -74,7 +92,6 @@ def _sqlite_copy(engine: Engine, file: Path, into_engine: bool) -> None:
     other = module.connect(str(file))
     try:
         if into_engine:
-            _check_sqlite_backup(module, other, file)
             other.backup(raw.driver_connection)
         else:
             raw.driver_connection.backup(other)

@@ -60,8 +60,9 @@ def backup_cmd(output):
 @click.option("--force", is_flag=True, help="Ook als de databank gegevens bevat (er wordt eerst een backup gemaakt).")
 @with_appcontext
 def restore_cmd(path, yes, force):
-    guard_destructive("Een restore", yes, force)
     try:
+        backups.check_backup(get_engine(), Path(path))  # a wrong file is refused before anything happens
+        guard_destructive("Een restore", yes, force)
         backups.restore(get_engine(), Path(path))
     except backups.BackupFailed as exc:
         raise click.ClickException(str(exc)) from None

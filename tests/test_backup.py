@@ -73,14 +73,17 @@ def test_restore_over_data_needs_force_and_backs_up_first(scratch_app, tmp_path)
     assert summary(scratch_app) == (rows, checksum)
 
 
-def test_restore_refuses_a_file_that_is_no_backup(scratch_app, tmp_path):
+@pytest.mark.parametrize("content", ["dit is geen backup", "SQLite format 3\x00" + "x" * 200])
+def test_restore_refuses_a_file_that_is_no_backup(scratch_app, tmp_path, content):
+    scratch_app.config["BACKUP_DIR"] = str(tmp_path / "vooraf")
     junk = tmp_path / "geen.backup"
-    junk.write_text("dit is geen backup")
+    junk.write_text(content)
     rows = summary(scratch_app)[0]
     answer = cli(scratch_app, "restore", str(junk), "--yes", "--force")
     assert answer.exit_code != 0
-    assert "Traceback" not in answer.output
-    assert summary(scratch_app)[0] == rows  # all or nothing
+    assert "geen backup" in answer.output and "Traceback" not in answer.output
+    assert not (tmp_path / "vooraf").exists()  # refused before the backup that --force makes
+    assert summary(scratch_app)[0] == rows
 
 
 def test_a_backup_never_overwrites_a_file(scratch_app, tmp_path):
