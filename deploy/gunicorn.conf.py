@@ -49,8 +49,10 @@ logconfig_dict = {
     },
     "root": {"level": "WARNING", "handlers": []},
     "loggers": {
-        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False,
+                           "qualname": "gunicorn.error"},
         # the app's own access line has the request id: gunicorn's stays off
-        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False, "qualname": "gunicorn.access"},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False,
+                            "qualname": "gunicorn.access"},
     },
 }

@@ -31,7 +31,6 @@ from sqlalchemy import exc as sa_exc
 from .web import wants_json
 
 
-
 class DatabaseHeldBack(RuntimeError):
     """Not tried: the database failed to connect a moment ago (OutageHold)."""
 
