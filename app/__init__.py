@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, metrics, outage, proxies, request_log, web
+    from .http import compression, cors, metrics, outage, proxies, request_log, web
 
     request_log.init_app(app)
     proxies.init_app(app)
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     outage.init_app(app, db.get_engine_of(app))
     compression.init_app(app)
+    cors.init_app(app)
     metrics.init_app(app, db.get_engine_of(app))
     auth.init_app(app)
     register_blueprints(app)

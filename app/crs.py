@@ -12,11 +12,18 @@ the transformations between them.
 from __future__ import annotations
 
 import functools
+import os
 
 import numpy as np
+import pyproj
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
+
+from . import ROOT
+
+NGI_GRID_DIR = ROOT / "geodata" / "proj"
+NGI_GRID = "be_ign_bd72lb72_etrs89lb08.tif"
 
 STORAGE_EPSG = 31370
 # What a file or a form may declare for its coordinates (a file may also declare any CRS pyproj knows).
@@ -32,6 +39,17 @@ DECIMALS = {4326: 7, 31370: 3, 3812: 3}
 
 # Belgium and a margin, in EPSG:31370 (metres). Lambert 72's area of use.
 BELGIUM_31370 = shapely.box(10_000, 10_000, 310_000, 260_000)
+
+
+def use_ngi_grid() -> None:
+    """Put the NGI grid on PROJ's search path (once per process). Transformers
+    built before this call keep the Helmert fallback: call it before any."""
+    folder = str(NGI_GRID_DIR)
+    if folder not in pyproj.datadir.get_data_dir().split(os.pathsep):
+        pyproj.datadir.append_data_dir(folder)
+
+
+use_ngi_grid()  # at import: app.models imports this module, so it runs before any transformation
 
 
 def crs_name(epsg: int) -> str:

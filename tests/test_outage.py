@@ -52,6 +52,8 @@ def test_an_outage_serves_kept_pages_and_a_dutch_503_for_the_rest(outage, caplog
         assert answer.headers["Retry-After"] == "17"
         assert answer.json["code"] == "ServiceUnavailable"
         assert "databank" in answer.json["description"]
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"  # a browser GIS client may read why
+        assert "Retry-After" in answer.headers["Access-Control-Expose-Headers"]
 
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.json["status"] == "niet klaar"
