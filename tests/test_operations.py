@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from itsdangerous import BadSignature
 
 from app.http.request_log import JsonFormatter
 from conftest import dispose, make_test_app
@@ -116,7 +117,7 @@ def test_two_nodes_with_one_key_file_accept_each_others_sessions(seed_url, tmp_p
         serializer = [n.session_interface.get_signing_serializer(n) for n in (*nodes, lonely)]
         cookie = serializer[0].dumps({"user_id": 7})
         assert serializer[1].loads(cookie) == {"user_id": 7}
-        with pytest.raises(Exception):
+        with pytest.raises(BadSignature):
             serializer[2].loads(cookie)
     finally:
         for app in (*nodes, lonely):
@@ -191,5 +192,25 @@ def test_the_access_line_never_reads_a_streamed_answer(tmp_path):
         answer = app.test_client().get("/stroom", buffered=False)
         assert answer.status_code == 200 and read == []  # logged and counted, the rest not yet made
         assert answer.get_data(as_text=True) == "eerste deel, tweede deel"
+    finally:
+        dispose(app)
+
+
+def test_the_pool_gauge_follows_the_connections_in_use(seed_url):
+    app = make_test_app(seed_url)
+    try:
+        client = app.test_client()
+        engine = app.extensions["fichekaart.engine"]
+
+        def in_use() -> float:
+            lines = client.get("/metrics").text.splitlines()
+            return float(next(x for x in lines if x.startswith("fichekaart_db_pool_in_use ")).split()[1])
+
+        assert in_use() == 0
+        with engine.connect(), engine.connect():
+            assert in_use() == 2
+        assert in_use() == 0
+        assert client.get("/herentals").status_code == 200  # a request gives its connection back
+        assert in_use() == 0
     finally:
         dispose(app)
