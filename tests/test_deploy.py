@@ -1,7 +1,8 @@
 """deploy/: the nginx site passes `nginx -t` (when nginx is installed:
 `apt-get install nginx-light`; otherwise the test is skipped and says so),
-agrees with the app (upload limit, session cookie), and
-the gunicorn settings load."""
+agrees with the app (upload limit, session cookie), the systemd units pass
+`systemd-analyze verify` (skipped, saying so, without it) and the gunicorn
+settings load."""
 from __future__ import annotations
 
 import json
@@ -88,3 +89,17 @@ def test_every_app_node_reads_the_shared_environment_file():
     assert "User=fichekaart" in unit and "--bind 127.0.0.1:%i" in unit
     env = (DEPLOY / "fichekaart.env.example").read_text()
     assert "FICHEKAART_SECRET_KEY_FILE=" in env and "FICHEKAART_TRUSTED_PROXIES=1" in env
+
+
+def test_systemd_accepts_the_units(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed: the units were not checked")
+    for unit in (DEPLOY / "systemd").iterdir():
+        # The venv's programs do not exist here: any executable stands in for them.
+        text = re.sub(r"/srv/fichekaart/\.venv/bin/\w+", "/bin/true", unit.read_text())
+        (tmp_path / unit.name.replace("@.", "@8001.")).write_text(text)
+    done = subprocess.run([analyze, "verify", *sorted(map(str, tmp_path.iterdir()))],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "fichekaart" not in done.stderr, done.stderr  # no warning about our units
