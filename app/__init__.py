@@ -26,13 +26,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, cors, web
+    from .http import compression, cors, metrics, outage, proxies, request_log, web
     from .write import search_index  # noqa: F401  (registers the ORM events that keep search columns)
 
+    request_log.init_app(app)
+    proxies.init_app(app)
     cli.init_app(app)
     web.init_app(app)
+    outage.init_app(app, db.get_engine_of(app))
     compression.init_app(app)
     cors.init_app(app)
+    metrics.init_app(app, db.get_engine_of(app))
     auth.init_app(app)
     register_blueprints(app)
     return app
@@ -47,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
         downloads,
         fiche_page,
         finder,
+        health,
         public,
         region,
         staff,
@@ -58,6 +63,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp, health.bp,
     ):
         app.register_blueprint(blueprint)

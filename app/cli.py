@@ -1,6 +1,7 @@
 """Command line: `fichekaart <command>` (a Flask command group).
 
-    fichekaart db upgrade | downgrade | revision -m MSG | current
+    fichekaart db upgrade | downgrade REV --yes [--force] | revision -m MSG | current | checksum
+    fichekaart backup [-o FILE] | restore FILE --yes [--force]
     fichekaart seed                 load the demo content when the database is empty
     fichekaart import areas|addresses|indicators|fiches FILE ...
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
@@ -38,10 +39,16 @@ def db_upgrade(revision):
     click.echo(f"Databank op versie {migrate.current_revision(get_engine())}.")
 
 
-@db_group.command("downgrade", help="Zet de databank terug naar een eerdere versie.")
-@click.argument("revision", default="base")
+@db_group.command("downgrade", help="Zet de databank terug naar een eerdere versie (REVISION verplicht, "
+                                      "bv. 0001 of base). Weigert op een databank met gegevens, tenzij --force.")
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="Bevestig: tabellen en gegevens kunnen verdwijnen.")
+@click.option("--force", is_flag=True, help="Ook als de databank gegevens bevat (er wordt eerst een backup gemaakt).")
 @with_appcontext
-def db_downgrade(revision):
+def db_downgrade(revision, yes, force):
+    from .cli_ops import guard_destructive
+
+    guard_destructive("Een downgrade", yes, force)
     migrate.downgrade(get_engine(), revision)
     click.echo(f"Databank op versie {migrate.current_revision(get_engine())}.")
 
@@ -322,15 +329,20 @@ def users_list():
 
 def init_app(app: Flask) -> None:
     from .cli_cities import cities_group
+    from .cli_ops import backup_cmd, checksum_cmd, restore_cmd
 
-    for command in (db_group, seed, import_group, export_group, users_group, cities_group):
+    db_group.add_command(checksum_cmd)
+    for command in (db_group, seed, import_group, export_group, users_group, cities_group, backup_cmd,
+                    restore_cmd):
         app.cli.add_command(command)
 
 
 def _create_app(*_args, **_kwargs):
     from . import create_app
 
-    return create_app()
+    # The statement timeout guards web requests; an operator's import,
+    # migration or backup may take longer.
+    return create_app({"DB_STATEMENT_TIMEOUT_MS": 0})
 
 
 main = FlaskGroup(create_app=_create_app, help="Fichekaart: projectfiches op de kaart.")

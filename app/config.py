@@ -32,15 +32,33 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default_database_url(app)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(app)
+        app.config["SECRET_KEY"] = shared_secret_key(app) or instance_secret_key(app)
 
 
 def default_database_url(app: Flask) -> str:
     return f"sqlite:///{Path(app.instance_path) / 'fichekaart.sqlite'}"
 
 
+def shared_secret_key(app: Flask) -> str | None:
+    """The key in FICHEKAART_SECRET_KEY_FILE, when set: one file (or one
+    FICHEKAART_SECRET_KEY) shared by every app node, so that a session
+    signed by one node is accepted by the others."""
+    name = app.config.get("SECRET_KEY_FILE")
+    if not name:
+        return None
+    path = Path(name)
+    try:
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise RuntimeError(f"FICHEKAART_SECRET_KEY_FILE {path} cannot be read: {exc.strerror}") from None
+    if len(key) < 32:
+        raise RuntimeError(f"FICHEKAART_SECRET_KEY_FILE {path} holds no key of at least 32 characters")
+    return key
+
+
 def instance_secret_key(app: Flask) -> str:
-    """A random key kept in instance/ so sessions survive a restart."""
+    """A random key kept in instance/ so sessions survive a restart (one
+    host only: several nodes need the shared key above)."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

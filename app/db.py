@@ -14,7 +14,7 @@ import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
 from flask import Flask, current_app, g
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -66,20 +66,53 @@ def make_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
+def database_timeouts(config, url: str) -> dict:
+    """Engine options that keep a slow or absent database from hanging the
+    workers: a connect timeout and a statement timeout on PostgreSQL, and a
+    pool timeout (waiting for a free connection) on both. SQLite's busy
+    timeout is set on connect (see the SQLite connection set-up).
+
+    FICHEKAART_DB_CONNECT_TIMEOUT (seconds, default 5),
+    FICHEKAART_DB_STATEMENT_TIMEOUT_MS (default 30000, 0 = none; the
+    `fichekaart` command line runs without one),
+    FICHEKAART_DB_POOL_TIMEOUT (seconds, default 10)."""
+    options: dict = {}
+    if make_url(url).database not in (None, "", ":memory:"):  # an in-memory SQLite has no queue pool
+        options["pool_timeout"] = float(config.get("DB_POOL_TIMEOUT", 10))
+    if url.startswith("postgresql"):
+        statement_ms = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30000))
+        given = make_url(url).query.get("options")  # e.g. a search_path in DATABASE_URL stays
+        options["connect_args"] = {
+            "connect_timeout": max(1, int(float(config.get("DB_CONNECT_TIMEOUT", 5)))),
+            "options": " ".join(filter(None, [given, f"-c statement_timeout={statement_ms}"])),
+        }
+    return options
+
+
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    engine = make_engine(url, **database_timeouts(app.config, url))
     app.extensions["fichekaart.engine"] = engine
     app.extensions["fichekaart.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
 
 
 def get_engine() -> Engine:
-    return current_app.extensions["fichekaart.engine"]
+    return get_engine_of(current_app)
+
+
+def get_engine_of(app: Flask) -> Engine:
+    return app.extensions["fichekaart.engine"]
 
 
 def get_session() -> Session:
-    """The session of this request (or app context), opened on first use."""
+    """The session of this request (or app context), opened on first use.
+    A `fichekaart.before_session` hook may refuse first (app.http.outage:
+    no waiting on a database that just failed to connect)."""
     if "db_session" not in g:
+        before = current_app.extensions.get("fichekaart.before_session")
+        if before is not None:
+            before()
         g.db_session = current_app.extensions["fichekaart.sessionmaker"]()
     return g.db_session
 

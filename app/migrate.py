@@ -45,7 +45,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     _run(engine, command.upgrade, revision)
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
+def downgrade(engine: Engine, revision: str) -> None:
+    """Down to `revision` (no default: "base" drops every table; the CLI guards it)."""
     _run(engine, command.downgrade, revision)
 
 

@@ -12,8 +12,9 @@ from flask import Flask, request
 
 PUBLIC_BLUEPRINTS = frozenset({"ogcapi", "api"})
 PUBLIC_ENDPOINTS = frozenset({"downloads.download"})
-# Headers a client script may read: caching, paging links and the OGC API's CRS.
-EXPOSED = "ETag, Last-Modified, Link, Content-Crs, Content-Disposition"
+# Headers a client script may read: caching, paging links, the OGC API's CRS, and
+# when to retry after a 503 and the request id to quote (app/http/outage.py, request_log.py).
+EXPOSED = "ETag, Last-Modified, Link, Content-Crs, Content-Disposition, Retry-After, X-Request-Id"
 PREFLIGHT_MAX_AGE = 86400
 
 

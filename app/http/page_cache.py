@@ -16,7 +16,10 @@ keeps the last PAGE_CACHE_SIZE answers (default 64) of each process:
   gets a fresh page with their name, and a flashed message is never kept;
 - only 200 answers;
 - the CSP nonce stays per response: it is stored as a mark and the mark is
-  replaced by the new request's nonce.
+  replaced by the new request's nonce;
+- while the database cannot be used (app.http.outage), the last kept answer
+  of the URL is served whatever its age or data version: citizens keep the
+  pages they had, and only pages never kept answer 503.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from ..basemap import basemap_setting
 from ..db import get_session
 from .caching import data_version
 from .lru import LruCache
+from .outage import DATABASE_UNAVAILABLE, note_outage
 from .web import csp_nonce
 
 _NONCE_MARK = f"fk-nonce-{secrets.token_hex(16)}"
@@ -41,10 +45,21 @@ KEPT_TYPES = {"text/html", "application/json", "application/geo+json"}
 
 def page_cache() -> LruCache:
     """This app's cache (one per app: tests run several apps in one process)."""
+    return _app_cache("fichekaart_pages")
+
+
+def last_kept() -> LruCache:
+    """The last kept answer per URL (and Accept, basemap), whatever its data
+    version: what an outage serves. The bodies are the same strings as in
+    page_cache(), so this costs only the keys."""
+    return _app_cache("fichekaart_last_pages")
+
+
+def _app_cache(name: str) -> LruCache:
     extensions = current_app.extensions
-    if "fichekaart_pages" not in extensions:
-        extensions["fichekaart_pages"] = LruCache(int(current_app.config.get("PAGE_CACHE_SIZE", 64)))
-    return extensions["fichekaart_pages"]
+    if name not in extensions:
+        extensions[name] = LruCache(int(current_app.config.get("PAGE_CACHE_SIZE", 64)))
+    return extensions[name]
 
 
 def _kept_seconds() -> float:
@@ -60,18 +75,33 @@ def cached_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        key = (data_version(get_session())[0], dt.date.today().isoformat(), request.url,
-               request.headers.get("Accept", ""), repr(basemap_setting()))
-        now = time.monotonic()
-        kept = page_cache().get(key)
-        if kept is not None and kept[0] > now:
-            _, body, headers = kept
-            return Response(body.replace(_NONCE_MARK, csp_nonce()), headers=headers)
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and response.mimetype in KEPT_TYPES and not session:
-            headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS]
-            body = response.get_data(as_text=True).replace(csp_nonce(), _NONCE_MARK)
-            page_cache().put(key, (now + _kept_seconds(), body, headers))
-        return response
+        place = (request.url, request.headers.get("Accept", ""), repr(basemap_setting()))
+        try:
+            return _kept_or_built(place, view, args, kwargs)
+        except DATABASE_UNAVAILABLE as exc:
+            last = last_kept().get(place)
+            if last is None:
+                raise
+            note_outage(exc)
+            return _replayed(*last)
 
     return wrapper
+
+
+def _kept_or_built(place: tuple, view, args, kwargs):
+    key = (data_version(get_session())[0], dt.date.today().isoformat(), *place)
+    now = time.monotonic()
+    kept = page_cache().get(key)
+    if kept is not None and kept[0] > now:
+        return _replayed(*kept[1:])
+    response = current_app.make_response(view(*args, **kwargs))
+    if response.status_code == 200 and response.mimetype in KEPT_TYPES and not session:
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS]
+        body = response.get_data(as_text=True).replace(csp_nonce(), _NONCE_MARK)
+        page_cache().put(key, (now + _kept_seconds(), body, headers))
+        last_kept().put(place, (body, headers))
+    return response
+
+
+def _replayed(body: str, headers: list) -> Response:
+    return Response(body.replace(_NONCE_MARK, csp_nonce()), headers=headers)
