@@ -69,7 +69,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["fichekaart.engine"] = engine
-    app.extensions["fichekaart.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    from .write import data_version  # every write of public data bumps the data version
+
+    data_version.install(factory)
+    app.extensions["fichekaart.sessionmaker"] = factory
     app.teardown_appcontext(close_session)
 
 

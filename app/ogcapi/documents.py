@@ -8,10 +8,8 @@ import datetime as dt
 import shapely
 from flask import request, url_for
 
-from ..crs import from_storage
-from ..read.features import feature_collection
-from ..crs import transform
-from ..crs import STORAGE_EPSG
+from ..crs import STORAGE_EPSG, transform
+from ..read.features import to_features
 from .base import Collection, Page
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
@@ -132,10 +130,7 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    geoms = from_storage(page.geoms, crs.epsg)
-    if crs.lat_first and len(geoms):
-        geoms = shapely.transform(geoms, lambda xy: xy[:, ::-1])
-    return feature_collection(page.records, geoms, ids=page.ids)
+    return to_features(page.geoms, page.records, page.ids, crs.epsg, lat_first=crs.lat_first, embed=True)
 
 
 def _timestamp() -> str:

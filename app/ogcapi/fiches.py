@@ -9,7 +9,8 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
-from ..read.queries import FicheFilters, city_wijk_index, fiche_conditions
+from ..read.queries import FicheFilters, fiche_conditions
+from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
