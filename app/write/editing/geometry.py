@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...geometry import GeometryError, to_storage
-from ...crs import round_coordinates, transform
+from ...crs import STORAGE_EPSG, round_coordinates, transform
 from ..imports import ImportFailed
 from ..imports.tables import SPATIAL_SUFFIXES, read_table
 from ...models import Area, Municipality
@@ -87,7 +87,7 @@ def to_form_geojson(geom_31370: BaseGeometry | None) -> str:
     recognised on submit."""
     if geom_31370 is None:
         return json.dumps({"type": "FeatureCollection", "features": []})
-    geom = round_coordinates(transform(geom_31370, 31370, 4326), 4326)
+    geom = round_coordinates(transform(geom_31370, STORAGE_EPSG, 4326), 4326)
     feature = {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(geom))}
     return json.dumps({"type": "FeatureCollection", "features": [feature]})
 
