@@ -20,7 +20,7 @@ from ..basemap import basemap_setting
 from ..db import get_session
 from ..crs import STORAGE_EPSG, transform
 from ..http.caching import data_version
-from ..models import Area, Fiche, Municipality
+from ..models import Area
 from ..read.pages import region_counts
 from ..spatial import extent
 from ..read.tiles import tiles_available

@@ -9,7 +9,7 @@ from ..auth import (
     AccountError, ROLE_LABELS, create_user, current_user, end_sessions, grant, require_role, set_password,
 )
 from ..db import get_session
-from ..models import Municipality, User, UserRole
+from ..models import Municipality, User
 from ..read.pages import all_municipalities
 from ..read.staff import users_with_roles
 
