@@ -16,7 +16,7 @@ from .version import read_data_version
 
 # (database, municipality id) -> (data version, index): the OGC API asks for
 # the same city's index on every page; rebuilding it cost a select and an STRtree.
-_INDEXES: dict[tuple[str, int], tuple[int, WijkIndex]] = {}
+_INDEXES: dict[tuple[str, int], tuple[object, WijkIndex]] = {}
 
 
 def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
@@ -24,11 +24,14 @@ def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
     return WijkIndex([(a.code, a.geom) for a in areas])
 
 
-def city_wijk_index(session: Session, municipality) -> WijkIndex:
+def city_wijk_index(session: Session, municipality, version=None) -> WijkIndex:
     """The city's wijken, indexed for WijkIndex.shares; built again only
-    when the data version (app.read.version) changed."""
+    when the data version changed (`version`: the caller's token of it,
+    e.g. app.http.caching.data_version, remembered per request burst; else
+    read here, app.read.version)."""
     key = (str(session.get_bind().url), municipality.id)
-    version = read_data_version(session)[0]
+    if version is None:
+        version = read_data_version(session)
     kept = _INDEXES.get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
