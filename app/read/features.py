@@ -1,5 +1,6 @@
 """Rows -> GeoJSON features: the one way a fiche, a phase or an area becomes
-a feature, for every output (the maps, /api, the OGC API).
+a feature, for every output (the maps, /api, the OGC API; the GeoJSON
+download writes its geometries with geojson_texts too).
 
 to_features takes geometries in the storage CRS and does one pass of
 shapely over all of them: transform to the output CRS, round ONCE to the
@@ -50,14 +51,19 @@ def to_features(geoms: Sequence, properties: Sequence[dict], ids: Sequence | Non
         for i, g, p in zip(ids, geometries, properties)]}
 
 
-def geojson_texts(geoms: Sequence, epsg: int, decimals: int, *, lat_first: bool = False) -> list:
-    """Storage-CRS geometries -> GeoJSON text in `epsg` (None stays None), rounded once."""
+def geojson_texts(geoms: Sequence, epsg: int, decimals: int, *, lat_first: bool = False,
+                  source: int = STORAGE_EPSG, rfc7946: bool = False) -> list:
+    """Geometries in `source` (the storage CRS unless said) -> GeoJSON text in
+    `epsg` (None stays None), rounded once. rfc7946: exterior rings
+    counter-clockwise, as the GeoJSON download promises."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
         return []
-    geoms = transform_many(geoms, STORAGE_EPSG, epsg)
+    geoms = transform_many(geoms, source, epsg)
     geoms = shapely.transform(geoms, (lambda xy: np.round(xy[:, ::-1], decimals)) if lat_first
                               else (lambda xy: np.round(xy, decimals)))
+    if rfc7946:
+        geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     return list(shapely.to_geojson(geoms))
 
 
