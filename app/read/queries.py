@@ -9,11 +9,10 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
-
-from typing import TYPE_CHECKING
 
 from ..crs import STORAGE_EPSG
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
@@ -155,8 +154,10 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
 
 
 def select_fiches(session: Session, filters: FicheFilters) -> list[Fiche]:
-    """Fiches matching the filters, ordered by id, with their SDGs, phases and
-    budget lines loaded."""
+    """Fiches matching the filters as ORM objects, ordered by id, with their
+    SDGs, phases and budget lines loaded: for code that edits them, and for
+    tests that check the read model (app.read.rows) against the ORM. Every
+    public output reads app.read.rows instead."""
     return list(session.scalars(
         select(Fiche)
         .where(*fiche_conditions(session, filters))
