@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import shapely
 from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import Session
 
@@ -38,9 +40,10 @@ def page(slug: str, code: str):
     if wijk is None:
         abort(404)
 
-    apportionment = apportion_budget_to_wijken(session, city, wijken=wijken)
+    city_fiches = load_fiche_rows(session, FicheFilters(municipality=city.nis_code))
+    apportionment = apportion_budget_to_wijken(session, city, fiches=city_fiches, wijken=wijken)
     budget = next(b for b in apportionment.wijken if b.code == code)
-    fiches = load_fiche_rows(session, FicheFilters(municipality=city.nis_code, wijk=code))
+    fiches = touching(wijk, city_fiches)
     fiche_rows = fiche_shares(wijk, wijken, fiches)
     return render_template(
         "wijk/page.html",
@@ -53,6 +56,14 @@ def page(slug: str, code: str):
         map_parts=page_maps.wijk_map(wijk, [w for w in wijken if w.code != code], fiches),
         status_label=styles.status_label,
     )
+
+
+def touching(wijk: AreaRow, fiches: list[FicheRow]) -> list[FicheRow]:
+    """The fiches whose place intersects the wijk: the wijk filter's rule
+    (fiche_conditions), applied to rows already loaded for the budget."""
+    placed = [f for f in fiches if f.geom is not None]
+    hits = shapely.intersects(wijk.geom, np.asarray([f.geom for f in placed], dtype=object)) if placed else []
+    return [f for f, hit in zip(placed, hits) if hit]
 
 
 @dataclass
