@@ -22,7 +22,7 @@ from . import migrate
 from .columns import AREA_LEVELS
 from .db import get_engine, get_session
 from .geometry import GeometryError
-from .read.queries import FicheFilters, select_fiches
+from .read.queries import FicheFilters
 from .write.imports import ImportFailed
 
 
@@ -238,15 +238,16 @@ def export_group():
 @click.option("--drafts", is_flag=True, help="Ook ontwerpen (niet-gepubliceerde fiches).")
 @with_appcontext
 def export_fiches_cmd(municipality, crs, output, drafts):
-    from .crs import epsg_of
+    from .crs import OFFERED_EPSG, crs_name, epsg_of
     from .read.features import dumps, fiche_features
+    from .read.rows import load_fiche_rows
 
     epsg = epsg_of(crs)
-    if epsg not in (4326, 31370, 3812):
-        raise click.BadParameter("kies EPSG:4326, EPSG:31370 of EPSG:3812", param_hint="--crs")
+    if epsg not in OFFERED_EPSG:
+        raise click.BadParameter(f"kies {', '.join(crs_name(e) for e in OFFERED_EPSG)}", param_hint="--crs")
     session = get_session()
-    fiches = select_fiches(session, FicheFilters(municipality=municipality, include_drafts=drafts))
-    collection = fiche_features(fiches, epsg)
+    fiches = load_fiche_rows(session, FicheFilters(municipality=municipality, include_drafts=drafts))
+    collection = fiche_features(fiches, epsg, decimals=None)  # the CRS's own decimals (app.crs.DECIMALS)
     if epsg != 4326:
         # RFC 7946 knows only WGS84; other CRSs are named the pre-2016 way, which GDAL and QGIS read.
         collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}

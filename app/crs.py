@@ -26,16 +26,15 @@ NGI_GRID_DIR = ROOT / "geodata" / "proj"
 NGI_GRID = "be_ign_bd72lb72_etrs89lb08.tif"
 
 STORAGE_EPSG = 31370
-# What a file or a form may declare for its coordinates (a file may also declare any CRS pyproj knows).
-ALLOWED_INPUT_EPSG = (4326, 31370, 3812)
-# What downloads offer, storage first (the OGC API adds CRS84, the same as 4326 in lon/lat order).
-OFFERED_EPSG = (31370, 3812, 4326)
+# What downloads, the OGC API (which adds CRS84: 4326 in lon/lat order), the CLI export and
+# the staff's WKT import offer, storage first. A spatial file may declare any CRS pyproj knows.
+OFFERED_EPSG = (STORAGE_EPSG, 3812, 4326)
 CRS_LABELS = {
-    31370: "Belgische Lambert 72 (BD72), meter",
+    STORAGE_EPSG: "Belgische Lambert 72 (BD72), meter",
     3812: "Belgische Lambert 2008 (ETRS89), meter",
     4326: "WGS 84, lengte- en breedtegraad in decimale graden",
 }
-DECIMALS = {4326: 7, 31370: 3, 3812: 3}
+DECIMALS = {4326: 7, STORAGE_EPSG: 3, 3812: 3}
 
 # Belgium and a margin, in EPSG:31370 (metres). Lambert 72's area of use.
 BELGIUM_31370 = shapely.box(10_000, 10_000, 310_000, 260_000)

@@ -93,7 +93,11 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     engine = make_engine(url, **database_timeouts(app.config, url))
     app.extensions["fichekaart.engine"] = engine
-    app.extensions["fichekaart.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    from .write import data_version  # every write of public data bumps the data version
+
+    data_version.install(factory)
+    app.extensions["fichekaart.sessionmaker"] = factory
     app.teardown_appcontext(close_session)
 
 

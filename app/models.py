@@ -330,3 +330,13 @@ class Address(Base):
     geom: Mapped[WKBElement] = geometry_column("POINT", nullable=False)
 
     municipality: Mapped[Municipality] = relationship()
+
+
+class DataVersion(Base):
+    """One row: a counter the write side bumps, in the same transaction,
+    whenever public data changes (app.write.data_version). ETags, kept pages
+    and the kept wijk indexes read it in one primary-key lookup."""
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))

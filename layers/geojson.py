@@ -88,10 +88,22 @@ def family_parts(geometry: dict) -> list[tuple[str, dict]]:
     return [(family, geometry)] if family else []
 
 
+class RoundedGeometry(dict):
+    """A GeoJSON geometry whose coordinates the producer already rounded to
+    `decimals` (e.g. app.read.features): kept as is, not parsed and rounded again."""
+    __slots__ = ("decimals",)
+
+    def __init__(self, geometry: dict, decimals: int):
+        super().__init__(geometry)
+        self.decimals = decimals
+
+
 def rounded_geometries(geometries: list[dict]) -> list[dict]:
     """Geometries with coordinates rounded to COORDINATE_DECIMALS."""
     if not geometries:
         return []
+    if all(getattr(g, "decimals", COORDINATE_DECIMALS + 1) <= COORDINATE_DECIMALS for g in geometries):
+        return geometries
     # orjson: several times faster than the stdlib json on long coordinate lists
     geoms = shapely.from_geojson([orjson.dumps(g) for g in geometries])
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORDINATE_DECIMALS))

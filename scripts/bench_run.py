@@ -116,13 +116,15 @@ def bare_folium_city(app, slug: str) -> bytes:
 
     from app.db import get_session
     from app.read.features import area_features, fiche_features
-    from app.read.queries import FicheFilters, find_municipality, select_areas, select_fiches
+    from app.models import Area
+    from app.read.queries import FicheFilters, find_municipality
+    from app.read.rows import load_area_rows, load_fiche_rows
 
     with app.app_context():
         session = get_session()
         city = find_municipality(session, slug)
-        fiches = fiche_features(select_fiches(session, FicheFilters(municipality=city.nis_code)))
-        wijken = area_features(select_areas(session, city, "wijk"))
+        fiches = fiche_features(load_fiche_rows(session, FicheFilters(municipality=city.nis_code)))
+        wijken = area_features(load_area_rows(session, Area.municipality_id == city.id, Area.level == "wijk"))
         m = folium.Map(location=(51.18, 4.83), zoom_start=13)
         folium.GeoJson(wijken, name="Wijken").add_to(m)
         folium.GeoJson(fiches, name="Fiches",
@@ -228,7 +230,7 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
 def measure_exports(app, repeats: int) -> dict:
     from app.exports import get_exporter
     from app.read.queries import FicheFilters, find_municipality
-    from app.views.downloads import build_export_data
+    from app.exports.assemble import build_export_data
 
     out = {}
     with app.app_context():

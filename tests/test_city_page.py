@@ -103,14 +103,15 @@ def test_wijk_filter_lists_only_fiches_that_touch_that_wijk(client, app):
 @pytest.mark.parametrize("year", range(2025, 2032))
 def test_year_filter_shows_the_phases_the_slider_shows(client, app, year):
     from app.read.features import phase_features
-    from app.read.queries import FicheFilters, find_municipality, phases_active_in_year, select_fiches
+    from app.read.queries import FicheFilters, find_municipality, phases_active_in_year
+    from app.read.rows import load_fiche_rows
     from layers.phases import phases_active_in_year as slider_rule
 
     _, html = get(client, "/herentals", year=str(year))
     with db(app) as session:
         city = find_municipality(session, "herentals")
         filters = FicheFilters.from_args(MultiDict({"year": str(year)}), municipality=city.nis_code)
-        fiches = select_fiches(session, filters)
+        fiches = load_fiche_rows(session, filters)
         db_phases = phases_active_in_year(session, filters, year)
         # The two rules (SQL for the filter, layers for the slider) pick the same phases.
         placed = {f.id for f in fiches if f.geom is not None}

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from staff_fixtures import db
 
 from app.models import Area, Fiche, Indicator
-from app.read.queries import FicheFilters, apportion_budget_to_wijken, find_municipality, latest_indicator_values
+from app.read.queries import FicheFilters, find_municipality, latest_indicator_values
+from app.read.wijk_budgets import apportion_budget_to_wijken
 from layers import styles
 
 CSV_HEADERS = ["wijk", "wijkcode", "inwoners", "budget_eur", "eur_per_inwoner", "indicatorwaarde", "indicator",

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.models import BudgetLine, Dependency, Fiche, FicheSdg, Phase
 from app.read.rows import load_fiche_page, load_fiche_rows
 from app.read.records import fiche_records
-from app.read.queries import FicheFilters, city_wijk_index, find_municipality, select_fiches
+from app.read.queries import FicheFilters, find_municipality, select_fiches
+from app.read.wijk_budgets import city_wijk_index
 from app.spatial import from_db, to_db
 
 SCALARS = ("id", "ref", "title", "kind", "number", "code", "summary", "sector", "responsible_service", "goal_why",

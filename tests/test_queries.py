@@ -9,9 +9,10 @@ from app.read.apportion import WijkIndex
 from app.read.features import fiche_features
 from app.models import Area, BudgetLine, Fiche, Phase
 from app.read.queries import (
-    FicheFilters, apportion_budget_to_wijken, budget_by_year, count_fiches, find_municipality,
-    phases_active_in_year, select_fiches,
+    FicheFilters, budget_by_year, count_fiches, find_municipality, phases_active_in_year, select_fiches,
 )
+from app.read.rows import load_fiche_rows
+from app.read.wijk_budgets import apportion_budget_to_wijken
 from app.spatial import from_db
 
 
@@ -156,7 +157,7 @@ def test_apportion_line_crossing_two_real_wijken(scratch_session):
 
 
 def test_features_are_wgs84_and_raw(session):
-    fiches = select_fiches(session, FicheFilters(municipality="herentals", q="Grote Markt"))
+    fiches = load_fiche_rows(session, FicheFilters(municipality="herentals", q="Grote Markt"))
     fc = fiche_features(fiches)
     coords = fc["features"][0]["geometry"]["coordinates"]
     flat = coords

@@ -32,7 +32,7 @@ def year_values(html: str, table_id: str, column: str) -> dict[str, float]:
 @pytest.mark.parametrize("code", WIJKEN)
 def test_budget_per_year_is_the_apportionment_of_the_wijk(client, session, code):
     from app.models import Area
-    from app.read.queries import apportion_budget_to_wijken
+    from app.read.wijk_budgets import apportion_budget_to_wijken
 
     area = session.scalar(select(Area).where(Area.code == code))
     expected = next(w for w in apportion_budget_to_wijken(session, area.municipality).wijken if w.code == code)
@@ -143,7 +143,7 @@ def test_unknown_or_foreign_codes_are_404(client):
 
 
 def test_a_draft_is_neither_listed_nor_counted(scratch_app):
-    from app.read.queries import apportion_budget_to_wijken
+    from app.read.wijk_budgets import apportion_budget_to_wijken
 
     with db(scratch_app) as session:
         fiche = fiche_by_ref(session, "HER-SO-02")

@@ -14,23 +14,23 @@ from __future__ import annotations
 import numpy as np
 import orjson
 import pandas as pd
-import shapely
 
+from ..crs import DECIMALS as CRS_DECIMALS, crs_name
+from ..read.features import geojson_texts
 from .base import DEFAULT_CRS, ExportData, Exporter, register
 from .describe import metadata_items
 from .frames import prepare_export
 
-WGS84 = "EPSG:4326"
-DECIMALS = 7
+WGS84_EPSG = 4326
+WGS84 = crs_name(WGS84_EPSG)
+DECIMALS = CRS_DECIMALS[WGS84_EPSG]
 
 
 def geojson_geometries(geoms) -> list:
     """Shapely geometries in WGS84 -> orjson fragments (or None), rounded
-    and oriented as RFC 7946 asks."""
-    geoms = np.asarray(geoms, dtype=object)
-    rounded = shapely.transform(geoms, lambda xy: np.round(xy, DECIMALS))
-    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
-    texts = shapely.to_geojson(oriented)
+    and oriented as RFC 7946 asks (app.read.features.geojson_texts, the
+    writer of every GeoJSON output)."""
+    texts = geojson_texts(geoms, WGS84_EPSG, DECIMALS, source=WGS84_EPSG, rfc7946=True)
     return [None if t is None else orjson.Fragment(t) for t in texts]
 
 

@@ -1,5 +1,5 @@
 """HTTP caching for the data endpoints: a data version (ETag and
-Last-Modified) that changes whenever a fiche or an area changes, and 304s.
+Last-Modified) that changes with every write of public data, and 304s.
 
 The ETags are weak (W/"..."): the gzip and the plain body of one answer are
 the same data, and flask-compress leaves weak validators alone (it suffixes
@@ -12,11 +12,10 @@ import hashlib
 import time
 
 from flask import Response, current_app, request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified
 
-from ..models import Area, Fiche, IndicatorValue
+from ..read.version import read_data_version
 
 # Bump when the shape of the answers changes: old cached copies must not match.
 FORMAT_VERSION = "1"
@@ -27,51 +26,27 @@ _REMEMBERED: dict[str, tuple[float, str, dt.datetime | None]] = {}
 
 
 def data_version(session: Session) -> tuple[str, dt.datetime | None]:
-    """(a token that changes with any fiche or area edit, the last change).
+    """(a token that changes with every write of public data, the last change).
 
-    Fiches: count, latest updated_at and the sum of the optimistic-lock
-    versions (an edit of a phase or budget line goes through its fiche and
-    bumps that). Areas have no timestamp: count and highest id; indicator
-    values: count, highest id and the sum of the values.
-
-    Remembered per database for DATA_VERSION_TTL seconds (default 1): on
-    30,000 fiches the two aggregates cost more than serving a cached tile.
-    An edit shows up in ETags at most that long after it is committed."""
+    The counter row of app.read.version, bumped by the write side in the
+    same transaction (app.write.data_version): one primary-key lookup
+    whatever the number of fiches. Remembered per database for
+    DATA_VERSION_TTL seconds (default 1) all the same: a kept tile costs
+    less than a round trip. An edit shows up in ETags at most that long
+    after it is committed."""
     ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
-    key = str(session.get_bind().engine.url)
+    key = str(session.get_bind().url)
     now = time.monotonic()
     remembered = _REMEMBERED.get(key)
     if remembered and remembered[0] > now:
         return remembered[1], remembered[2]
-    token, latest = _query_version(session)
+    counter, changed_at = read_data_version(session)
+    # the time too: a database built again from scratch starts counting again
+    token = f"{FORMAT_VERSION}:{counter}:{changed_at.isoformat() if changed_at else '-'}"
+    latest = changed_at.replace(microsecond=0) if changed_at else None
     if ttl > 0:
         _REMEMBERED[key] = (now + ttl, token, latest)
     return token, latest
-
-
-def _query_version(session: Session) -> tuple[str, dt.datetime | None]:
-    count, latest, versions = session.execute(
-        select(func.count(Fiche.id), func.max(Fiche.updated_at), func.coalesce(func.sum(Fiche.version), 0))
-    ).one()
-    value_aggregates = [select(aggregate).scalar_subquery() for aggregate in (
-        func.count(IndicatorValue.id), func.max(IndicatorValue.id), func.coalesce(func.sum(IndicatorValue.value), 0))]
-    areas, last_area, n_values, last_value, value_sum = session.execute(
-        select(func.count(Area.id), func.max(Area.id), *value_aggregates)
-    ).one()
-    latest = _as_utc(latest)
-    token = (f"{FORMAT_VERSION}:{count}:{latest.isoformat() if latest else '-'}:{versions}:{areas}:{last_area}:"
-             f"{n_values}:{last_value}:{float(value_sum):.12g}")
-    return token, latest
-
-
-def _as_utc(value) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite without type processing
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:  # SQLite's CURRENT_TIMESTAMP is UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def etag_for(version: str, *parts) -> str:

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
-from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
-from ..read.rows import load_phase_rows
 from ..spatial import extent, from_db
 from .base import Collection, Page, box_condition, int_id, period_overlaps
 from .errors import NotFound
+from ..read.rows import load_area_rows, load_phase_rows
 from .fiches import FichesCollection
 from .params import ItemsQuery
+from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
 
@@ -49,7 +49,7 @@ class PhasesCollection(Collection):
         conditions = [
             Phase.fiche_id == Fiche.id, Fiche.municipality_id == Municipality.id,
             *fiche_conditions(session, FicheFilters()),
-            # the rule of app.read.features.phase_features: dated, with a place
+            # the rule of app.read.features.mapped_phases: dated, with a place
             Phase.start.is_not(None), Phase.end.is_not(None), or_(Phase.geom.is_not(None), Fiche.geom.is_not(None)),
         ]
         if query is None:
@@ -143,12 +143,9 @@ class WijkenCollection(AreaBasedCollection):
     columns = {"code": Area.code, "naam": Area.name, "nis_code": Municipality.nis_code}
 
     def _page(self, session, conditions, limit=None, offset=0):
-        stmt = select(Area).where(*conditions).order_by(Area.code).offset(offset).options(
-            selectinload(Area.municipality))
-        areas = list(session.scalars(stmt.limit(limit) if limit else stmt))
+        areas = load_area_rows(session, *conditions, limit=limit or None, offset=offset)
         matched = session.scalar(select(func.count(Area.id)).where(*conditions))
-        return Page([area_record(a) for a in areas], [from_db(a.geom) for a in areas], [a.code for a in areas],
-                    matched)
+        return Page([area_record(a) for a in areas], [a.geom for a in areas], [a.code for a in areas], matched)
 
     def item(self, session, feature_id, base_url):
         page = self._page(session, [*self._conditions(session), Area.code == feature_id])

@@ -8,8 +8,8 @@ import datetime as dt
 import shapely
 from flask import request, url_for
 
-from ..crs import STORAGE_EPSG, from_storage, transform
-from ..read.features import feature_collection
+from ..crs import STORAGE_EPSG, transform
+from ..read.features import to_features
 from .base import Collection, Page
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
@@ -130,14 +130,11 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    geoms = from_storage(page.geoms, crs.epsg)
-    if crs.lat_first and len(geoms):
-        geoms = shapely.transform(geoms, lambda xy: xy[:, ::-1])
-    return feature_collection(page.records, geoms, ids=page.ids)
+    return to_features(page.geoms, page.records, page.ids, crs.epsg, lat_first=crs.lat_first, embed=True)
 
 
 def _timestamp() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _page_link(c: Collection, offset: int, rel: str, title: str) -> dict:

@@ -9,13 +9,15 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
-from ..read.queries import FicheFilters, city_wijk_index, fiche_conditions
-from ..read.records import FICHE_FIELDS, Field, fiche_records
-from ..read.rows import load_fiche_page, load_fiche_rows
+from ..read.queries import FicheFilters, fiche_conditions
+from ..http.caching import data_version
+from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
+from ..read.rows import load_fiche_page, load_fiche_rows
 from .params import ItemsQuery, Period
+from ..read.records import FICHE_FIELDS, Field, fiche_records
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
@@ -85,7 +87,9 @@ class FichesCollection(Collection):
         return filters
 
     def _page(self, session, fiches, matched, base_url) -> Page:
-        records = fiche_records(fiches, base_url, city_wijk_index(session, self.municipality))
+        # the data version the answer is kept under: no query of its own most of the time
+        index = city_wijk_index(session, self.municipality, data_version(session)[0])
+        records = fiche_records(fiches, base_url, index)
         return Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched)
 
     def items(self, session, query, base_url):

@@ -2,10 +2,9 @@
 the JSON answer carries. Jinja escapes every value."""
 from __future__ import annotations
 
-import shapely
 from flask import render_template
 
-from ..crs import from_storage
+from ..read.features import MAP_DECIMALS, to_features
 from ..http.web import ERROR_TITLES
 from .base import Collection, Page
 from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
@@ -53,19 +52,20 @@ def feature_map(page: Page | None, label: str) -> dict | None:
     """A small map of the page's features, whatever CRS the page was asked
     in: layers/ and the app's own Leaflet (never a CDN). Geometries only: no
     text of the features goes into the map's script."""
-    geoms = [g for g in from_storage(page.geoms, 4326) if g is not None] if page else []
-    if not geoms:
+    placed = [g for g in page.geoms if g is not None] if page else []
+    if not placed:
         return None
     import folium
 
     from layers.base import build_base_map, render_map_parts
+    from layers.geojson import bounds_of
 
     from ..basemap import basemap_setting
 
-    m = build_base_map(tuple(shapely.total_bounds(geoms)), basemap_setting(), label=label)
+    shapes = to_features(placed, [{} for _ in placed], ids=list(range(len(placed))), decimals=MAP_DECIMALS)
+    m = build_base_map(bounds_of(shapes), basemap_setting(), label=label)
     folium.GeoJson(
-        {"type": "FeatureCollection",
-         "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)} for g in geoms]},
+        shapes,
         name="Kenmerken", marker=folium.CircleMarker(radius=6, weight=2),
         style_function=lambda _feature: {"color": "#0b5cad", "weight": 2, "fillOpacity": 0.25},
     ).add_to(m)
@@ -79,7 +79,9 @@ def render(template: str, doc: dict, collection: Collection | None = None, page:
     map_parts = feature_map(page, f"Kaart: {collection.title}" if collection else "Kaart")
     return render_template(
         f"ogcapi/{template}.html", doc=doc, collection=collection, fields=fields, columns=columns,
-        display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, map_parts=map_parts, **context,
+        display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, map_parts=map_parts,
+        # the documents carry geometries as GeoJSON text (orjson.Fragment): the types come from the page
+        geometry_types=[g.geom_type if g is not None else None for g in page.geoms] if page else [], **context,
     )
 
 

@@ -21,9 +21,9 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from ..crs import BELGIUM_31370, STORAGE_EPSG, transform
-from ..read.records import Field
+from ..crs import BELGIUM_31370, CRS_LABELS, OFFERED_EPSG, STORAGE_EPSG, crs_name, transform
 from .errors import InvalidParameter
+from ..read.records import Field
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -51,11 +51,18 @@ def _supported(uri: str, definition: str, label: str) -> SupportedCrs:
     return SupportedCrs(uri, epsg, crs.axis_info[0].direction == "north", label)
 
 
+def _offered(epsg: int) -> SupportedCrs:
+    """An offered CRS of app.crs by its EPSG URI, in its own axis order."""
+    name = crs_name(epsg)
+    supported = _supported(EPSG_URI.format(epsg), name, "")
+    order = ", volgorde breedte, lengte" if supported.lat_first else ""
+    return SupportedCrs(supported.uri, epsg, supported.lat_first, f"{CRS_LABELS[epsg]} ({name}{order})")
+
+
+# CRS84 (what GeoJSON clients expect) first, then the CRSs app.crs offers, WGS 84 before the Lambert ones.
 SUPPORTED_CRS: tuple[SupportedCrs, ...] = (
-    _supported(CRS84, "OGC:CRS84", "WGS 84 lengte/breedte (CRS84)"),
-    _supported(EPSG_URI.format(4326), "EPSG:4326", "WGS 84 breedte/lengte (EPSG:4326)"),
-    _supported(EPSG_URI.format(31370), "EPSG:31370", "Belgian Lambert 72 (EPSG:31370)"),
-    _supported(EPSG_URI.format(3812), "EPSG:3812", "Belgian Lambert 2008 (EPSG:3812)"),
+    _supported(CRS84, "OGC:CRS84", "WGS 84, lengte- en breedtegraad (CRS84)"),
+    *(_offered(epsg) for epsg in sorted(OFFERED_EPSG, key=lambda e: (e != 4326, e == 3812))),
 )
 CRS_URIS = [c.uri for c in SUPPORTED_CRS]
 BY_URI = {c.uri: c for c in SUPPORTED_CRS}

@@ -1,30 +1,80 @@
-"""Rows -> GeoJSON features in a chosen CRS (4326 for maps and GeoJSON).
+"""Rows -> GeoJSON features: the one way a fiche, a phase or an area becomes
+a feature, for every output (the maps, /api, the OGC API; the GeoJSON
+download writes its geometries with geojson_texts too).
+
+to_features takes geometries in the storage CRS and does one pass of
+shapely over all of them: transform to the output CRS, round ONCE to the
+decimals asked (app.crs.DECIMALS unless the caller needs fewer, e.g. the
+maps or a zoom level), swap to latitude first when the CRS says so, write
+GeoJSON text. Answers serialised by orjson embed that text as is
+(orjson.Fragment); the maps get dicts marked as rounded
+(layers.geojson.RoundedGeometry), which the layers keep without rounding
+again.
 
 Text stays raw here: every consumer that writes HTML (layers/, templates)
-escapes it; JSON and file exports must carry the text as the city wrote it.
+escapes it; JSON and file exports carry the text as the city wrote it.
 """
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import orjson
 import shapely
 
-from ..crs import epsg_of, from_storage
-from ..models import Area, Fiche, Phase
-from ..spatial import from_db
+from layers.geojson import COORDINATE_DECIMALS, RoundedGeometry
+
+from ..crs import DECIMALS, STORAGE_EPSG, epsg_of, transform_many
 from .queries import budget_is_illustrative, budget_total, fiche_years
+from .rows import AreaRow, FicheHead, FicheRow, PhaseRow
+
+MAP_EPSG = 4326
+MAP_DECIMALS = COORDINATE_DECIMALS  # what a Leaflet map can show (~0.1 m)
 
 
-def geometries_in(rows, epsg: int, attr: str = "geom") -> list:
-    """The rows' geometries (EPSG:31370 in the database) in `epsg`, rounded."""
-    return list(from_storage([from_db(getattr(r, attr)) for r in rows], epsg))
+def to_features(geoms: Sequence, properties: Sequence[dict], ids: Sequence | None = None, crs=MAP_EPSG,
+                decimals: int | None = None, *, lat_first: bool = False, embed: bool = False) -> dict:
+    """A FeatureCollection of `geoms` (shapely in the storage CRS, None for
+    no place) with `properties` and `ids` (default: each properties' id).
+    embed=True: geometries as orjson.Fragment, for an answer orjson writes."""
+    epsg = epsg_of(crs) if not isinstance(crs, int) else crs
+    decimals = DECIMALS.get(epsg, 7) if decimals is None else decimals
+    texts = geojson_texts(geoms, epsg, decimals, lat_first=lat_first)
+    if ids is None:
+        ids = [p.get("id") for p in properties]
+    if embed:
+        geometries = [None if t is None else orjson.Fragment(t) for t in texts]
+    else:
+        geometries = [None if t is None else RoundedGeometry(orjson.loads(t), decimals) for t in texts]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": i, "geometry": g, "properties": p}
+        for i, g, p in zip(ids, geometries, properties)]}
 
 
-def fiche_url(fiche: Fiche) -> str:
+def geojson_texts(geoms: Sequence, epsg: int, decimals: int, *, lat_first: bool = False,
+                  source: int = STORAGE_EPSG, rfc7946: bool = False) -> list:
+    """Geometries in `source` (the storage CRS unless said) -> GeoJSON text in
+    `epsg` (None stays None), rounded once. rfc7946: exterior rings
+    counter-clockwise, as the GeoJSON download promises."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0:
+        return []
+    geoms = transform_many(geoms, source, epsg)
+    geoms = shapely.transform(geoms, (lambda xy: np.round(xy[:, ::-1], decimals)) if lat_first
+                              else (lambda xy: np.round(xy, decimals)))
+    if rfc7946:
+        geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    return list(shapely.to_geojson(geoms))
+
+
+# -- the maps' properties -----------------------------------------------------
+
+def fiche_url(fiche: FicheHead) -> str:
     return f"/{fiche.municipality.slug}/fiches/{fiche.id}"
 
 
-def fiche_properties(fiche: Fiche) -> dict:
+def fiche_properties(fiche: FicheRow) -> dict:
+    """What a map's popup, tooltip and style read of a fiche (layers.popups)."""
     year_start, year_end = fiche_years(fiche)
     return {
         "id": fiche.id,
@@ -45,13 +95,13 @@ def fiche_properties(fiche: Fiche) -> dict:
         "year_start": year_start,
         "year_end": year_end,
         "url": fiche_url(fiche),
-        "sdgs": fiche.sdgs,
+        "sdgs": list(fiche.sdgs),
         "municipality": fiche.municipality.nis_code,
         "published": bool(fiche.published),
     }
 
 
-def phase_properties(phase: Phase, fiche: Fiche) -> dict:
+def phase_properties(phase: PhaseRow, fiche: FicheHead) -> dict:
     return {
         "id": phase.id,
         "fiche_id": fiche.id,
@@ -67,43 +117,33 @@ def phase_properties(phase: Phase, fiche: Fiche) -> dict:
     }
 
 
-def area_properties(area: Area) -> dict:
+def area_properties(area: AreaRow) -> dict:
     return {"code": area.code, "name": area.name, "level": area.level}
 
 
-def feature_collection(properties: list[dict], geoms, ids: list | None = None) -> dict:
-    texts = shapely.to_geojson(np.asarray(geoms, dtype=object))  # one call for all
-    features = []
-    for i, (props, text) in enumerate(zip(properties, texts)):
-        feature = {
-            "type": "Feature",
-            "id": ids[i] if ids else props.get("id", props.get("code")),
-            "geometry": orjson.loads(text) if text is not None else None,
-            "properties": props,
-        }
-        features.append(feature)
-    return {"type": "FeatureCollection", "features": features}
+def mapped_phases(fiches: list[FicheRow]) -> list[tuple[PhaseRow, FicheRow]]:
+    """The phases a map shows: dated, with a place (their own or their fiche's).
+    The OGC collection 'fasen' selects by the same rule in SQL."""
+    return [(p, f) for f in fiches for p in f.phases
+            if p.start and p.end and (p.geom is not None or f.geom is not None)]
 
 
-def fiche_features(fiches: list[Fiche], crs=4326) -> dict:
-    epsg = epsg_of(crs)
-    return feature_collection([fiche_properties(f) for f in fiches], geometries_in(fiches, epsg))
+def fiche_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = MAP_DECIMALS) -> dict:
+    return to_features([f.geom for f in fiches], [fiche_properties(f) for f in fiches], crs=crs, decimals=decimals)
 
 
-def phase_features(fiches: list[Fiche], crs=4326) -> dict:
-    """One feature per dated phase; a phase without its own geometry takes its fiche's."""
-    epsg = epsg_of(crs)
-    pairs = [(p, f) for f in fiches for p in f.phases
-             if p.start and p.end and (p.geom is not None or f.geom is not None)]
-    holders = [p if p.geom is not None else f for p, f in pairs]
-    return feature_collection([phase_properties(p, f) for p, f in pairs], geometries_in(holders, epsg))
+def phase_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = MAP_DECIMALS) -> dict:
+    """One feature per mapped phase; a phase without its own place takes its fiche's."""
+    pairs = mapped_phases(fiches)
+    return to_features([p.geom if p.geom is not None else f.geom for p, f in pairs],
+                       [phase_properties(p, f) for p, f in pairs], crs=crs, decimals=decimals)
 
 
-def area_features(areas: list[Area], crs=4326, extra: dict[str, dict] | None = None) -> dict:
+def area_features(areas: list[AreaRow], crs=MAP_EPSG, extra: dict[str, dict] | None = None,
+                  decimals: int | None = MAP_DECIMALS) -> dict:
     """Areas with code/name/level, plus per-code extra properties."""
-    epsg = epsg_of(crs)
     props = [{**area_properties(a), **((extra or {}).get(a.code, {}))} for a in areas]
-    return feature_collection(props, geometries_in(areas, epsg), ids=[a.code for a in areas])
+    return to_features([a.geom for a in areas], props, ids=[a.code for a in areas], crs=crs, decimals=decimals)
 
 
 def with_properties(collection: dict, extra: dict[str, dict]) -> dict:

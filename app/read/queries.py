@@ -1,20 +1,26 @@
-"""The read side: fiches with filters, budgets, phases, budget per wijk and
-indicators. Results are model rows or plain dicts; geometries stay in
-EPSG:31370 here (features.py converts for output)."""
+"""The shared filters of every fiche selection (FicheFilters,
+fiche_conditions: the "published project of this city" rule), and the
+smaller selections and sums the pages use. Geometries stay in the storage CRS
+here (app.read.features converts for output); fiches for output are plain
+rows (app.read.rows)."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
+from ..crs import STORAGE_EPSG
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
-from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
-from .apportion import WijkIndex
+from ..spatial import bbox_filter, intersects
 from .textsearch import fiche_text_condition
+
+if TYPE_CHECKING:
+    from .rows import FicheRow
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.
@@ -36,7 +42,7 @@ class FicheFilters:
     kinds: tuple[str, ...] | None = PROJECT_KINDS
     include_drafts: bool = False             # staff only
     bbox: tuple[float, float, float, float] | None = None
-    bbox_srid: int = 31370
+    bbox_srid: int = STORAGE_EPSG
     ids: list[int] | None = field(default=None)
 
     @classmethod
@@ -144,8 +150,10 @@ def fiche_conditions(session: Session, filters: FicheFilters) -> list:
 
 
 def select_fiches(session: Session, filters: FicheFilters) -> list[Fiche]:
-    """Fiches matching the filters, ordered by id, with their SDGs, phases and
-    budget lines loaded."""
+    """Fiches matching the filters as ORM objects, ordered by id, with their
+    SDGs, phases and budget lines loaded: for code that edits them, and for
+    tests that check the read model (app.read.rows) against the ORM. Every
+    public output reads app.read.rows instead."""
     return list(session.scalars(
         select(Fiche)
         .where(*fiche_conditions(session, filters))
@@ -166,37 +174,28 @@ def get_fiche(session: Session, fiche_id: int, *, include_drafts: bool = False) 
     return fiche
 
 
-# These three read only `budget_lines` and `phases`: a Fiche, or a plain
-# app.read.rows.FicheRow (the public records).
-def budget_total(fiche: Fiche, direction: str = "uitgave") -> float:
+# What a map popup, a list line and a public record say of a fiche's money and years.
+def budget_total(fiche: FicheRow, direction: str = "uitgave") -> float:
     return sum(line.amount_eur for line in fiche.budget_lines if line.direction == direction)
 
 
-def budget_is_illustrative(fiche: Fiche) -> bool:
+def budget_is_illustrative(fiche: FicheRow) -> bool:
     return any(line.basis == "illustratief" for line in fiche.budget_lines)
 
 
-def fiche_years(fiche: Fiche) -> tuple[int | None, int | None]:
+def fiche_years(fiche: FicheRow) -> tuple[int | None, int | None]:
     years = [p.start.year for p in fiche.phases if p.start] + [p.end.year for p in fiche.phases if p.end]
     years += [line.year for line in fiche.budget_lines]
     return (min(years), max(years)) if years else (None, None)
 
 
-def budget_by_year(fiches: list[Fiche]) -> dict[int, dict[str, dict[str, float]]]:
+def budget_by_year(fiches: list[FicheRow]) -> dict[int, dict[str, dict[str, float]]]:
     """{year: {kind: {direction: amount}}} over the given fiches."""
     table: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     for fiche in fiches:
         for line in fiche.budget_lines:
             table[line.year][line.kind][line.direction] += line.amount_eur
     return {year: {k: dict(v) for k, v in kinds.items()} for year, kinds in sorted(table.items())}
-
-
-def phase_is_active(phase: Phase, year: int) -> bool:
-    """The rule the time slider uses too (layers.phases.phases_active_in_year)."""
-    return (
-        phase.start is not None and phase.end is not None
-        and phase.start <= dt.date(year, 12, 31) and phase.end >= dt.date(year, 1, 1)
-    )
 
 
 def phases_active_in_year(session: Session, filters: FicheFilters, year: int) -> list[Phase]:
@@ -208,26 +207,6 @@ def phases_active_in_year(session: Session, filters: FicheFilters, year: int) ->
         .order_by(Phase.fiche_id, Phase.position)
     )
     return list(session.scalars(stmt))
-
-
-def select_areas(session: Session, municipality: Municipality, level: str) -> list[Area]:
-    return list(session.scalars(
-        select(Area).where(Area.municipality_id == municipality.id, Area.level == level).order_by(Area.code)
-    ))
-
-
-def wijk_index_of(areas: list[Area]) -> WijkIndex:
-    """The index of wijk rows already loaded (select_areas)."""
-    return WijkIndex([(a.code, from_db(a.geom)) for a in areas])
-
-
-def city_wijk_index(session: Session, municipality: Municipality) -> WijkIndex:
-    """The city's wijken, indexed for WijkIndex.shares (codes and shapes only)."""
-    rows = session.execute(
-        select(Area.code, as_wkb(Area.geom)).where(Area.municipality_id == municipality.id, Area.level == "wijk")
-        .order_by(Area.code)
-    ).all()
-    return WijkIndex(list(zip([code for code, _ in rows], geometries_from_wkb([wkb for _, wkb in rows]))))
 
 
 def wijk_indicators(session: Session, city: Municipality) -> list[Indicator]:
@@ -253,72 +232,3 @@ def latest_indicator_values(session: Session, municipality: Municipality, indica
     if period:
         stmt = stmt.where(IndicatorValue.period == period)
     return {code: value for value, code in session.execute(stmt)}  # later periods overwrite earlier ones
-
-
-@dataclass
-class WijkBudget:
-    code: str
-    name: str
-    amount_eur: float = 0.0
-    by_year: dict[int, float] = field(default_factory=dict)
-    population: float | None = None
-    population_illustrative: bool = False
-    budget_illustrative: bool = False
-    fiche_ids: set[int] = field(default_factory=set)
-
-    @property
-    def eur_per_inhabitant(self) -> float | None:
-        return self.amount_eur / self.population if self.population else None
-
-    @property
-    def illustrative(self) -> bool:
-        return self.budget_illustrative or self.population_illustrative
-
-
-@dataclass
-class Apportionment:
-    wijken: list[WijkBudget]
-    citywide_eur: float
-    citywide_by_year: dict[int, float]
-    citywide_fiche_ids: set[int]
-
-
-def apportion_budget_to_wijken(session: Session, municipality: Municipality, filters: FicheFilters | None = None,
-                               year: int | None = None, fiches: list[Fiche] | None = None) -> Apportionment:
-    """Expenses (richting 'uitgave') of the matching fiches, shared over the
-    city's wijken by geometry (see app.read.apportion), per year and in total.
-    EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
-    filter is ignored (every wijk gets its share); `fiches`: the selection
-    when the caller already has it (select_fiches of these filters without a wijk)."""
-    filters = filters or FicheFilters()
-    filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
-    areas = select_areas(session, municipality, "wijk")
-    index = wijk_index_of(areas)
-    population = latest_indicator_values(session, municipality, "bevolking")
-    result = {
-        a.code: WijkBudget(
-            a.code, a.name,
-            population=population[a.code].value if a.code in population else None,
-            population_illustrative=population[a.code].illustrative if a.code in population else False,
-        )
-        for a in areas
-    }
-    citywide, citywide_by_year, citywide_ids = 0.0, defaultdict(float), set()
-    for fiche in fiches if fiches is not None else select_fiches(session, filters):
-        lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)]
-        if not lines:
-            continue
-        shares = index.shares(from_db(fiche.geom))
-        illustrative = any(ln.basis == "illustratief" for ln in lines)
-        for line in lines:
-            if not shares:
-                citywide += line.amount_eur
-                citywide_by_year[line.year] += line.amount_eur
-                citywide_ids.add(fiche.id)
-            for code, share in shares.items():
-                wb = result[code]
-                wb.amount_eur += line.amount_eur * share
-                wb.by_year[line.year] = wb.by_year.get(line.year, 0.0) + line.amount_eur * share
-                wb.budget_illustrative |= illustrative
-                wb.fiche_ids.add(fiche.id)
-    return Apportionment(list(result.values()), citywide, dict(citywide_by_year), citywide_ids)

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..columns import FICHE_COLUMNS, PHASE_COLUMNS
-from ..models import Area, IndicatorValue
+from ..models import IndicatorValue
 from .apportion import WijkIndex
 from .features import fiche_url
 from .queries import budget_is_illustrative, budget_total, fiche_years
-from .rows import FicheHead, FicheRow, PhaseRow
+from .rows import AreaRow, FicheHead, FicheRow, PhaseRow
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def phase_record(phase: PhaseRow, fiche: FicheHead, base_url: str = "") -> dict:
     }
 
 
-def area_record(area: Area) -> dict:
+def area_record(area: AreaRow) -> dict:
     return {
         "code": area.code,
         "naam": area.name,

@@ -1,12 +1,13 @@
-"""Published fiches as plain rows, for the public records (app.read.records)
-of the OGC API and the downloads.
+"""The read model: fiches, phases, budget lines and areas as plain rows.
 
-Both read many fiches with everything a record shows: SDGs, phases, budget
-lines, parent and dependencies. As ORM objects that cost about half a
-millisecond a fiche; here it is one select of the fiches (with municipality,
-parent and geometry as WKB) and one flat select per kind of child, keyed by
-fiche id, put together in small dataclasses that carry the attributes the
-records read. Geometries are shapely in EPSG:31370, decoded in one call.
+Every public output reads these rows: the maps (city, fiche, wijk and
+comparison pages, the staff map), /api, the OGC API and the downloads
+(app.read.features turns them into GeoJSON, app.read.records into public
+records). As ORM objects a fiche costs about half a millisecond; here it is
+one select of the fiches (with municipality, parent and geometry as WKB) and
+one flat select per kind of child, keyed by fiche id, put together in small
+dataclasses with the attribute names of app.models. Geometries are shapely in
+the storage CRS (app.crs), decoded in one call per select.
 
 The rows say what a fiche points at (parent, dependencies) and whether that
 is published; app.read.records decides what of it a record shows.
@@ -20,13 +21,14 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
+from ..models import Area, BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
 from ..spatial import as_wkb, geometries_from_wkb, in_ids
 from .queries import FicheFilters, count_fiches, fiche_conditions
 
 
 @dataclass(frozen=True, slots=True)
 class MunicipalityRow:
+    id: int
     name: str
     slug: str
     nis_code: str
@@ -56,7 +58,13 @@ class PhaseRow:
     end: dt.date | None
     status: str | None
     illustrative: bool
-    geom: BaseGeometry | None = None        # the phase's own place (EPSG:31370)
+    geom: BaseGeometry | None = None        # the phase's own place (storage CRS)
+
+    def runs_in(self, year: int) -> bool:
+        """Dated and overlapping the year: the rule of the time slider
+        (layers.phases) and of app.read.queries.phases_active_in_year."""
+        return (self.start is not None and self.end is not None
+                and self.start <= dt.date(year, 12, 31) and self.end >= dt.date(year, 1, 1))
 
 
 @dataclass(slots=True)
@@ -69,6 +77,18 @@ class BudgetRow:
     amount_eur: float
     basis: str
     note: str | None
+
+
+@dataclass(slots=True)
+class AreaRow:
+    """A city, deelgemeente or wijk with its boundary (the attribute names of app.models.Area)."""
+    id: int
+    code: str
+    name: str
+    level: str
+    source: str | None
+    municipality: MunicipalityRow
+    geom: BaseGeometry | None = None
 
 
 @dataclass(slots=True)
@@ -146,7 +166,7 @@ class _Municipalities(dict):
     def of(self, municipality_id: int, name: str, slug: str, nis_code: str) -> MunicipalityRow:
         row = self.get(municipality_id)
         if row is None:
-            row = self[municipality_id] = MunicipalityRow(name, slug, nis_code)
+            row = self[municipality_id] = MunicipalityRow(municipality_id, name, slug, nis_code)
         return row
 
 
@@ -158,13 +178,19 @@ def load_fiche_rows(session: Session, filters: FicheFilters) -> list[FicheRow]:
     return _with_children(session, session.execute(stmt).all())
 
 
+def load_fiche_row(session: Session, fiche_id: int) -> FicheRow | None:
+    """One fiche of any kind, drafts included (the caller decides who may see it)."""
+    rows = load_fiche_rows(session, FicheFilters(ids=[fiche_id], kinds=None, include_drafts=True))
+    return rows[0] if rows else None
+
+
 def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
                     offset: int = 0) -> tuple[list[FicheRow], int]:
     """One page of load_fiche_rows, and how many fiches match in all. Fiches
     with a geometry come first: clients such as QGIS guess a layer's
     geometry type from the first page."""
     conditions = fiche_conditions(session, filters)
-    stmt = (_select_fiches(conditions, func.count().over())  # the count with the page: one query less
+    stmt = (_select_fiches(conditions, counted=True)  # the count with the page: one query less
             .order_by(Fiche.geom.is_(None), Fiche.id).offset(offset).limit(limit))
     rows = session.execute(stmt).all()
     if rows:
@@ -172,13 +198,21 @@ def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
     return [], count_fiches(session, filters) if offset else 0
 
 
-def _select_fiches(conditions: list, *extra) -> Select:
+def _fiches_select(*extra) -> Select:
     return (
         select(*_FICHE, *_MUNICIPALITY, _PARENT.ref, _PARENT.published, as_wkb(Fiche.geom), *extra)
         .join(Municipality, Fiche.municipality_id == Municipality.id)
         .outerjoin(_PARENT, Fiche.parent_id == _PARENT.id)
-        .where(*conditions)
     )
+
+
+# Built once: a select of some thirty columns and two joins costs milliseconds to construct.
+_FICHES = _fiches_select()
+_FICHES_COUNTED = _fiches_select(func.count().over())
+
+
+def _select_fiches(conditions: list, counted: bool = False) -> Select:
+    return (_FICHES_COUNTED if counted else _FICHES).where(*conditions)
 
 
 def _with_children(session: Session, rows: list) -> list[FicheRow]:
@@ -199,7 +233,8 @@ def _with_children(session: Session, rows: list) -> list[FicheRow]:
 
     def children(kind: tuple[Select, object]) -> list:
         stmt, fiche_id = kind
-        return session.execute(stmt.where(in_ids(session, fiche_id, ids))).all()
+        condition = fiche_id == ids[0] if len(ids) == 1 else in_ids(session, fiche_id, ids)  # one fiche: its page
+        return session.execute(stmt.where(condition)).all()
 
     for fiche_id, sdg in children(_SDGS):
         by_id[fiche_id].sdgs.append(sdg)
@@ -238,3 +273,26 @@ def load_phase_rows(session: Session, conditions: list, *, limit: int | None = N
         fiche = FicheHead(r[1], r[n + 1], r[n + 2], municipalities.of(*r[n + 3:n + 7]))
         out.append((PhaseRow(*r[:n], geom), fiche, geom if geom is not None else fiche_geom))
     return out
+
+
+_AREA = (Area.id, Area.code, Area.name, Area.level, Area.source)
+
+
+def load_area_rows(session: Session, *conditions, limit: int | None = None, offset: int = 0) -> list[AreaRow]:
+    """The areas matching `conditions` (on Area and Municipality), by code, in one select."""
+    stmt = (select(*_AREA, *_MUNICIPALITY, as_wkb(Area.geom))
+            .join(Municipality, Area.municipality_id == Municipality.id)
+            .where(*conditions).order_by(Area.code).offset(offset))
+    rows = session.execute(stmt if limit is None else stmt.limit(limit)).all()
+    municipalities = _Municipalities()
+    n = len(_AREA)
+    return [AreaRow(*r[:n], municipalities.of(*r[n:n + 4]), geom)
+            for r, geom in zip(rows, geometries_from_wkb([r[-1] for r in rows]))]
+
+
+def load_city_areas(session: Session, municipality_id: int) -> dict[str, list[AreaRow]]:
+    """{level: areas by code} of one city, every level in one select."""
+    by_level: dict[str, list[AreaRow]] = {}
+    for area in load_area_rows(session, Area.municipality_id == municipality_id):
+        by_level.setdefault(area.level, []).append(area)
+    return by_level

@@ -56,7 +56,7 @@ def tile_box_31370(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     maxy = _HALF_WORLD - y * size + margin
     box = shapely.box(minx, maxy - size - 2 * margin, minx + size + 2 * margin, maxy)
     # Densified: the tile's straight edges are curves in Lambert 72.
-    return transform(shapely.segmentize(box, size / 8), 3857, 31370).bounds
+    return transform(shapely.segmentize(box, size / 8), 3857, STORAGE_EPSG).bounds
 
 
 def _fiche_rows(session: Session, filters: FicheFilters, z: int, tile, search):

@@ -3,22 +3,22 @@ lean properties, geometries simplified in the database and coordinates
 rounded to what the zoom level can show.
 
 Zoom is the Leaflet/Web Mercator zoom (256 px tiles). Without a zoom the
-geometries are exact (EPSG:4326 to 7 decimals, as app/features.py).
+geometries are exact (EPSG:4326 to app.crs.DECIMALS). The features are those
+of app.read.features.to_features, with the lean properties below.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import orjson
-import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..crs import STORAGE_EPSG, transform_many
+from ..crs import DECIMALS
 from ..models import Area, Fiche, Municipality, Phase
 from ..spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
+from .features import to_features
 from .queries import FicheFilters, fiche_conditions
 
 MIN_ZOOM, MAX_ZOOM = 0, 22
@@ -41,12 +41,12 @@ class Detail:
     @classmethod
     def for_zoom(cls, zoom: int | None) -> Detail:
         if zoom is None:
-            return cls(None, 7, True)
+            return cls(None, DECIMALS[4326], True)
         pixel_m = _M_PER_PX_Z0 * _COS_FLANDERS / 2 ** zoom
         # Half a pixel: the simplified line never strays visibly from the true one.
         # Decimals: 10^-d degrees is below one pixel (360 degrees = 256 * 2^z px).
         decimals = math.ceil(math.log10(256 * 2 ** zoom / 360))
-        return cls(pixel_m / 2, min(7, max(1, decimals)), zoom >= TITLE_MIN_ZOOM)
+        return cls(pixel_m / 2, min(DECIMALS[4326], max(1, decimals)), zoom >= TITLE_MIN_ZOOM)
 
 
 def _geometry(bind, column, detail: Detail):
@@ -59,28 +59,17 @@ def _rows(session: Session, stmt) -> list:
 
 
 def _collection(rows: list, properties, detail: Detail) -> bytes:
-    """rows: (..., wkb) tuples; properties(row) -> dict. One pass of shapely
-    over all geometries (transform, round, to_geojson), then orjson with
-    the geometry strings embedded as they are (orjson.Fragment)."""
+    """rows: (..., wkb) tuples; properties(row) -> dict. The features of
+    app.read.features.to_features (one pass of shapely: transform, round to
+    the zoom's decimals, GeoJSON text embedded as is)."""
     if not rows:
         return b'{"type":"FeatureCollection","features":[]}'
     geoms = geometries_from_wkb([r[-1] for r in rows])
-    geoms = _round(transform_many(geoms, STORAGE_EPSG, 4326), detail.decimals)
-    texts = shapely.to_geojson(geoms)
-    features = []
-    for row, text in zip(rows, texts):
-        props = properties(row)
-        features.append({"type": "Feature", "id": props["id"], "geometry": orjson.Fragment(text),
-                         "properties": props})
-    return orjson.dumps({"type": "FeatureCollection", "features": features})
-
-
-def _round(geoms, decimals: int):
-    return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    return orjson.dumps(to_features(geoms, [properties(r) for r in rows], decimals=detail.decimals, embed=True))
 
 
 def _fiche_url(slug: str, fiche_id: int) -> str:
-    return f"/{slug}/fiches/{fiche_id}"
+    return f"/{slug}/fiches/{fiche_id}"  # app.read.features.fiche_url, from two columns
 
 
 def fiches_geojson(session: Session, filters: FicheFilters, detail: Detail) -> bytes:

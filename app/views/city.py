@@ -6,32 +6,20 @@ A value that does not parse or is unknown is ignored and named in a Dutch notice
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
 
 from layers import styles
 
 from ..db import get_session
 from ..http.page_cache import cached_page
-from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
-from ..read.queries import (
-    PROJECT_KINDS,
-    FicheFilters,
-    budget_is_illustrative,
-    budget_total,
-    fiche_years,
-    phases_active_in_year,
-    select_areas,
-    select_fiches,
-    wijk_index_of,
-    wijk_indicators,
-)
-from ..spatial import from_db
-from . import city_or_404
+from ..read.pages import filter_choices, first_plan
+from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years, wijk_indicators
+from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
+from ..read.wijk_budgets import wijk_index_of
 from .city_map import MapOptions, build_city_map, single_year
+from . import city_or_404
 
 bp = Blueprint("city", __name__)
 
@@ -49,14 +37,14 @@ NUMBER_ARGS = {"year": "jaar", "year_from": "vanaf jaar", "year_to": "tot jaar",
 
 
 @dataclass
-class FicheRow:
+class ListRow:
     """One line of the list view: what the map's popup says, plus the wijken."""
-    fiche: Fiche
+    fiche: FicheRow
     years: str
     budget: float | None
     budget_illustrative: bool
-    wijken: list = field(default_factory=list)          # Area rows the fiche's place touches
-    active_phases: list = field(default_factory=list)   # phases running in the filtered year
+    wijken: list = field(default_factory=list)          # the wijken (AreaRow) the fiche's place touches
+    active_phases: list = field(default_factory=list)   # phases (PhaseRow) running in the filtered year
 
 
 def parse_map_options(args, indicators) -> tuple[MapOptions, list[str]]:
@@ -89,48 +77,28 @@ def number_notices(args, filters: FicheFilters) -> list[str]:
             for name, label in NUMBER_ARGS.items() if (args.get(name) or "").strip() and parsed[name] is None]
 
 
-def fiche_rows(session, city: Municipality, fiches: list[Fiche], wijken, filters: FicheFilters) -> list[FicheRow]:
-    """The list view's rows; the year's phases use the slider's rule (phases_active_in_year)."""
+def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilters) -> list[ListRow]:
+    """The list view's rows; the year's phases use the slider's rule (PhaseRow.runs_in)."""
     index = wijk_index_of(wijken)
     by_code = {a.code: a for a in wijken}
     year = single_year(filters)
-    active = defaultdict(list)
-    if year is not None:
-        for phase in phases_active_in_year(session, filters, year):
-            active[phase.fiche_id].append(phase)
+    # Every wijk a place intersects, as the wijk filter does (not only those with a budget share).
+    placed = [i for i, f in enumerate(fiches) if f.geom is not None]
+    touched: dict[int, set] = {i: set() for i in placed}
+    if placed and wijken:
+        which, wijk = index.tree.query([fiches[i].geom for i in placed], predicate="intersects")
+        for w, k in zip(which, wijk):
+            touched[placed[w]].add(index.codes[k])
     rows = []
-    for fiche in fiches:
-        geom = from_db(fiche.geom)
-        # Every wijk the place intersects, as the wijk filter does (not only those with a budget share).
-        touched = sorted({index.codes[i] for i in index.tree.query(geom, predicate="intersects")}) if geom else []
-        rows.append(FicheRow(
+    for i, fiche in enumerate(fiches):
+        rows.append(ListRow(
             fiche=fiche, years=styles.format_years(*fiche_years(fiche)),
             budget=budget_total(fiche) if fiche.budget_lines else None,
             budget_illustrative=budget_is_illustrative(fiche),
-            wijken=[by_code[c] for c in touched], active_phases=active.get(fiche.id, []),
+            wijken=[by_code[c] for c in sorted(touched.get(i, ()))],
+            active_phases=[p for p in fiche.phases if p.runs_in(year)] if year is not None else [],
         ))
     return rows
-
-
-def filter_choices(session, city: Municipality) -> dict[str, list]:
-    """The values the filter form offers: those the city's published projects use."""
-    def distinct(column):
-        return [v for v in session.scalars(
-            select(column).distinct().where(Fiche.municipality_id == city.id, Fiche.published.is_(True),
-                                            Fiche.kind.in_(PROJECT_KINDS), column.is_not(None)).order_by(column)
-        ) if v]
-    published = (Fiche.municipality_id == city.id, Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS))
-    first_phase, last_phase = session.execute(
-        select(func.min(Phase.start), func.max(Phase.end)).join(Fiche, Phase.fiche_id == Fiche.id).where(*published)
-    ).one()
-    first_budget, last_budget = session.execute(
-        select(func.min(BudgetLine.year), func.max(BudgetLine.year))
-        .join(Fiche, BudgetLine.fiche_id == Fiche.id).where(*published)
-    ).one()
-    firsts = [y for y in (first_phase and first_phase.year, first_budget) if y]
-    lasts = [y for y in (last_phase and last_phase.year, last_budget) if y]
-    years = list(range(min(firsts), max(lasts) + 1)) if firsts and lasts else []
-    return {"sectors": distinct(Fiche.sector), "statuses": distinct(Fiche.status), "years": years}
 
 
 @bp.get("/<slug>")
@@ -142,21 +110,21 @@ def map(slug: str):
     indicators = wijk_indicators(session, city)
     options, notices = parse_map_options(request.args, indicators)
     notices += number_notices(request.args, filters)
-    wijken = select_areas(session, city, "wijk")
+    areas = load_city_areas(session, city.id)
+    wijken = areas.get("wijk", [])
     if filters.wijk and filters.wijk not in {a.code for a in wijken}:
         notices.append(f"Onbekende wijk ‘{filters.wijk[:60]}’: geen projecten.")
-    fiches = select_fiches(session, filters)
-    rows = fiche_rows(session, city, fiches, wijken, filters)
+    fiches = load_fiche_rows(session, filters)
+    rows = fiche_rows(fiches, wijken, filters)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
     map_parts, layer_names = None, {}
     if not too_many:
-        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken)
-    plan = session.scalar(select(Plan).where(Plan.municipality_id == city.id).order_by(Plan.id).limit(1))
+        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas)
     return render_template(
-        "city/map.html", city=city, plan=plan, filters=filters, filter_args=filters.as_query_args(),
-        year=single_year(filters), options=options, indicators=indicators, notices=notices, rows=rows,
-        wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts, layer_names=layer_names,
-        too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
+        "city/map.html", city=city, plan=first_plan(session, city), filters=filters,
+        filter_args=filters.as_query_args(), year=single_year(filters), options=options, indicators=indicators,
+        notices=notices, rows=rows, wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts,
+        layer_names=layer_names, too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

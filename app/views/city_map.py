@@ -1,6 +1,6 @@
 """The folium map of the city page, built only from layers/ (pure builders).
 
-In: the city, the selected fiches (model rows, EPSG:31370) and the page's
+In: the city, the selected fiches (plain rows, app.read.rows) and the page's
 map options. Out: the map's parts to embed in a page ({{ name, header, html,
 script }}) plus the JS names of its layers (tests and scripts find the
 layers by them).
@@ -22,9 +22,11 @@ from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
-from ..models import Area, Fiche, Indicator, Municipality
+from ..models import Indicator, Municipality
 from ..read.features import area_features, fiche_features, phase_features, with_properties
-from ..read.queries import FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas
+from ..read.queries import FicheFilters, latest_indicator_values
+from ..read.rows import AreaRow, FicheRow, load_city_areas
+from ..read.wijk_budgets import apportion_budget_to_wijken
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,15 @@ def single_year(filters: FicheFilters) -> int | None:
     return None
 
 
-def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], filters: FicheFilters,
-                   options: MapOptions, wijk_rows: list[Area]) -> tuple[dict, dict]:
+def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow], filters: FicheFilters,
+                   options: MapOptions, wijk_rows: list[AreaRow],
+                   areas: dict[str, list[AreaRow]] | None = None) -> tuple[dict, dict]:
     """(map parts, {layer role: JS name}) for the selected fiches of `city`
-    (`wijk_rows`: the city's wijken, select_areas)."""
-    gemeente = area_features(select_areas(session, city, "gemeente"))
-    deelgemeenten = area_features(select_areas(session, city, "deelgemeente"))
+    (`wijk_rows`: the city's wijken; `areas`: all its areas by level,
+    app.read.rows.load_city_areas, loaded here when not given)."""
+    areas = areas if areas is not None else load_city_areas(session, city.id)
+    gemeente = area_features(areas.get("gemeente", []))
+    deelgemeenten = area_features(areas.get("deelgemeente", []))
     wijken = area_features(wijk_rows)
     fiche_fc = fiche_features(fiches)
     year = single_year(filters)
@@ -62,7 +67,8 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     if wijk_rows:
         # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)
         selection = None if filters.wijk else fiches
-        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijken, filters, year, options, selection)
+        budget_layer, budget_legend = _wijk_budget_layer(session, city, wijken, filters, year, options, selection,
+                                                         wijk_rows)
         budget_layer.add_to(m)
         legends.append(budget_legend)
         groups["Cijfers per wijk"].append(budget_layer)
@@ -110,8 +116,8 @@ def build_city_map(session: Session, city: Municipality, fiches: list[Fiche], fi
     return render_map_parts(m), names
 
 
-def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches):
-    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches)
+def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows):
+    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows)
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
                   "population": wb.population, "illustrative": wb.illustrative}

@@ -7,7 +7,7 @@
 Choices come from the query string (shareable): indicator, measure, year,
 scheme. A choice that does not exist falls back to the default with a Dutch
 notice on the page, never an error. Budgets are the published fiches'
-expenses, shared over the wijken by app.read.queries.apportion_budget_to_wijken.
+expenses, shared over the wijken by app.read.wijk_budgets.apportion_budget_to_wijken.
 """
 from __future__ import annotations
 
@@ -18,27 +18,20 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers import styles
 
 from ..basemap import basemap_setting
-from ..crs import transform
 from ..db import get_session
 from ..exports.tabular import csv_bytes
 from ..http.page_cache import cached_page
-from ..models import BudgetLine, Fiche, Indicator, Municipality
-from ..read.features import area_features
-from ..read.queries import (
-    FicheFilters,
-    apportion_budget_to_wijken,
-    fiche_conditions,
-    latest_indicator_values,
-    select_areas,
-    wijk_indicators,
-)
-from ..spatial import from_db
+from ..models import Area, Indicator, Municipality
+from ..read.features import area_features, with_properties
+from ..read.pages import budget_years
+from ..read.queries import FicheFilters, latest_indicator_values, wijk_indicators
+from ..read.rows import AreaRow, load_area_rows
+from ..read.wijk_budgets import apportion_budget_to_wijken
 from . import city_or_404
 
 bp = Blueprint("compare", __name__)
@@ -88,15 +81,6 @@ class Choices:
                 "year": "" if self.year is None else str(self.year), "scheme": self.scheme}
 
 
-def budget_years(session: Session, city: Municipality) -> list[int]:
-    """Years with expenses on the city's published project fiches."""
-    conditions = fiche_conditions(session, FicheFilters(municipality=city.nis_code))
-    return list(session.scalars(
-        select(BudgetLine.year).join(Fiche).where(*conditions, BudgetLine.direction == "uitgave")
-        .distinct().order_by(BudgetLine.year)
-    ))
-
-
 def parse_choices(session: Session, city: Municipality, args) -> Choices:
     indicators = wijk_indicators(session, city)
     if not indicators:
@@ -131,10 +115,15 @@ def _is_year(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) == 4
 
 
-def comparison_rows(session: Session, city: Municipality, choices: Choices) -> tuple[list[dict], float]:
+def city_wijken(session: Session, city: Municipality) -> list[AreaRow]:
+    return load_area_rows(session, Area.municipality_id == city.id, Area.level == "wijk")
+
+
+def comparison_rows(session: Session, city: Municipality, choices: Choices,
+                    wijken: list[AreaRow] | None = None) -> tuple[list[dict], float]:
     """One row per wijk (keys of COLUMNS) and the city-wide amount not shared
     over the wijken. Published fiches only (the FicheFilters default)."""
-    apportionment = apportion_budget_to_wijken(session, city, FicheFilters(), year=choices.year)
+    apportionment = apportion_budget_to_wijken(session, city, FicheFilters(), year=choices.year, wijken=wijken)
     values = latest_indicator_values(session, city, choices.indicator.code)
     rows = []
     for wb in apportionment.wijken:
@@ -176,22 +165,20 @@ def merge_map_parts(parts: list[dict]) -> dict:
     return {"header": "\n".join(header), "maps": maps}
 
 
-def comparison_maps(session: Session, city: Municipality, choices: Choices, rows: list[dict]) -> dict:
-    """The budget map and the indicator map (layers/), fitted to the wijken."""
+def comparison_maps(areas: list[AreaRow], city: Municipality, choices: Choices, rows: list[dict]) -> dict:
+    """The budget map and the indicator map (layers/) of the city's wijken, fitted to them."""
     from layers.base import add_layer_control, build_base_map, render_map_parts
     from layers.budgets import build_wijk_budget_layer
+    from layers.geojson import bounds_of
     from layers.indicators import build_indicator_layer
 
-    areas = select_areas(session, city, "wijk")
-    bounds = None
-    if areas:
-        minx, miny, maxx, maxy = zip(*(transform(from_db(a.geom), 31370, 4326).bounds for a in areas))
-        bounds = (min(minx), min(miny), max(maxx), max(maxy))
     by_code = {r["code"]: r for r in rows}
-    budget_fc = area_features(areas, 4326, {c: {"amount_eur": r["amount_eur"], "population": r["population"],
-                                                "eur_per_inhabitant": r["eur_per_inhabitant"],
-                                                "illustrative": r["illustrative"]} for c, r in by_code.items()})
-    indicator_fc = area_features(areas, 4326, {c: {"value": r["value"]} for c, r in by_code.items()})
+    wijken = area_features(areas)
+    budget_fc = with_properties(wijken, {c: {"amount_eur": r["amount_eur"], "population": r["population"],
+                                             "eur_per_inhabitant": r["eur_per_inhabitant"],
+                                             "illustrative": r["illustrative"]} for c, r in by_code.items()})
+    indicator_fc = with_properties(wijken, {c: {"value": r["value"]} for c, r in by_code.items()})
+    bounds = bounds_of(wijken)
     illustrative_values = any(r["illustrative"] and r["value"] is not None for r in rows)
     sources = sorted({r["source"] for r in rows if r["source"]})
     periods = sorted({r["indicator_period"] for r in rows if r["indicator_period"]})
@@ -229,12 +216,13 @@ def page(slug: str):
     session = get_session()
     city = city_or_404(slug)
     choices = parse_choices(session, city, request.args)
-    rows, citywide_eur = comparison_rows(session, city, choices)
+    wijken = city_wijken(session, city)
+    rows, citywide_eur = comparison_rows(session, city, choices, wijken)
     points = [{"label": r["wijk"], "x": r[choices.measure], "y": r["value"]}
               for r in rows if r[choices.measure] is not None and r["value"] is not None]
     return render_template(
         "compare/page.html", city=city, choices=choices, rows=rows, citywide_eur=citywide_eur,
-        maps=comparison_maps(session, city, choices, rows), points=points,
+        maps=comparison_maps(wijken, city, choices, rows), points=points,
         measures=MEASURES, schemes=SCHEMES, any_illustrative=any(r["illustrative"] for r in rows),
         indicator_illustrative=any(r["illustrative"] and r["value"] is not None for r in rows),
         fmt_eur=styles.format_eur, fmt_number=styles.format_number,

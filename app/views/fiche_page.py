@@ -11,29 +11,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from sqlalchemy import select
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from layers import styles
 
 from ..db import get_session
 from ..http.page_cache import cached_page
-from ..models import Area, Dependency, Fiche
-from ..read.queries import find_municipality, get_fiche, select_areas, wijk_index_of
-from ..spatial import from_db
+from ..models import Area, Fiche
+from ..read.pages import published_dependents
+from ..read.queries import find_municipality, get_fiche
+from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
+from ..read.wijk_budgets import wijk_index_of
 from . import page_maps
 from .page_parts import (
-    BASIS_LABELS,
-    BUDGET_KIND_LABELS,
-    DIRECTION_LABELS,
-    KIND_LABELS,
-    PHASE_STATUS_LABELS,
-    PRECISION_TEXTS,
-    SDG_NAMES,
-    budget_chart,
-    budget_table,
-    phase_timeline,
-    register_filters,
+    BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
+    SDG_NAMES, budget_chart, budget_table, phase_timeline, register_filters,
 )
 
 bp = Blueprint("fiche", __name__)
@@ -57,7 +50,7 @@ def page(slug: str, fiche_id: int):
 
 @dataclass
 class WijkShare:
-    area: Area
+    area: AreaRow
     share: float
 
 
@@ -67,7 +60,8 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
     same as the public page would show."""
     session = get_session()
     city = fiche.municipality
-    wijken = wijk_shares(session, fiche)
+    row = load_fiche_row(session, fiche.id)  # the read model: what every map draws
+    wijken = wijk_shares(session, row)
     table = budget_table(fiche.budget_lines)
     return render_template(
         "fiche/page.html",
@@ -76,15 +70,15 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
         children=[c for c in fiche.children if c.published],
         depends_on=[d.depends_on for d in fiche.dependencies if d.depends_on is not None and d.depends_on.published],
         partners=[d.partner for d in fiche.dependencies if d.partner],
-        dependents=dependents(session, fiche),
+        dependents=published_dependents(session, fiche),
         wijken=wijken,
-        geometry_text=geometry_text(fiche),
+        geometry_text=geometry_text(row.geom),
         budget=table,
         budget_chart=budget_chart(table, f"Middelen per jaar: {fiche.title}") if not table.empty else None,
         budget_lines=fiche.budget_lines,
         timeline=phase_timeline(fiche.phases),
         flags=illustrative_flags(fiche),
-        map_parts=page_maps.fiche_map(fiche, [w.area for w in wijken], year=dt.date.today().year),
+        map_parts=page_maps.fiche_map(row, [w.area for w in wijken], year=dt.date.today().year),
         labels={"kind": KIND_LABELS, "budget_kind": BUDGET_KIND_LABELS, "direction": DIRECTION_LABELS,
                 "basis": BASIS_LABELS, "phase_status": PHASE_STATUS_LABELS, "precision": PRECISION_TEXTS,
                 "sdg": SDG_NAMES, "status": styles.STATUS_LABELS, "obligation": styles.OBLIGATION_LABELS},
@@ -106,28 +100,19 @@ def published_ancestors(fiche: Fiche) -> list[Fiche]:
     return chain
 
 
-def dependents(session: Session, fiche: Fiche) -> list[Fiche]:
-    """Published fiches that depend on this one."""
-    return list(session.scalars(
-        select(Fiche).join(Dependency, Dependency.fiche_id == Fiche.id)
-        .where(Dependency.depends_on_id == fiche.id, Fiche.published.is_(True)).order_by(Fiche.id)
-    ))
-
-
-def wijk_shares(session: Session, fiche: Fiche) -> list[WijkShare]:
+def wijk_shares(session: Session, fiche: FicheRow) -> list[WijkShare]:
     """The wijken the fiche's place lies in, with the share that goes to each
     (the rule the budget per wijk uses, app.read.apportion), largest first."""
     if fiche.geom is None:
         return []
-    areas = select_areas(session, fiche.municipality, "wijk")
-    shares = wijk_index_of(areas).shares(from_db(fiche.geom))
+    areas = load_area_rows(session, Area.municipality_id == fiche.municipality.id, Area.level == "wijk")
+    shares = wijk_index_of(areas).shares(fiche.geom)
     by_code = {a.code: a for a in areas}
     return sorted((WijkShare(by_code[c], s) for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
 
 
-def geometry_text(fiche: Fiche) -> str | None:
-    """'Lijn van 1,2 km', 'Vlak van 2,5 ha', '3 punten' (measured in EPSG:31370)."""
-    geom = from_db(fiche.geom)
+def geometry_text(geom: BaseGeometry | None) -> str | None:
+    """'Lijn van 1,2 km', 'Vlak van 2,5 ha', '3 punten' (measured in the storage CRS, metres)."""
     if geom is None or geom.is_empty:
         return None
     family = geom.geom_type.removeprefix("Multi")

@@ -12,19 +12,18 @@ import json
 
 import shapely
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
 
 from layers.base import add_layer_control, build_base_map, render_map_parts
 from layers.styles import STATUS_COLORS, STATUS_LABELS
 
 from ..basemap import basemap_setting
-from ..crs import transform
 from ..db import get_session
+from ..crs import STORAGE_EPSG, transform
 from ..http.caching import data_version
-from ..models import Area, Fiche, Municipality
-from ..read.queries import PROJECT_KINDS
-from ..read.tiles import tiles_available
+from ..models import Area
+from ..read.pages import region_counts
 from ..spatial import extent
+from ..read.tiles import tiles_available
 
 bp = Blueprint("region", __name__)
 
@@ -37,15 +36,7 @@ GEOJSON_FICHES_MIN_ZOOM = 11
 
 
 def _region_counts(session) -> dict[str, int]:
-    shown = (Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS), Fiche.geom.is_not(None))
-    fiches, generated = session.execute(
-        select(func.count(Fiche.id), func.count(Fiche.id).filter(Fiche.source == GENERATED_SOURCE)).where(*shown)
-    ).one()
-    wijken, municipalities = session.execute(
-        select(func.count(Area.id), func.count(func.distinct(Area.municipality_id))).where(Area.level == "wijk")
-    ).one()
-    return {"fiches": fiches, "generated": generated, "wijken": wijken, "municipalities": municipalities,
-            "all_municipalities": session.scalar(select(func.count(Municipality.id)))}
+    return region_counts(session, GENERATED_SOURCE)
 
 
 def _vector_grid_options(layer: str) -> str:
@@ -91,7 +82,7 @@ def _region_facts(session) -> tuple[dict, tuple | None]:
     key = (str(session.get_bind().url), data_version(session)[0])
     if key not in _FACTS:
         box = extent(session, Area.geom, Area.level == "wijk")
-        bounds = tuple(round(v, 4) for v in transform(shapely.box(*box), 31370, 4326).bounds) if box else None
+        bounds = tuple(round(v, 4) for v in transform(shapely.box(*box), STORAGE_EPSG, 4326).bounds) if box else None
         if len(_FACTS) > 8:
             _FACTS.clear()
         _FACTS[key] = (_region_counts(session), bounds)

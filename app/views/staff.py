@@ -7,37 +7,23 @@ is guarded by app.auth.require_role; the tests walk all of them.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from ..write import history
 from ..auth import current_user, login_required, require_role, visible_cities
 from ..columns import (
-    BUDGET_BASES,
-    BUDGET_DIRECTIONS,
-    BUDGET_KINDS,
-    FICHE_KINDS,
-    FICHE_STATUSES,
-    OBLIGATIONS,
-    PHASE_KINDS,
-    PHASE_STATUSES,
-    PRECISIONS,
+    BUDGET_BASES, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_KINDS, FICHE_STATUSES, OBLIGATIONS, PHASE_KINDS,
+    PHASE_STATUSES, PRECISIONS,
 )
 from ..db import get_session
-from ..models import Fiche, FicheRevision, Municipality
-from ..spatial import from_db
-from ..write import history
 from ..write.editing import form as fiche_form
 from ..write.editing.geometry import (
-    UPLOAD_SUFFIXES,
-    GeometryInputError,
-    geometry_from_drawing,
-    geometry_from_file,
-    outside_city,
-    outside_city_warning,
-    same_geojson,
-    to_form_geojson,
+    GeometryInputError, UPLOAD_SUFFIXES, geometry_from_drawing, geometry_from_file, outside_city,
+    outside_city_warning, same_geojson, to_form_geojson,
 )
 from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
+from ..models import Fiche, FicheRevision, Municipality
+from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
+from ..spatial import from_db
 from . import staff_map
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")
@@ -96,39 +82,17 @@ def dashboard():
 @require_role("lezer")
 def city(slug):
     session = get_session()
-    status, state = request.args.get("status", ""), request.args.get("toestand", "")
-    q = request.args.get("q", "").strip()
-    stmt = (select(Fiche).where(Fiche.municipality_id == g.city.id)
-            .options(selectinload(Fiche.parent)).order_by(Fiche.ref))
-    if status in FICHE_STATUSES:
-        stmt = stmt.where(Fiche.status == status)
-    if state == "ontwerp":
-        stmt = stmt.where(Fiche.published.is_(False))
-    elif state == "gepubliceerd":
-        stmt = stmt.where(Fiche.published.is_(True))
-    if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(Fiche.title).like(pattern) | func.lower(Fiche.ref).like(pattern))
-    fiches = list(session.scalars(stmt))
-    last = _last_changes(session, [f.id for f in fiches])
-    counts = dict(session.execute(
-        select(Fiche.published, func.count()).where(Fiche.municipality_id == g.city.id).group_by(Fiche.published)
-    ).all())
+    status, state, q = request.args.get("status", ""), request.args.get("toestand", ""), request.args.get("q", "").strip()
+    published = {"ontwerp": False, "gepubliceerd": True}.get(state)
+    fiches = staff_fiches(session, g.city, status=status if status in FICHE_STATUSES else None,
+                          published=published, q=q)
+    last = newest_revisions(session, [f.id for f in fiches])
+    counts = publication_counts(session, g.city)
     return render_template(
         "staff/city.html", city=g.city, fiches=fiches, last=last, statuses=FICHE_STATUSES,
         filters={"status": status, "toestand": state, "q": q},
         drafts=counts.get(False, 0), published=counts.get(True, 0),
     )
-
-
-def _last_changes(session, fiche_ids: list[int]) -> dict[int, FicheRevision]:
-    if not fiche_ids:
-        return {}
-    newest = (
-        select(func.max(FicheRevision.id)).where(FicheRevision.fiche_id.in_(fiche_ids))
-        .group_by(FicheRevision.fiche_id).scalar_subquery()
-    )
-    return {r.fiche_id: r for r in session.scalars(select(FicheRevision).where(FicheRevision.id.in_(newest)))}
 
 
 # The fiche form --------------------------------------------------------------
@@ -137,9 +101,7 @@ def _candidates(city: Municipality, fiche: Fiche | None) -> tuple[dict, dict, di
     """Fiches that may be chosen as parent (not the fiche itself nor what lies
     below it), as dependency (not the fiche itself), and all titles by id."""
     session = get_session()
-    others = list(session.scalars(
-        select(Fiche).where(Fiche.municipality_id == city.id).options(selectinload(Fiche.parent)).order_by(Fiche.ref)
-    ))
+    others = staff_fiches(session, city)
     dependencies = {f.id: {"id": f.id, "ref": f.ref} for f in others if fiche is None or f.id != fiche.id}
     parents = {
         f.id: {"id": f.id, "ref": f.ref} for f in others
@@ -159,9 +121,7 @@ def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, confli
         values["geometrie_geojson"] = to_form_geojson(stored_geom)
     if warning is None and stored_geom is not None and outside_city(get_session(), city, stored_geom):
         warning = outside_city_warning(city)
-    sectors = sorted(s for s in get_session().scalars(
-        select(Fiche.sector).where(Fiche.municipality_id == city.id, Fiche.sector.is_not(None)).distinct()
-    ))
+    sectors = city_sectors(get_session(), city)
     return render_template(
         "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
         repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
@@ -258,7 +218,7 @@ def new_fiche(slug):
 
 def _next_ref(city: Municipality) -> str:
     """A suggestion: the city's prefix and the next free number (HER-NIEUW-3)."""
-    refs = set(get_session().scalars(select(Fiche.ref).where(Fiche.municipality_id == city.id)))
+    refs = city_refs(get_session(), city)
     prefix = city.slug[:3].upper()
     n = 1
     while f"{prefix}-NIEUW-{n}" in refs:

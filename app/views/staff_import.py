@@ -40,7 +40,7 @@ def upload(slug):
                                 f"({', '.join(bulk.ALLOWED_SUFFIXES)}).")
     data = file.read()
     options = {
-        "crs": request.form.get("crs") if request.form.get("crs") in bulk.WKT_CRS_CHOICES else "31370",
+        "crs": request.form.get("crs") if request.form.get("crs") in bulk.WKT_CRS_CHOICES else bulk.DEFAULT_WKT_CRS,
         "repair": bool(request.form.get("herstellen")),
         "drop_z": bool(request.form.get("hoogte_weglaten")),
     }

@@ -11,12 +11,11 @@ from __future__ import annotations
 from shapely.geometry.base import BaseGeometry
 
 from ..basemap import basemap_setting
-from ..crs import transform
 from ..db import get_session
-from ..models import Fiche, Municipality
+from ..crs import STORAGE_EPSG, transform
+from ..models import Area, Fiche, Municipality
 from ..read.features import area_features
-from ..read.queries import select_areas
-from ..spatial import from_db
+from ..read.rows import load_area_rows
 
 # layers/assets.py maps these (folium's own GeoMan URLs) to node_modules.
 GEOMAN_JS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leaflet-geoman.js"
@@ -26,16 +25,16 @@ GEOMAN_CSS = "https://unpkg.com/@geoman-io/leaflet-geoman-free@latest/dist/leafl
 def edit_map(city: Municipality, geom: BaseGeometry | None) -> dict | None:
     """{'name', 'header', 'html', 'script'} of the map in the fiche form:
     basemap, the city's outline, the Geoman assets; fitted to the fiche's
-    geometry (EPSG:31370) or else to the city. None when layers/ is missing."""
+    geometry (storage CRS) or else to the city. None when layers/ is missing."""
     try:
         from layers.areas import build_areas_layer
         from layers.base import build_base_map, render_map_parts
     except ImportError:  # pragma: no cover - layers/ is part of the app
         return None
-    areas = select_areas(get_session(), city, "gemeente")
-    outline = area_features(areas, 4326)
-    focus = geom if geom is not None else (from_db(areas[0].geom) if areas else None)
-    bounds = transform(focus, 31370, 4326).bounds if focus is not None else None
+    areas = load_area_rows(get_session(), Area.municipality_id == city.id, Area.level == "gemeente")
+    outline = area_features(areas)
+    focus = geom if geom is not None else (areas[0].geom if areas else None)
+    bounds = transform(focus, STORAGE_EPSG, 4326).bounds if focus is not None else None
     m = build_base_map(bounds, basemap_setting(), label=f"Kaart om de ligging te tekenen in {city.name}")
     if outline["features"]:
         build_areas_layer(outline, "gemeente", name=f"Grondgebied {city.name}").add_to(m)

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..auth import (
     ROLE_LABELS,
@@ -18,14 +16,16 @@ from ..auth import (
     set_password,
 )
 from ..db import get_session
-from ..models import Municipality, User, UserRole
+from ..models import Municipality, User
+from ..read.pages import all_municipalities
+from ..read.staff import users_with_roles
 
 bp = Blueprint("staff_users", __name__, url_prefix="/beheer/gebruikers")
 CITY_ROLES = ("lezer", "redacteur")
 
 
 def _cities():
-    return list(get_session().scalars(select(Municipality).order_by(Municipality.name)))
+    return all_municipalities(get_session())
 
 
 def _roles_from_form(cities) -> list[tuple[str, Municipality | None]]:
@@ -47,9 +47,7 @@ def _form(user, status=200, error=None, values=None):
 @bp.get("/")
 @require_role("beheerder", city=None)
 def users():
-    people = list(get_session().scalars(
-        select(User).options(selectinload(User.roles).selectinload(UserRole.municipality)).order_by(User.email)
-    ))
+    people = users_with_roles(get_session())
     return render_template("staff/users.html", users=people)
 
 

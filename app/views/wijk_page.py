@@ -1,6 +1,6 @@
 """The wijk page: what the city invests in my wijk.
 
-The budget per year is app.read.queries.apportion_budget_to_wijken for this wijk
+The budget per year is app.read.wijk_budgets.apportion_budget_to_wijken for this wijk
 (the same figures as the comparison page and the budget-per-wijk map); the
 page explains its rule (app.read.apportion) in words.
 """
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import shapely
 from flask import Blueprint, abort, render_template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers import styles
@@ -17,17 +18,13 @@ from layers import styles
 from ..db import get_session
 from ..http.page_cache import cached_page
 from ..models import Area, Indicator, IndicatorValue, Municipality
-from ..read.queries import (
-    FicheFilters,
-    apportion_budget_to_wijken,
-    latest_indicator_values,
-    select_areas,
-    select_fiches,
-    wijk_index_of,
-)
-from ..spatial import from_db
-from . import city_or_404, page_maps
+from ..read.pages import area_indicator_codes
+from ..read.queries import FicheFilters, latest_indicator_values
+from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
+from ..read.wijk_budgets import apportion_budget_to_wijken, wijk_index_of
+from . import page_maps
 from .page_parts import register_filters, yearly_chart
+from . import city_or_404
 
 bp = Blueprint("wijk", __name__)
 register_filters(bp)
@@ -38,14 +35,15 @@ register_filters(bp)
 def page(slug: str, code: str):
     session = get_session()
     city = city_or_404(slug)
-    wijken = select_areas(session, city, "wijk")
+    wijken = load_area_rows(session, Area.municipality_id == city.id, Area.level == "wijk")
     wijk = next((w for w in wijken if w.code == code), None)
     if wijk is None:
         abort(404)
 
-    apportionment = apportion_budget_to_wijken(session, city)
+    city_fiches = load_fiche_rows(session, FicheFilters(municipality=city.nis_code))
+    apportionment = apportion_budget_to_wijken(session, city, fiches=city_fiches, wijken=wijken)
     budget = next(b for b in apportionment.wijken if b.code == code)
-    fiches = select_fiches(session, FicheFilters(municipality=city.nis_code, wijk=code))
+    fiches = touching(wijk, city_fiches)
     fiche_rows = fiche_shares(wijk, wijken, fiches)
     return render_template(
         "wijk/page.html",
@@ -60,23 +58,31 @@ def page(slug: str, code: str):
     )
 
 
+def touching(wijk: AreaRow, fiches: list[FicheRow]) -> list[FicheRow]:
+    """The fiches whose place intersects the wijk: the wijk filter's rule
+    (fiche_conditions), applied to rows already loaded for the budget."""
+    placed = [f for f in fiches if f.geom is not None]
+    hits = shapely.intersects(wijk.geom, np.asarray([f.geom for f in placed], dtype=object)) if placed else []
+    return [f for f, hit in zip(placed, hits) if hit]
+
+
 @dataclass
-class FicheRow:
-    fiche: object
+class WijkFicheLine:
+    fiche: FicheRow
     share: float                  # share of the fiche's place in this wijk (0 when it only touches it)
     amount_eur: float             # its expenses apportioned to this wijk, all years
     illustrative: bool
 
 
-def fiche_shares(wijk: Area, wijken: list[Area], fiches) -> list[FicheRow]:
+def fiche_shares(wijk: AreaRow, wijken: list[AreaRow], fiches: list[FicheRow]) -> list[WijkFicheLine]:
     """Each fiche touching the wijk, with the part of it (and of its
     expenses) that the apportioning rule gives this wijk."""
     index = wijk_index_of(wijken)
     rows = []
-    for fiche in fiches:
-        share = index.shares(from_db(fiche.geom)).get(wijk.code, 0.0)
+    for fiche, shares in zip(fiches, index.shares_many([f.geom for f in fiches]) if fiches else []):
+        share = shares.get(wijk.code, 0.0)
         expenses = [ln for ln in fiche.budget_lines if ln.direction == "uitgave"]
-        rows.append(FicheRow(fiche, share, share * sum(ln.amount_eur for ln in expenses),
+        rows.append(WijkFicheLine(fiche, share, share * sum(ln.amount_eur for ln in expenses),
                              any(ln.basis == "illustratief" for ln in expenses)))
     return sorted(rows, key=lambda r: (-r.amount_eur, -r.share, r.fiche.id))
 
@@ -91,12 +97,9 @@ class IndicatorRow:
     decimals: int                 # as many as the wijken's values need
 
 
-def indicator_rows(session: Session, city: Municipality, wijk: Area) -> list[IndicatorRow]:
+def indicator_rows(session: Session, city: Municipality, wijk: AreaRow) -> list[IndicatorRow]:
     """The wijk's indicators (latest period each) beside the city average."""
-    codes = session.scalars(
-        select(Indicator.code).join(IndicatorValue).where(IndicatorValue.area_id == wijk.id)
-        .distinct().order_by(Indicator.code)
-    ).all()
+    codes = area_indicator_codes(session, wijk.id)
     population = latest_indicator_values(session, city, "bevolking")
     rows = []
     for code in codes:

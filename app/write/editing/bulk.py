@@ -26,6 +26,7 @@ from ...columns import (
     OBLIGATIONS,
     PRECISIONS,
 )
+from ...crs import CRS_LABELS, OFFERED_EPSG, STORAGE_EPSG, crs_name
 from ...geometry import GeometryError
 from ...models import Fiche, Municipality, PendingUpload, User
 from .. import history
@@ -35,8 +36,9 @@ from ..imports.fiches import import_fiches
 TEMPLATE_COLUMNS = [*FICHE_COLUMNS.values(), GEOMETRY_WKT_COLUMN]
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json", ".gpkg", ".zip", ".kml")
 UPLOAD_TTL = dt.timedelta(hours=24)
-WKT_CRS_CHOICES = {"31370": "Lambert 72 (EPSG:31370)", "3812": "Lambert 2008 (EPSG:3812)",
-                   "4326": "WGS84 lengte/breedte (EPSG:4326)"}
+# The CRSs a WKT column may be in (app.crs offers them), storage first: the form's default.
+WKT_CRS_CHOICES = {str(epsg): f"{CRS_LABELS[epsg]} ({crs_name(epsg)})" for epsg in OFFERED_EPSG}
+DEFAULT_WKT_CRS = str(STORAGE_EPSG)
 
 # What each column means, for the template's second sheet and the upload page.
 COLUMN_HELP = {

@@ -13,12 +13,12 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...crs import round_coordinates, transform
 from ...geometry import GeometryError, to_storage
-from ...models import Area, Municipality
-from ...spatial import from_db
+from ...crs import STORAGE_EPSG, round_coordinates, transform
 from ..imports import ImportFailed
 from ..imports.tables import SPATIAL_SUFFIXES, read_table
+from ...models import Area, Municipality
+from ...spatial import from_db
 
 _MULTI = {
     "Point": shapely.MultiPoint, "MultiPoint": shapely.MultiPoint,
@@ -87,7 +87,7 @@ def to_form_geojson(geom_31370: BaseGeometry | None) -> str:
     recognised on submit."""
     if geom_31370 is None:
         return json.dumps({"type": "FeatureCollection", "features": []})
-    geom = round_coordinates(transform(geom_31370, 31370, 4326), 4326)
+    geom = round_coordinates(transform(geom_31370, STORAGE_EPSG, 4326), 4326)
     feature = {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(geom))}
     return json.dumps({"type": "FeatureCollection", "features": [feature]})
 
@@ -125,8 +125,7 @@ def geometry_from_drawing(text: str, *, repair: bool = False, drop_z: bool = Fal
     return _checked(parse_geojson(text), 4326, repair=repair, drop_z=drop_z)
 
 
-def geometry_from_file(data: bytes, filename: str, *, repair: bool = False,
-                       drop_z: bool = False) -> BaseGeometry | None:
+def geometry_from_file(data: bytes, filename: str, *, repair: bool = False, drop_z: bool = False) -> BaseGeometry | None:
     """An uploaded spatial file -> one geometry in EPSG:31370 (all its
     features together). Raises GeometryInputError with a Dutch message."""
     suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""

@@ -1,0 +1,98 @@
+"""What a download holds, put together from the read model: the published
+fiches matching the map page's filters (app.read.rows), their phases and
+budget lines, the city's wijken and wijk indicator values, as the frames and
+metadata of app.exports.base.ExportData. The columns are the public records
+of app.read.records, the same as in the OGC API.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from ..columns import BUDGET_COLUMNS
+from ..models import Area, Municipality, Plan
+from ..read.pages import city_wijk_indicator_values, first_plan
+from ..read.queries import FicheFilters
+from ..read.records import (
+    AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
+    phase_record,
+)
+from ..read.rows import load_area_rows, load_fiche_rows
+from ..read.wijk_budgets import wijk_index_of
+from .base import STORAGE_CRS, ExportData
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers (gebiedsniveaus)"
+DEFAULT_LICENCE = (
+    "Teksten en plannen: de stad zelf (zie de bron bij elke fiche); gebiedsgrenzen en bevolkingscijfers: "
+    "Statbel (open data, vermeld de bron). Illustratieve waarden zijn voorbeeldwaarden zonder waarde als "
+    "beslissing of meting."
+)
+ILLUSTRATIVE_NOTE = (
+    "Illustratief (voorbeeldwaarden voor de demo, geen beslissingen of metingen): de fasen en hun data, de "
+    "budgetbedragen met basis 'illustratief', SDG's met sdgs_illustratief = ja, liggingen met ligging = "
+    "indicatief (met de hand geplaatst) en indicatorwaarden met illustratief = ja. Zie de kolommen "
+    "illustratief, budget_illustratief en sdgs_illustratief."
+)
+# The map page's filter arguments, with the words the download page shows.
+FILTER_LABELS = {"sector": "sector", "status": "status", "sdg": "SDG", "obligation": "verplicht of keuze",
+                 "year_from": "vanaf jaar", "year_to": "tot jaar", "wijk": "wijk", "q": "zoekterm"}
+
+
+def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
+    columns = [f.name for f in fields]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    if geometries is None:
+        return frame
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS), crs=STORAGE_CRS)
+
+
+def _budget_record(line, fiche) -> dict:
+    c = BUDGET_COLUMNS
+    return {c["fiche_ref"]: fiche.ref, c["year"]: line.year, c["kind"]: line.kind, c["direction"]: line.direction,
+            c["amount_eur"]: line.amount_eur, c["basis"]: line.basis, c["note"]: line.note, "fiche_id": fiche.id}
+
+
+def export_source(municipality: Municipality, plan: Plan | None) -> str:
+    plan_text = (plan.source or plan.title) if plan else f"de plannen van {municipality.name}"
+    return f"Fiches: {plan_text}. {AREA_ATTRIBUTION}."
+
+
+def build_export_data(session: Session, municipality: Municipality, filters: FicheFilters,
+                      base_url: str = "", export_date: dt.datetime | None = None,
+                      licence: str | None = None) -> ExportData:
+    """What a download holds, from the database: the published fiches that
+    match `filters` (drafts never: FicheFilters.include_drafts stays off),
+    their phases (own place or the fiche's) and budget lines, the city's
+    wijken and wijk indicator values. Frames in EPSG:31370; the columns are
+    the public records of app.read.records, the same as in the OGC API."""
+    filters.include_drafts = False
+    fiches = load_fiche_rows(session, filters)
+    phases = [(p, f) for f in fiches for p in f.phases]
+    areas = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
+    values = city_wijk_indicator_values(session, municipality)
+    plan = first_plan(session, municipality)
+    budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
+    return ExportData(
+        fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
+                      [f.geom for f in fiches]),
+        phases=_frame([phase_record(p, f, base_url) for p, f in phases], PHASE_FIELDS,
+                      [p.geom if p.geom is not None else f.geom for p, f in phases]),
+        budget_lines=pd.DataFrame.from_records(budget, columns=[*BUDGET_COLUMNS.values(), "fiche_id"]),
+        wijken=_frame([area_record(a) for a in areas], AREA_FIELDS, [a.geom for a in areas]),
+        indicator_values=_frame([indicator_record(v) for v in values], INDICATOR_FIELDS),
+        metadata={
+            "city_name": municipality.name, "nis_code": municipality.nis_code,
+            "source": export_source(municipality, plan),
+            "licence": licence or DEFAULT_LICENCE,
+            "export_date": export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
+            "filters": {FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},
+            "illustrative_note": ILLUSTRATIVE_NOTE,
+        },
+    )
+
+

@@ -1,0 +1,113 @@
+"""Budget per wijk: the city's wijk index (kept between requests while the
+data does not change) and the expenses of a selection shared over it by
+geometry (the rule of app.read.apportion)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from ..models import Area
+from .apportion import WijkIndex
+from .queries import FicheFilters, latest_indicator_values
+from .rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
+from .version import read_data_version
+
+# (database, municipality id) -> (data version, index): the OGC API asks for
+# the same city's index on every page; rebuilding it cost a select and an STRtree.
+_INDEXES: dict[tuple[str, int], tuple[object, WijkIndex]] = {}
+
+
+def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
+    """The index of wijk rows already loaded (app.read.rows)."""
+    return WijkIndex([(a.code, a.geom) for a in areas])
+
+
+def city_wijk_index(session: Session, municipality, version=None) -> WijkIndex:
+    """The city's wijken, indexed for WijkIndex.shares; built again only
+    when the data version changed (`version`: the caller's token of it,
+    e.g. app.http.caching.data_version, remembered per request burst; else
+    read here, app.read.version)."""
+    key = (str(session.get_bind().url), municipality.id)
+    if version is None:
+        version = read_data_version(session)
+    kept = _INDEXES.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    index = wijk_index_of(load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk"))
+    _INDEXES[key] = (version, index)
+    return index
+
+
+@dataclass
+class WijkBudget:
+    code: str
+    name: str
+    amount_eur: float = 0.0
+    by_year: dict[int, float] = field(default_factory=dict)
+    population: float | None = None
+    population_illustrative: bool = False
+    budget_illustrative: bool = False
+    fiche_ids: set[int] = field(default_factory=set)
+
+    @property
+    def eur_per_inhabitant(self) -> float | None:
+        return self.amount_eur / self.population if self.population else None
+
+    @property
+    def illustrative(self) -> bool:
+        return self.budget_illustrative or self.population_illustrative
+
+
+@dataclass
+class Apportionment:
+    wijken: list[WijkBudget]
+    citywide_eur: float
+    citywide_by_year: dict[int, float]
+    citywide_fiche_ids: set[int]
+
+
+def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFilters | None = None,
+                               year: int | None = None, fiches: list[FicheRow] | None = None,
+                               wijken: list[AreaRow] | None = None) -> Apportionment:
+    """Expenses (richting 'uitgave') of the matching fiches, shared over the
+    city's wijken by geometry (see app.read.apportion), per year and in total.
+    EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
+    filter is ignored (every wijk gets its share). `fiches` and `wijken`:
+    the rows when the caller already has them (load_fiche_rows of these
+    filters without a wijk; the city's wijken)."""
+    filters = filters or FicheFilters()
+    filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
+    if wijken is None:
+        wijken = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
+    index = wijk_index_of(wijken)
+    population = latest_indicator_values(session, municipality, "bevolking")
+    result = {
+        a.code: WijkBudget(
+            a.code, a.name,
+            population=population[a.code].value if a.code in population else None,
+            population_illustrative=population[a.code].illustrative if a.code in population else False,
+        )
+        for a in wijken
+    }
+    citywide, citywide_by_year, citywide_ids = 0.0, defaultdict(float), set()
+    fiches = fiches if fiches is not None else load_fiche_rows(session, filters)
+    spending = [(f, [ln for ln in f.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)])
+                for f in fiches]
+    spending = [(f, lines) for f, lines in spending if lines]
+    shares_of = index.shares_many([f.geom for f, _ in spending]) if spending else []
+    for (fiche, lines), shares in zip(spending, shares_of):
+        illustrative = any(ln.basis == "illustratief" for ln in lines)
+        for line in lines:
+            if not shares:
+                citywide += line.amount_eur
+                citywide_by_year[line.year] += line.amount_eur
+                citywide_ids.add(fiche.id)
+            for code, share in shares.items():
+                wb = result[code]
+                wb.amount_eur += line.amount_eur * share
+                wb.by_year[line.year] = wb.by_year.get(line.year, 0.0) + line.amount_eur * share
+                wb.budget_illustrative |= illustrative
+                wb.fiche_ids.add(fiche.id)
+    return Apportionment(list(result.values()), citywide, dict(citywide_by_year), citywide_ids)

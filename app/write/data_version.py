@@ -1,0 +1,53 @@
+"""Bump the data version (app.read.version) with every write of public data,
+in the same transaction: one session event for ORM flushes and one for DML
+statements run through the session (bulk imports, replacing children).
+
+Staff-only tables (users, roles, login attempts, revisions, pending uploads)
+do not change what a visitor sees and leave the version alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import event, insert, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..models import DataVersion
+from ..read.version import ROW_ID
+
+PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
+                            DataVersion.__tablename__})
+
+
+def install(factory: sessionmaker) -> None:
+    """Listen on the sessions of `factory` (app.db.init_app: the one place)."""
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "do_orm_execute", _on_execute)
+
+
+def bump(session: Session) -> None:
+    """Count one change, on the session's own connection (same transaction)."""
+    connection = session.connection()
+    now = dt.datetime.now(dt.timezone.utc)
+    done = connection.execute(update(DataVersion.__table__).where(DataVersion.__table__.c.id == ROW_ID)
+                              .values(version=DataVersion.__table__.c.version + 1, changed_at=now))
+    if done.rowcount == 0:  # a database made without the migration's first row
+        connection.execute(insert(DataVersion.__table__).values(id=ROW_ID, version=1, changed_at=now))
+
+
+def _public(table_name: str | None) -> bool:
+    return table_name is not None and table_name not in PRIVATE_TABLES
+
+
+def _after_flush(session: Session, _context) -> None:
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    if any(_public(getattr(getattr(o, "__table__", None), "name", None)) for o in changed):
+        bump(session)
+
+
+def _on_execute(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if _public(getattr(table, "name", None)):
+        bump(state.session)
