@@ -38,6 +38,7 @@ COLUMN_HELP = {
     "ouder_ref": "Ref van de bovenliggende fiche (sector, doelstelling ...), of leeg.",
     "soort": f"Eén van: {', '.join(FICHE_KINDS)} (standaard fiche).",
     "titel": "Verplicht.",
+    "wat_verandert": "Wat verandert er voor jou? Een paar zinnen in eenvoudige taal voor inwoners, of leeg.",
     "sdgs": "Nummers 1 tot 17, gescheiden door ; (bv. 3;11).",
     "verplicht_keuze": f"{' of '.join(OBLIGATIONS)}, of leeg.",
     "prioritair": "ja of nee.",
@@ -51,7 +52,7 @@ COLUMN_HELP = {
 }
 # Columns a file often leaves out: the importer then keeps what existing
 # fiches have and gives new fiches the default; the preview says so.
-OPTIONAL_COLUMNS = ("ouder_ref", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
+OPTIONAL_COLUMNS = ("ouder_ref", "wat_verandert", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
 
 
 class UploadExpired(LookupError):

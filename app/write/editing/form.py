@@ -25,7 +25,7 @@ from ..imports.fiches import TEXT_FIELDS
 C = FICHE_COLUMNS
 BLANK_ROWS = 3
 MAX_LENGTHS = {"ref": 60, "number": 20, "code": 40, "sector": 120, "responsible_service": 200}
-LONG_TEXT = ("summary", "goal_why", "goal_what", "goal_gain", "state_of_play", "dependencies_text", "risks",
+LONG_TEXT = ("summary", "plain_language", "goal_why", "goal_what", "goal_gain", "state_of_play", "dependencies_text", "risks",
              "location_description", "source")
 CHECKBOXES = ("priority", "sdgs_illustrative")
 

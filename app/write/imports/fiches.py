@@ -27,7 +27,7 @@ from .tables import read_table
 from . import values
 
 TEXT_FIELDS = (
-    "number", "code", "title", "summary", "sector", "responsible_service", "goal_why", "goal_what",
+    "number", "code", "title", "summary", "plain_language", "sector", "responsible_service", "goal_why", "goal_what",
     "goal_gain", "state_of_play", "dependencies_text", "risks", "location_description", "source",
 )
 
