@@ -55,6 +55,8 @@ def phase_properties(phase: Phase, fiche: Fiche) -> dict:
         "id": phase.id,
         "fiche_id": fiche.id,
         "fiche_ref": fiche.ref,
+        "fiche_number": fiche.number,
+        "fiche_code": fiche.code,
         "fiche_title": fiche.title,
         "title": phase.title,
         "phase_kind": phase.phase_kind,

@@ -22,6 +22,7 @@ from ..http.page_cache import cached_page
 from ..read.queries import find_municipality, get_fiche, select_areas, wijk_index_of
 from ..spatial import from_db
 from . import page_maps
+from ..static_map import fiche_print_map
 from .page_parts import (
     BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
     SDG_NAMES, budget_chart, budget_table, phase_timeline, register_filters,
@@ -76,6 +77,8 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
         timeline=phase_timeline(fiche.phases),
         flags=illustrative_flags(fiche),
         map_parts=page_maps.fiche_map(fiche, [w.area for w in wijken], year=dt.date.today().year),
+        print_map=fiche_print_map(from_db(fiche.geom), fiche.geometry_precision,
+                                  [(w.area.name, from_db(w.area.geom)) for w in wijken], fiche.title),
         labels={"kind": KIND_LABELS, "budget_kind": BUDGET_KIND_LABELS, "direction": DIRECTION_LABELS,
                 "basis": BASIS_LABELS, "phase_status": PHASE_STATUS_LABELS, "precision": PRECISION_TEXTS,
                 "sdg": SDG_NAMES, "status": styles.STATUS_LABELS, "obligation": styles.OBLIGATION_LABELS},

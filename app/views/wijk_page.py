@@ -22,6 +22,7 @@ from ..read.queries import (
 )
 from ..spatial import from_db
 from . import page_maps
+from ..static_map import wijk_print_map
 from .page_parts import register_filters, yearly_chart
 from . import city_or_404
 
@@ -52,6 +53,8 @@ def page(slug: str, code: str):
         fiche_rows=fiche_rows,
         indicators=indicator_rows(session, city, wijk),
         map_parts=page_maps.wijk_map(wijk, [w for w in wijken if w.code != code], fiches),
+        print_map=wijk_print_map(wijk.name, from_db(wijk.geom), [from_db(w.geom) for w in wijken if w.code != code],
+                                 [(from_db(f.geom), f.geometry_precision) for f in fiches]),
         status_label=styles.status_label,
     )
 
