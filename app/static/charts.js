@@ -14,11 +14,13 @@
   // does). Amounts are written as the pages write them: "1,8 miljoen €".
   var whole = new Intl.NumberFormat("nl-BE", { maximumFractionDigits: 0 });
 
-  function axisFormat(max, money) {
+  function axisFormat(max, ticks, money) {
     var unit = money ? " €" : "";
     if (Math.abs(max) >= 1e6) {
-      var decimals = new Intl.NumberFormat("nl-BE", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-      return function (v) { return decimals.format(v / 1e6) + " miljoen" + unit; };
+      // The same decimals on every tick: none when all ticks are whole millions.
+      var digits = ticks.every(function (t) { return t.value % 1e6 === 0; }) ? 0 : 1;
+      var millions = new Intl.NumberFormat("nl-BE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      return function (v) { return millions.format(v / 1e6) + " miljoen" + unit; };
     }
     return function (v) { return whole.format(v) + unit; };
   }
@@ -89,7 +91,7 @@
         scales: {
           x: { stacked: true },
           y: { stacked: true, beginAtZero: true,
-               ticks: { callback: function (v) { return axisFormat(this.max, money)(v); } } }
+               ticks: { callback: function (v, i, ticks) { return axisFormat(this.max, ticks, money)(v); } } }
         },
         plugins: {
           legend: { position: "bottom" },

@@ -17,7 +17,8 @@ bp = Blueprint("glossary", __name__)
 def fk_amount(value, illustrative: bool = False, decimals: int = 0) -> str:
     """An amount as a public page shows it: '± 6,5 miljoen €' when illustrative,
     '6.461.074 €' when real (no-break space before the euro sign)."""
-    return format_eur_shown(value, bool(illustrative), decimals).replace(" €", "\u00a0€")
+    # No-break spaces keep "±" and "€" beside their number in narrow table columns.
+    return format_eur_shown(value, bool(illustrative), decimals).replace(" €", "\u00a0€").replace("± ", "±\u00a0")
 
 
 bp.add_app_template_filter(mark_first_use, "glossary")

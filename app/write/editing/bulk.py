@@ -52,7 +52,7 @@ COLUMN_HELP = {
 }
 # Columns a file often leaves out: the importer then keeps what existing
 # fiches have and gives new fiches the default; the preview says so.
-OPTIONAL_COLUMNS = ("ouder_ref", "wat_verandert", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
+OPTIONAL_COLUMNS = ("ouder_ref", "sdgs", "hangt_af_van", "partners", "gepubliceerd", GEOMETRY_WKT_COLUMN)
 
 
 class UploadExpired(LookupError):
