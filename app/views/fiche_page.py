@@ -21,8 +21,8 @@ from ..models import Area, Dependency, Fiche
 from ..http.page_cache import cached_page
 from ..read.queries import find_municipality, get_fiche, select_areas, wijk_index_of
 from ..spatial import from_db
-from . import page_maps
 from ..static_map import fiche_print_map
+from . import page_maps
 from .page_parts import (
     BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
     SDG_NAMES, budget_chart, budget_table, phase_timeline, register_filters,

@@ -21,8 +21,8 @@ from ..read.queries import (
     FicheFilters, apportion_budget_to_wijken, latest_indicator_values, select_areas, select_fiches, wijk_index_of,
 )
 from ..spatial import from_db
-from . import page_maps
 from ..static_map import wijk_print_map
+from . import page_maps
 from .page_parts import register_filters, yearly_chart
 from . import city_or_404
 
