@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         compare,
         downloads,
         fiche_page,
+        glossary,
         finder,
         health,
         public,
@@ -62,7 +63,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (
-        public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
+        public.bp, glossary.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
         api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp, health.bp,
     ):
         app.register_blueprint(blueprint)

@@ -15,6 +15,7 @@ FICHE_COLUMNS: dict[str, str] = {
     "code": "code",                        # the document's own code ("V1.1")
     "title": "titel",
     "summary": "samenvatting",
+    "plain_language": "wat_verandert",    # "Wat verandert er voor jou?" in plain language
     "sector": "sector",
     "responsible_service": "verantwoordelijke_dienst",
     "goal_why": "doel_waarom",

@@ -14,6 +14,7 @@ import re
 from markupsafe import escape
 
 from . import styles
+from .public_text import without_internal_notes
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli",
           "augustus", "september", "oktober", "november", "december")
@@ -69,7 +70,7 @@ def fiche_identifier(props: dict) -> str:
 def budget_text(amount, illustrative: bool) -> str:
     if amount is None:
         return "niet gekend"
-    text = styles.format_eur(amount)
+    text = styles.format_eur_shown(amount, illustrative)
     return f"{text} (illustratief)" if illustrative else text
 
 
@@ -91,7 +92,7 @@ def fiche_popup(props: dict) -> str:
     if props.get("obligation") in styles.OBLIGATION_LABELS:
         rows.append(("Soort", styles.OBLIGATION_LABELS[props["obligation"]]))
     badge = ' <span class="fk-badge">Prioritair</span>' if props.get("priority") else ""
-    place = esc(props.get("location_description"))
+    place = esc(without_internal_notes(props.get("location_description")))
     if props.get("geometry_precision") == "indicatief":
         note = "Indicatieve ligging" + (f": {place}" if place else "")
         place_html = f'<p class="fk-popup-note">{note}</p>'
@@ -117,8 +118,9 @@ def phase_popup(props: dict) -> str:
         ("Status", esc(styles.status_label(props.get("status")))),
     ]
     note = '<p class="fk-popup-note">Illustratieve planning</p>' if props.get("illustrative") else ""
-    ref = esc(props.get("fiche_ref"))
-    head = f'<p class="fk-popup-ref">{ref}</p>' if ref else ""
+    # The number the document uses ("Fiche 14", "V1.5"), never the internal ref.
+    ident = fiche_identifier({"number": props.get("fiche_number"), "code": props.get("fiche_code")})
+    head = f'<p class="fk-popup-ref">{ident}</p>' if ident else ""
     return (
         f'<div class="fk-popup">{head}'
         f'<p class="fk-popup-title"><strong>{esc(props.get("fiche_title"))}</strong></p>'

@@ -7,6 +7,7 @@ the common kinds of colour blindness (Okabe-Ito / ColorBrewer based).
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 # --- sectors -----------------------------------------------------------------
 # Herentals' five sectors, then Halle's beleidsdomein. Unknown sectors fall back
@@ -153,6 +154,33 @@ def format_eur(value: float | int | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
     return f"{format_number(value, decimals)} €"
+
+
+def format_eur_approx(value: float | int | None) -> str:
+    """An illustrative amount, rounded to two significant digits so it does not
+    look like a budget figure: 6461074 -> '± 6,5 miljoen €', 646107 -> '± 650.000 €'.
+    Zero is exact ('0 €'); None -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if value == 0:
+        return "0 €"
+    size = abs(value)
+    # two significant digits, half up (round() would round 1.850.000 to even: 1,8 miljoen)
+    digits = min(0, 1 - math.floor(math.log10(size)))
+    rounded = float(Decimal(str(size)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    sign = "-" if value < 0 else ""
+    for step, word in ((1e9, "miljard"), (1e6, "miljoen")):
+        if rounded >= step:
+            scaled = rounded / step
+            decimals = 1 if scaled < 10 and not float(round(scaled, 1)).is_integer() else 0
+            return f"± {sign}{format_number(scaled, decimals)} {word} €"
+    return f"± {sign}{format_number(rounded)} €"
+
+
+def format_eur_shown(value: float | int | None, illustrative: bool, decimals: int = 0) -> str:
+    """The one rule for amounts on public pages: illustrative ones rounded
+    (format_eur_approx), real ones to the euro (or `decimals`)."""
+    return format_eur_approx(value) if illustrative else format_eur(value, decimals)
 
 
 def format_value(value: float | int | None, unit: str = "", decimals: int = 1) -> str:

@@ -3,6 +3,8 @@ the same selection, filters narrow both alike, the year filter equals the
 slider, drafts never appear, text is escaped, bad input never gives a 500."""
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from urllib.parse import urlencode
 
@@ -26,11 +28,16 @@ def get(client, path: str, **args):
 
 
 def db_ids(app, slug: str, args: dict) -> list[int]:
+    """The selection from the database, in the list's order (the default
+    order of app.views.city_list unless `args` asks for another)."""
     from app.read.queries import FicheFilters, find_municipality, select_fiches
+    from app.views.city_list import parse_sort, sort_rows
 
     with db(app) as session:
         city = find_municipality(session, slug)
-        return [f.id for f in select_fiches(session, FicheFilters.from_args(MultiDict(args), municipality=city.nis_code))]
+        filters = FicheFilters.from_args(MultiDict(args), municipality=city.nis_code)
+        order, _ = parse_sort(MultiDict(args), searching=bool(filters.q))
+        return [f.id for f in sort_rows(select_fiches(session, filters), order, fiche_of=lambda f: f)]
 
 
 @pytest.mark.parametrize("slug,name", [("herentals", "Herentals"), ("halle", "Halle")])
@@ -186,7 +193,7 @@ def test_illustrative_figures_and_places_are_marked(client):
     shown = visible(html)
     # In the list (budgets, phases) and on the page ...
     assert any('<span class="illustrative">illustratief</span>' in item for item in list_items(html).values())
-    assert "illustratief</strong>: voorbeeldwaarden" in html
+    assert re.search(r'illustratief(</a>)?</strong>: voorbeeldwaarden', html)
     # ... and in the map: legends of the phases, the wijk budget and the indicator, and the popups.
     assert shown.count("Illustratieve cijfers") >= 3
     assert "(illustratief)" in shown and "Indicatieve ligging" in shown
@@ -205,11 +212,14 @@ def test_map_options_from_the_url(client):
     assert "Indeling: natuurlijke breuken (Jenks)" in visible(jenks)
 
 
-def test_links_to_compare_downloads_and_ogc_api_keep_the_filters(client):
+def test_links_to_compare_and_downloads_keep_the_filters_and_the_ogc_api_is_on_the_downloads_page(client):
     _, html = get(client, "/herentals", sector="Vrije Tijd", year="2027")
     assert 'href="/herentals/vergelijken"' in html
     assert 'href="/herentals/downloads?' in html and "sector=Vrije+Tijd" in html and "year_from=2027" in html
-    assert 'href="/ogc/collections/fiches-herentals' in html
+    # Jargon out of the city header: the GIS link lives on the downloads page.
+    assert "OGC API" not in html.split('<main', 1)[1].split("</nav>", 1)[0]
+    _, downloads = get(client, "/herentals/downloads", sector="Vrije Tijd")
+    assert 'href="/ogc/collections/fiches-herentals' in downloads
 
 
 def test_above_the_threshold_only_the_list_is_embedded(client, app, monkeypatch):
@@ -234,8 +244,10 @@ def test_index_cards_summarise_each_city(client, app):
     with db(app) as session:
         fiches = select_fiches(session, FicheFilters(municipality="herentals"))
         total = sum(budget_total(f) for f in fiches)
-    from layers.styles import format_eur
+    from layers.styles import format_eur_approx
 
-    assert f"{len(fiches)} projecten uit Inspiratienota 2025-2030 (2025-2030), samen {format_eur(total)}" in html
+    # Every Herentals budget line is illustrative: the total is rounded ("± 140 miljoen €").
+    shown = format_eur_approx(total).replace(" €", "\u00a0€").replace("± ", "±\u00a0")
+    assert f"{len(fiches)} projecten uit Inspiratienota 2025-2030 (2025-2030), samen {shown}" in html
     assert 'href="/herentals"' in html and 'href="/halle"' in html
     assert html.count('<span class="illustrative">illustratief</span>') == 2

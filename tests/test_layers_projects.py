@@ -88,7 +88,10 @@ def test_popup_content_in_dutch():
     assert "<strong>Zwembad</strong>" in popup and "Prioritair" in popup
     assert "<dt>Sector</dt><dd>Burger en Samenleving</dd>" in popup
     assert "<dt>Status</dt><dd>Lopend</dd>" in popup
-    assert "<dt>Totaal budget</dt><dd>1.234.567 € (illustratief)</dd>" in popup
+    # An illustrative amount is rounded (styles.format_eur_approx); a real one stays exact.
+    assert "<dt>Totaal budget</dt><dd>± 1,2 miljoen € (illustratief)</dd>" in popup
+    real = fiche_popup({**props, "budget_illustrative": False})
+    assert "<dt>Totaal budget</dt><dd>1.234.567 €</dd>" in real
     assert "<dt>Jaren</dt><dd>2025–2027</dd>" in popup
     assert "<dt>Voortgang</dt><dd>40%</dd>" in popup
     assert '<a href="/herentals/fiches/1">Bekijk de fiche</a>' in popup

@@ -106,6 +106,8 @@ def phase_properties(phase: PhaseRow, fiche: FicheHead) -> dict:
         "id": phase.id,
         "fiche_id": fiche.id,
         "fiche_ref": fiche.ref,
+        "fiche_number": fiche.number,
+        "fiche_code": fiche.code,
         "fiche_title": fiche.title,
         "title": phase.title,
         "phase_kind": phase.phase_kind,

@@ -107,6 +107,7 @@ class FicheRow(FicheHead):
     number: str | None
     code: str | None
     summary: str | None
+    plain_language: str | None
     sector: str | None
     responsible_service: str | None
     goal_why: str | None
@@ -133,7 +134,7 @@ class FicheRow(FicheHead):
 
 
 _HEAD = ("id", "ref", "title")
-_SCALARS = ("kind", "number", "code", "summary", "sector", "responsible_service", "goal_why", "goal_what",
+_SCALARS = ("kind", "number", "code", "summary", "plain_language", "sector", "responsible_service", "goal_why", "goal_what",
             "goal_gain", "sdgs_illustrative", "obligation", "priority", "status", "progress_pct", "state_of_play",
             "dependencies_text", "risks", "location_description", "geometry_precision", "published", "source")
 _FICHE = tuple(getattr(Fiche, name) for name in _HEAD + _SCALARS)

@@ -9,8 +9,35 @@
 (function () {
   "use strict";
 
-  var euro = new Intl.NumberFormat("nl-BE", { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
-  var compact = new Intl.NumberFormat("nl-BE", { notation: "compact", maximumFractionDigits: 1 });
+  // One number format per axis: the unit is chosen once from the axis maximum,
+  // so an axis never mixes "800K €" with "1,8 mln. €" (Intl's compact notation
+  // does). Amounts are written as the pages write them: "1,8 miljoen €".
+  var whole = new Intl.NumberFormat("nl-BE", { maximumFractionDigits: 0 });
+
+  function axisFormat(max, ticks, money) {
+    var unit = money ? " €" : "";
+    if (Math.abs(max) >= 1e6) {
+      // The same decimals on every tick: none when all ticks are whole millions.
+      var digits = ticks.every(function (t) { return t.value % 1e6 === 0; }) ? 0 : 1;
+      var millions = new Intl.NumberFormat("nl-BE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      return function (v) { return millions.format(v / 1e6) + " miljoen" + unit; };
+    }
+    return function (v) { return whole.format(v) + unit; };
+  }
+
+  // The tooltip: real amounts to the euro, illustrative ones rounded to two
+  // significant digits with "±" (layers/styles.format_eur_approx does the same).
+  function amount(v, approx) {
+    if (!approx || v === 0) { return whole.format(v) + " €"; }
+    var size = Math.abs(v);
+    var step = Math.pow(10, Math.floor(Math.log10(size)) - 1);
+    var rounded = Math.round(size / step) * step * (v < 0 ? -1 : 1);
+    if (Math.abs(rounded) >= 1e6) {
+      var scaled = new Intl.NumberFormat("nl-BE", { maximumFractionDigits: Math.abs(rounded) < 1e7 ? 1 : 0 });
+      return "± " + scaled.format(rounded / 1e6) + " miljoen €";
+    }
+    return "± " + whole.format(rounded) + " €";
+  }
 
   function hatch(color) {
     var size = 8;
@@ -64,15 +91,16 @@
         scales: {
           x: { stacked: true },
           y: { stacked: true, beginAtZero: true,
-               ticks: { callback: function (v) { return money ? compact.format(v) + " €" : compact.format(v); } } }
+               ticks: { callback: function (v, i, ticks) { return axisFormat(this.max, ticks, money)(v); } } }
         },
         plugins: {
           legend: { position: "bottom" },
           tooltip: {
             callbacks: {
               label: function (item) {
-                var text = item.dataset.label + ": " + (money ? euro.format(item.parsed.y) : item.parsed.y);
-                return item.dataset.illustrative[item.dataIndex] ? text + " (illustratief)" : text;
+                var approx = item.dataset.illustrative[item.dataIndex];
+                var text = item.dataset.label + ": " + (money ? amount(item.parsed.y, approx) : whole.format(item.parsed.y));
+                return approx ? text + " (illustratief)" : text;
               }
             }
           }

@@ -1,6 +1,7 @@
 """The city map page: every layer, filters in the URL, and a list view of the same selection.
 
 GET /<slug>?sector=&status=&sdg=&obligation=&year=&wijk=&q=   (FicheFilters.from_args)
+            &sort=relevantie|inhoud|startjaar|budget|titel   (city_list)
             &kleur=sector|status &indicator=<code> &klassen=<scheme> &budget=totaal|per_inwoner
 A value that does not parse or is unknown is ignored and named in a Dutch notice.
 """
@@ -19,6 +20,7 @@ from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, f
 from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
 from ..read.wijk_budgets import wijk_index_of
 from .city_map import MapOptions, build_city_map, single_year
+from . import city_list
 from . import city_or_404
 
 bp = Blueprint("city", __name__)
@@ -110,12 +112,14 @@ def map(slug: str):
     indicators = wijk_indicators(session, city)
     options, notices = parse_map_options(request.args, indicators)
     notices += number_notices(request.args, filters)
+    order, sort_notices = city_list.parse_sort(request.args, searching=bool(filters.q))
+    notices += sort_notices
     areas = load_city_areas(session, city.id)
     wijken = areas.get("wijk", [])
     if filters.wijk and filters.wijk not in {a.code for a in wijken}:
         notices.append(f"Onbekende wijk ‘{filters.wijk[:60]}’: geen projecten.")
     fiches = load_fiche_rows(session, filters)
-    rows = fiche_rows(fiches, wijken, filters)
+    rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters), order)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
     map_parts, layer_names = None, {}
     if not too_many:
@@ -125,6 +129,8 @@ def map(slug: str):
         filter_args=filters.as_query_args(), year=single_year(filters), options=options, indicators=indicators,
         notices=notices, rows=rows, wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts,
         layer_names=layer_names, too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
+        order=order, sort_choices=city_list.sort_choices(bool(filters.q)),
+        view_args=city_list.view_args(filters, options, order),
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

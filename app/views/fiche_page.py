@@ -23,6 +23,7 @@ from ..read.pages import published_dependents
 from ..read.queries import find_municipality, get_fiche
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
 from ..read.wijk_budgets import wijk_index_of
+from ..static_map import fiche_print_map
 from . import page_maps
 from .page_parts import (
     BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
@@ -79,6 +80,8 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
         timeline=phase_timeline(fiche.phases),
         flags=illustrative_flags(fiche),
         map_parts=page_maps.fiche_map(row, [w.area for w in wijken], year=dt.date.today().year),
+        print_map=fiche_print_map(row.geom, fiche.geometry_precision,
+                                  [(w.area.name, w.area.geom) for w in wijken], fiche.title),
         labels={"kind": KIND_LABELS, "budget_kind": BUDGET_KIND_LABELS, "direction": DIRECTION_LABELS,
                 "basis": BASIS_LABELS, "phase_status": PHASE_STATUS_LABELS, "precision": PRECISION_TEXTS,
                 "sdg": SDG_NAMES, "status": styles.STATUS_LABELS, "obligation": styles.OBLIGATION_LABELS},

@@ -22,6 +22,7 @@ from ..read.pages import area_indicator_codes
 from ..read.queries import FicheFilters, latest_indicator_values
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from ..read.wijk_budgets import apportion_budget_to_wijken, wijk_index_of
+from ..static_map import wijk_print_map
 from . import page_maps
 from .page_parts import register_filters, yearly_chart
 from . import city_or_404
@@ -54,6 +55,8 @@ def page(slug: str, code: str):
         fiche_rows=fiche_rows,
         indicators=indicator_rows(session, city, wijk),
         map_parts=page_maps.wijk_map(wijk, [w for w in wijken if w.code != code], fiches),
+        print_map=wijk_print_map(wijk.name, wijk.geom, [w.geom for w in wijken if w.code != code],
+                                 [(f.geom, f.geometry_precision) for f in fiches]),
         status_label=styles.status_label,
     )
 

@@ -21,7 +21,7 @@ from ..models import BudgetLine, Dependency, Fiche, FicheRevision, FicheSdg, Pha
 from ..spatial import from_db, to_db
 
 SCALAR_FIELDS = (
-    "ref", "kind", "number", "code", "title", "summary", "sector", "responsible_service",
+    "ref", "kind", "number", "code", "title", "summary", "plain_language", "sector", "responsible_service",
     "goal_why", "goal_what", "goal_gain", "sdgs_illustrative", "obligation", "priority", "status",
     "progress_pct", "state_of_play", "dependencies_text", "risks", "location_description",
     "geometry_precision", "source", "published",
@@ -33,7 +33,7 @@ REPORT_FIELDS = ("period_label", "report_date", "text", "progress_pct", "source"
 # Dutch labels for history pages and conflict tables.
 FIELD_LABELS = {
     "ref": "Ref", "kind": "Soort", "number": "Nummer", "code": "Code", "title": "Titel",
-    "summary": "Samenvatting", "sector": "Sector", "responsible_service": "Verantwoordelijke dienst",
+    "summary": "Samenvatting", "plain_language": "Wat verandert er voor jou?", "sector": "Sector", "responsible_service": "Verantwoordelijke dienst",
     "goal_why": "Doel: waarom", "goal_what": "Doel: wat willen we bereiken", "goal_gain": "Doel: wat winnen we",
     "sdgs": "SDG's", "sdgs_illustrative": "SDG's illustratief", "obligation": "Verplicht of keuze",
     "priority": "Prioritair", "status": "Status", "progress_pct": "Voortgang (%)",

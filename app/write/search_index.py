@@ -20,7 +20,7 @@ from ..searchtext import normalise
 # The texts a citizen may search for: the place first (streets, sites), then
 # what the project is.
 SEARCHED_FIELDS = (
-    "title", "location_description", "summary", "goal_why", "goal_what", "goal_gain", "state_of_play",
+    "title", "plain_language", "location_description", "summary", "goal_why", "goal_what", "goal_gain", "state_of_play",
     "sector", "responsible_service",
 )
 

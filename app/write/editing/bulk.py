@@ -47,6 +47,7 @@ COLUMN_HELP = {
     "ouder_ref": "Ref van de bovenliggende fiche (sector, doelstelling ...), of leeg.",
     "soort": f"Eén van: {', '.join(FICHE_KINDS)} (standaard fiche).",
     "titel": "Verplicht.",
+    "wat_verandert": "Wat verandert er voor jou? Een paar zinnen in eenvoudige taal voor inwoners, of leeg.",
     "sdgs": "Nummers 1 tot 17, gescheiden door ; (bv. 3;11).",
     "verplicht_keuze": f"{' of '.join(OBLIGATIONS)}, of leeg.",
     "prioritair": "ja of nee.",

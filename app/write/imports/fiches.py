@@ -41,7 +41,7 @@ from .errors import RowCollector
 from .pipeline import Check, Columns, Pipeline, Progress, Row, report_progress
 
 TEXT_FIELDS = (
-    "number", "code", "title", "summary", "sector", "responsible_service", "goal_why", "goal_what",
+    "number", "code", "title", "summary", "plain_language", "sector", "responsible_service", "goal_why", "goal_what",
     "goal_gain", "state_of_play", "dependencies_text", "risks", "location_description", "source",
 )
 # Parsed for every row; an absent column gives the default (used by new fiches only).
