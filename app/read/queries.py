@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from .apportion import WijkIndex
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
+from ..numbers import INT32_MAX, whole_number
 from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
@@ -46,7 +47,7 @@ class FicheFilters:
             # ASCII digits only (str.isdigit also takes "²", which int() refuses),
             # and short enough for an INTEGER column.
             value = (args.get(name) or "").strip()
-            return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else None
+            return whole_number(value, -INT32_MAX, INT32_MAX)
 
         def year(name):
             # datetime.date (the year filter's bounds) takes years 1-9999 only.

@@ -19,6 +19,7 @@ from ...columns import (
     BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
     FICHE_STATUSES, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES, PRECISIONS, PROGRESS_COLUMNS,
 )
+from ...numbers import format_amount
 from ..imports import values
 from ..imports.fiches import TEXT_FIELDS
 
@@ -200,7 +201,7 @@ def _parse_budget(raw, errors, columns) -> dict:
         "year": _field(raw, errors, "year", values.integer, 1990, 2100),
         "kind": _field(raw, errors, "kind", values.choice, BUDGET_KINDS),
         "direction": _field(raw, errors, "direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
-        "amount_eur": _field(raw, errors, "amount_eur", values.number),
+        "amount_eur": _field(raw, errors, "amount_eur", values.amount),
         "basis": _field(raw, errors, "basis", values.choice, BUDGET_BASES),
         "note": values.text(raw.get("note")),
     }
@@ -280,7 +281,8 @@ def form_data(state: dict) -> MultiDict:
     for group in ROW_GROUPS:
         for index, row in enumerate(state.get(group.attr, [])):
             for attr, col in group.columns.items():
-                data[f"{group.prefix}-{index}-{col}"] = _display(row.get(attr))
+                shown = format_amount(row.get(attr), symbol=False) if attr == "amount_eur" else _display(row.get(attr))
+                data[f"{group.prefix}-{index}-{col}"] = shown
             if row.get("id"):
                 data[f"{group.prefix}-{index}-id"] = str(row["id"])
     return data

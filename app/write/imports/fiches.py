@@ -276,7 +276,7 @@ def _build_budget_line(row, c) -> BudgetLine:
         year=_required(_field(row, c, "year", values.integer, 1990, 2100), c["year"]),
         kind=_required(_field(row, c, "kind", values.choice, BUDGET_KINDS), c["kind"]),
         direction=_field(row, c, "direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
-        amount_eur=_required(_field(row, c, "amount_eur", values.number), c["amount_eur"]),
+        amount_eur=_required(_field(row, c, "amount_eur", values.amount), c["amount_eur"]),
         basis=_required(_field(row, c, "basis", values.choice, BUDGET_BASES), c["basis"]),
         note=_field(row, c, "note", values.text),
     )
