@@ -115,7 +115,20 @@ def handle_unexpected(exc: Exception):
     return error_response(500)
 
 
+def allow_large_staff_forms():
+    """Flask 3.1 caps non-file form data at 500 kB and 1000 fields; in the
+    workspace a detailed geometry in the hidden input or a fiche with many
+    rows needs more. The whole request stays under MAX_CONTENT_LENGTH (Dutch
+    413 page). Registered before CSRF, which is the first to read the form."""
+    from flask import current_app
+
+    if request.path.startswith("/beheer/"):
+        request.max_form_memory_size = current_app.config.get("MAX_CONTENT_LENGTH")
+        request.max_form_parts = 10_000
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(allow_large_staff_forms)
     csrf.init_app(app)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -31,17 +31,6 @@ from . import staff_map
 bp = Blueprint("staff", __name__, url_prefix="/beheer")
 
 
-@bp.before_request
-def allow_large_forms():
-    # Flask 3.1 caps non-file form data at 500 kB and 1000 fields; a detailed
-    # geometry in the hidden input or a fiche with many rows needs more. The
-    # whole request stays under MAX_CONTENT_LENGTH (Dutch 413 page).
-    from flask import current_app
-
-    request.max_form_memory_size = current_app.config.get("MAX_CONTENT_LENGTH")
-    request.max_form_parts = 10_000
-
-
 @bp.app_template_filter("staff_time")
 def staff_time(value) -> str:
     """A stored timestamp in Belgian time: 22/11/2026 14:05."""

@@ -43,6 +43,7 @@ def upload(slug):
         "crs": request.form.get("crs") if request.form.get("crs") in bulk.WKT_CRS_CHOICES else "31370",
         "repair": bool(request.form.get("herstellen")),
         "drop_z": bool(request.form.get("hoogte_weglaten")),
+        "layer": (request.form.get("laag") or "").strip()[:255] or None,
     }
     session = get_session()
     result = bulk.preview(session, g.city, data, filename, options)

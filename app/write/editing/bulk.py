@@ -110,6 +110,7 @@ class BulkResult:
     errors: list[RowError] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     versions: dict[int, int] = field(default_factory=dict)   # fiche id -> version the preview saw
+    layers: list[str] = field(default_factory=list)          # a file with several layers: its layers, to choose from
 
     @property
     def created(self) -> list[PreviewItem]:
@@ -136,9 +137,10 @@ def _run_import(session: Session, municipality: Municipality, data: bytes, filen
     try:
         import_fiches(session, data, municipality=municipality.nis_code, filename=filename,
                       crs=options.get("crs") or None, repair_invalid=bool(options.get("repair")),
-                      drop_z=bool(options.get("drop_z")))
+                      drop_z=bool(options.get("drop_z")), layer=options.get("layer") or None)
     except ImportFailed as exc:
         result.errors = list(exc.errors)
+        result.layers = getattr(exc, "layers", [])
         return result
     except (GeometryError, ValueError) as exc:
         result.errors = [RowError(None, None, str(exc))]
@@ -169,11 +171,11 @@ def _before(session: Session, municipality: Municipality) -> dict[str, tuple[int
     return {f.ref: (f.id, f.version, history.snapshot(f)) for f in _city_fiches(session, municipality)}
 
 
-def _missing_columns(data: bytes, filename: str) -> list[str]:
+def _missing_columns(data: bytes, filename: str, layer: str | None) -> list[str]:
     from ..imports.tables import read_table
 
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, layer)
     except ImportFailed:
         return []
     present = set(table.columns) | ({GEOMETRY_WKT_COLUMN} if table.geometries is not None else set())
@@ -190,7 +192,7 @@ def preview(session: Session, municipality: Municipality, data: bytes, filename:
     finally:
         session.rollback()
     if not result.errors:
-        result.missing_columns = _missing_columns(data, filename)
+        result.missing_columns = _missing_columns(data, filename, options.get("layer") or None)
     return result
 
 

@@ -22,6 +22,7 @@ from ...geometry import GeometryError, to_storage
 from ...crs import parse_crs
 from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport  # noqa: F401
 from ...spatial import to_db
+from ..readback import refuse_lost_geometries
 from .errors import RowCollector
 from .tables import read_table
 from . import values
@@ -189,7 +190,7 @@ def import_fiches(
             if is_new or given("partners"):
                 links = [d for d in links if d.partner is None] + [Dependency(partner=p) for p in data["partners"]]
             fiche.dependencies = links
-    session.flush()
+    refuse_lost_geometries(session, by_ref.values())  # flushes
     return result
 
 
