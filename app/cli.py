@@ -17,7 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import migrate
 from .columns import AREA_LEVELS
-from .db import get_engine, get_session
+from .db import get_engine, get_session, writing
 from .geometry import GeometryError
 from .write.imports import ImportFailed
 from .read.queries import FicheFilters, select_fiches
@@ -62,7 +62,7 @@ def transaction():
     """One transaction for a whole command: an import writes all or nothing."""
     session = get_session()
     try:
-        with session.begin():
+        with writing(), session.begin():
             yield session
     except ImportFailed as exc:
         raise click.ClickException(exc.summary()) from None
@@ -234,6 +234,7 @@ def _read_password(password_stdin: bool) -> str:
 @click.option("--name", help="Naam.")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
 @with_appcontext
+@writing()
 def users_create_admin(email, name, password_stdin):
     from .auth import AccountError, create_user
 
@@ -254,6 +255,7 @@ def users_create_admin(email, name, password_stdin):
 @click.option("--name", help="Naam (bij een nieuwe account).")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
 @with_appcontext
+@writing()
 def users_add(email, roles, name, password_stdin):
     from .auth import AccountError, create_user, find_user, grant, parse_role
 

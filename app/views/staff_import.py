@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from ..write import history
 from ..auth import current_user, require_role
-from ..db import get_session
+from ..db import defer_write_lock, get_session
 from ..write.editing import bulk
 
 bp = Blueprint("staff_import", __name__, url_prefix="/beheer")
@@ -29,6 +29,7 @@ def upload_form(slug):
 
 
 @bp.post("/<slug>/import")
+@defer_write_lock  # outermost: the preview reads and checks the file for long, no write lock meanwhile
 @require_role("redacteur")
 def upload(slug):
     file = request.files.get("bestand")

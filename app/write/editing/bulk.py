@@ -7,6 +7,7 @@ Between preview and confirmation the file waits in the database
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import history
+from ...db import cannot_write_now, writing
 from ...columns import (
     BUDGET_BASES, FICHE_COLUMNS, FICHE_KINDS, FICHE_STATUSES, GEOMETRY_WKT_COLUMN, OBLIGATIONS, PRECISIONS,
 )
@@ -146,6 +148,8 @@ def _run_import(session: Session, municipality: Municipality, data: bytes, filen
         result.errors = [RowError(None, None, str(exc))]
         return result
     except DBAPIError as exc:
+        if cannot_write_now(exc):
+            raise  # not the file's fault: the caller retries or answers 503
         # The importer does not check text lengths; PostGIS refuses e.g. a
         # 'nummer' over 20 characters at flush (SQLite would store it).
         session.rollback()
@@ -184,13 +188,24 @@ def _missing_columns(data: bytes, filename: str, layer: str | None) -> list[str]
 
 def preview(session: Session, municipality: Municipality, data: bytes, filename: str, options: dict) -> BulkResult:
     """What importing the file would do, without writing anything: the
-    importer runs and the transaction is rolled back."""
-    session.rollback()
-    before = _before(session, municipality)
-    try:
-        result = _run_import(session, municipality, data, filename, options, before)
-    finally:
+    importer runs and the transaction is rolled back.
+
+    On SpatiaLite the first try holds no write lock while the file is read
+    and checked (a deferred transaction). If someone saved meanwhile, SQLite
+    refuses to turn it into a writing one; the second try then takes the
+    write lock from the start (BEGIN IMMEDIATE)."""
+    for attempt in (1, 2):
         session.rollback()
+        try:
+            with writing() if attempt == 2 else contextlib.nullcontext():
+                before = _before(session, municipality)
+                result = _run_import(session, municipality, data, filename, options, before)
+            break
+        except DBAPIError as exc:
+            if attempt == 2 or cannot_write_now(exc) != "busy":
+                raise
+        finally:
+            session.rollback()
     if not result.errors:
         result.missing_columns = _missing_columns(data, filename, options.get("layer") or None)
     return result
