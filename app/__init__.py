@@ -22,9 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, web
+    from .http import compression, hosts, web
 
     cli.init_app(app)
+    hosts.init_app(app)
     web.init_app(app)
     compression.init_app(app)
     auth.init_app(app)

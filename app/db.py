@@ -50,6 +50,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **k
     # SQLite's loader finds the Debian module by its bare name on the library path.
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
     engine = create_engine(url, module=sqlite_dbapi(), **kwargs)
+    create_private_sqlite_file(engine.url.database)
     configure_spatialite_for_a_team(engine, busy_timeout_ms)
     return engine
 
@@ -118,6 +119,18 @@ def cannot_write_now(exc: BaseException) -> str | None:
     if any(m in message for m in _SQLITE_CANNOT_WRITE):
         return "readonly"
     return None
+
+
+def create_private_sqlite_file(database: str | None) -> None:
+    """A new SQLite file is created 0600 (it holds password hashes) before
+    SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    An existing file, ':memory:' and URI filenames are left alone."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):  # exists, or its folder does not (SQLite will say so)
+        pass
 
 
 def configure_spatialite_for_a_team(engine: Engine, busy_timeout_ms: int) -> None:
