@@ -40,13 +40,13 @@ import re
 _SPACES = "\u0020\u00a0\u202f\u2009"
 _CURRENCY = re.compile(r"^(?:€|eur|euro)\s*|\s*(?:€|eur|euro)$", re.IGNORECASE)
 
-_INTEGER = re.compile(r"^\d+$")
-_DOT_GROUPS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")          # 1.234 / 1.234.567
-_SPACE_GROUPS = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+$")         # 1 234 567
-_COMMA_DECIMALS = re.compile(r"^(\d+|[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{0,2}(?: \d{3})+),(\d+)$")
-_DOT_DECIMAL = re.compile(r"^\d+\.\d+$")
-_DOT_CENTS = re.compile(r"^\d+\.\d{1,2}$")                      # 2200000.00, as software writes
-_ENGLISH = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")    # 1,234,567.89
+_INTEGER = re.compile(r"^\d+$", re.ASCII)
+_DOT_GROUPS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$", re.ASCII)          # 1.234 / 1.234.567
+_SPACE_GROUPS = re.compile(r"^[1-9]\d{0,2}(?: \d{3})+$", re.ASCII)         # 1 234 567
+_COMMA_DECIMALS = re.compile(r"^(\d+|[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{0,2}(?: \d{3})+),(\d+)$", re.ASCII)
+_DOT_DECIMAL = re.compile(r"^\d+\.\d+$", re.ASCII)
+_DOT_CENTS = re.compile(r"^\d+\.\d{1,2}$", re.ASCII)                      # 2200000.00, as software writes
+_ENGLISH = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$", re.ASCII)    # 1,234,567.89
 
 
 def _plain(value, what: str) -> tuple[float | None, str | None, str]:

@@ -132,3 +132,17 @@ def test_database_file_and_secret_key_are_private_from_the_start(tmp_path):
     assert len(key) == 64
     for path in (tmp_path / "nieuw.sqlite", tmp_path / "instance" / "secret_key"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_odd_digits_in_the_staff_form_are_refused_not_500(scratch_app, staff):
+    from staff_fixtures import fill, page_form
+
+    client = scratch_app.test_client()
+    assert login(client, staff.redacteur).status_code == 302
+    values = page_form(client, "/beheer/herentals/fiches/nieuw")
+    fill(values, {"ref": "HER-CIJFER-1", "titel": "Cijfers", "ouder_id": "²", "versie": "1" * 20,
+                  "budget-0-id": "²", "budget-0-jaar": "2026", "budget-0-soort": "investering",
+                  "budget-0-richting": "uitgave", "budget-0-bedrag_eur": "5", "budget-0-basis": "raming"})
+    values.add("hangt_af_van", "12345678901234567890")
+    answer = client.post("/beheer/herentals/fiches/nieuw", data=values)
+    assert answer.status_code == 422 and "Deze ouder kan niet gekozen worden" in answer.text

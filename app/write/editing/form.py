@@ -19,7 +19,7 @@ from ...columns import (
     BUDGET_BASES, BUDGET_COLUMNS, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_COLUMNS, FICHE_KINDS,
     FICHE_STATUSES, OBLIGATIONS, PHASE_COLUMNS, PHASE_KINDS, PHASE_STATUSES, PRECISIONS, PROGRESS_COLUMNS,
 )
-from ...numbers import format_amount
+from ...numbers import format_amount, whole_number
 from ..imports import values
 from ..imports.fiches import TEXT_FIELDS
 
@@ -115,15 +115,16 @@ def parse_form(form: MultiDict, *, parents: dict[int, dict], dependencies: dict[
     parent_id = _text(form, "ouder_id")
     state["parent"] = None
     if parent_id:
-        if parent_id.isdigit() and int(parent_id) in parents:
-            state["parent"] = parents[int(parent_id)]
+        if whole_number(parent_id) in parents:
+            state["parent"] = parents[whole_number(parent_id)]
         else:
             errors["ouder_id"] = "Deze ouder kan niet gekozen worden (onbekend, of de fiche zelf of een onderdeel ervan)."
     state["depends_on"] = []
     for value in form.getlist(C["depends_on"]):
-        if value.isdigit() and int(value) in dependencies:
-            if dependencies[int(value)] not in state["depends_on"]:
-                state["depends_on"].append(dependencies[int(value)])
+        chosen = dependencies.get(whole_number(value))
+        if chosen is not None:
+            if chosen not in state["depends_on"]:
+                state["depends_on"].append(chosen)
         elif value:
             errors[C["depends_on"]] = "Een gekozen fiche bestaat niet (meer) in deze stad."
     partners = values.split_list(form.get(C["partners"]))
@@ -153,11 +154,11 @@ def _rows(form, group: RowGroup, parse_row, errors, existing: dict[int, dict]) -
         row = parse_row(raw, row_errors, group.columns)
         for attr, message in row_errors.items():
             errors[name(group.columns[attr])] = message
-        row_id = _text(form, name("id"))
-        if row_id.isdigit() and int(row_id) in existing:
-            row["id"] = int(row_id)
-            if "geometry" in existing[int(row_id)]:
-                row["geometry"] = existing[int(row_id)]["geometry"]
+        row_id = whole_number(_text(form, name("id")))
+        if row_id in existing:
+            row["id"] = row_id
+            if "geometry" in existing[row_id]:
+                row["geometry"] = existing[row_id]["geometry"]
         rows.append(row)
     return rows
 
