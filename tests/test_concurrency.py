@@ -202,3 +202,30 @@ def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backen
         assert title_of(scratch_app, fiche_id) == title     # no lost update
     assert len(last_title) == 3
     print(f"\n{len(statuses)} requests in {time.monotonic() - started:.1f} s: {sorted(set(statuses))}")
+
+
+def test_full_disk_gives_503_and_reads_keep_working(scratch_app, staff, backend):
+    """SQLITE_FULL, simulated with max_page_count at the file's current size."""
+    spatialite_only(backend)
+    from sqlalchemy import event
+
+    client = as_user(scratch_app, staff.redacteur)
+    (fiche_id, _ref), = herentals_fiches(scratch_app, 1)
+    values = fill(page_form(client, edit_url(fiche_id)), {"samenvatting": "Veel tekst. " * 200_000})
+    engine = scratch_app.extensions["fichekaart.engine"]
+
+    def full(dbapi_conn, _record):
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(engine, "connect", full)
+    engine.dispose()
+    try:
+        answer = client.post(edit_url(fiche_id), data=values)
+        assert answer.status_code == 503 and "schijf vol" in answer.text
+        assert "Veel tekst. Veel tekst." in answer.text        # the input is kept
+        assert client.get(edit_url(fiche_id)).status_code == 200
+        assert client.get("/herentals").status_code == 200
+    finally:
+        event.remove(engine, "connect", full)
+        engine.dispose()
