@@ -20,7 +20,7 @@ AMOUNTS = [
     ("2200000.00", 2200000), ("250.5", 250.5), ("1234.50", 1234.5),
 ]
 AMBIGUOUS_AMOUNTS = ["250,000", "1234.567", "1.2345", "1,250,000.50", "1,250,000"]
-NOT_AMOUNTS = ["veel", "nan", "inf", "1e6", "12.34.567", "250,123,4", "1,234"[:0] + "--5", "250.000,505"]
+NOT_AMOUNTS = ["veel", "nan", "inf", "1e6", "12.34.567", "250,123,4", "--5", "250.000,505"]
 
 
 @pytest.mark.parametrize("text,expected", AMOUNTS)
@@ -143,8 +143,8 @@ def test_cli_refuses_an_ambiguous_amount_and_writes_nothing(scratch_app, tmp_pat
 
 
 def test_staff_form_stores_what_was_meant_and_shows_it(scratch_app, staff):
-    client = app_client = scratch_app.test_client()
-    assert login(app_client, staff.redacteur).status_code == 302
+    client = scratch_app.test_client()
+    assert login(client, staff.redacteur).status_code == 302
     values = page_form(client, "/beheer/herentals/fiches/nieuw")
     fill(values, {"ref": "HER-BEDRAG-1", "titel": "Bedragen", "status": "gepland"})
     for i, text in enumerate(TYPED):
