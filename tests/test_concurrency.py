@@ -169,7 +169,7 @@ def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backen
     def importer():
         s = session_for(staff.beheerder)
         rows = "\n".join(f"{ref};Geïmporteerd {ref}" for _id, ref in fiches[3:])
-        for _ in range(3):
+        for _ in range(5):
             page = s.get(base + "/beheer/herentals/import")
             data = {"csrf_token": csrf_token(page.text), "crs": "31370"}
             preview = s.post(base + "/beheer/herentals/import", data=data,

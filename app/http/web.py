@@ -142,7 +142,8 @@ def handle_database_busy(exc: Exception):
     if problem is None:
         return handle_unexpected(exc)
     busy = problem == "busy"
-    current_app.logger.warning("Database cannot write now (%s): %s %s", problem, request.method, request.path)
+    current_app.logger.warning("Database cannot write now (%s): %s %s at %s", problem, request.method, request.path,
+                               (getattr(exc, "statement", None) or "")[:80])
     db_session = g.get("db_session")
     if db_session is not None:
         db_session.rollback()  # hand the connection back clean: later reads must keep working

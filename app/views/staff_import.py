@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from ..write import history
 from ..auth import current_user, require_role
-from ..db import defer_write_lock, get_session
+from ..db import defer_write_lock, get_session, writing
 from ..write.editing import bulk
 
 bp = Blueprint("staff_import", __name__, url_prefix="/beheer")
@@ -52,8 +52,11 @@ def upload(slug):
         return _page(422, result=result, filename=filename)
     token = None
     if result.items:
-        token = bulk.store_upload(session, current_user(), g.city, data, filename,
-                                  {**options, "versions": {str(k): v for k, v in result.versions.items()}})
+        # A new transaction that writes: take the write lock up front (even
+        # reloading the user after the preview's rollback happens inside it).
+        with writing():
+            token = bulk.store_upload(session, current_user(), g.city, data, filename,
+                                      {**options, "versions": {str(k): v for k, v in result.versions.items()}})
     return _page(result=result, filename=filename, token=token)
 
 
