@@ -26,12 +26,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
 
     from . import auth, cli
-    from .http import compression, cors, metrics, outage, proxies, request_log, web
+    from .http import compression, cors, hosts, metrics, outage, request_log, web
     from .write import search_index  # noqa: F401  (registers the ORM events that keep search columns)
 
     request_log.init_app(app)
-    proxies.init_app(app)
     cli.init_app(app)
+    hosts.init_app(app)
     web.init_app(app)
     outage.init_app(app, db.get_engine_of(app))
     compression.init_app(app)

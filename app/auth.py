@@ -255,7 +255,10 @@ def require_role(role: str, city: str | None = "slug"):
 # Login throttling ----------------------------------------------------------
 
 def _client_ip() -> str:
-    # Behind a reverse proxy, configure werkzeug's ProxyFix so this is the client.
+    # Behind reverse proxies FICHEKAART_TRUSTED_PROXIES (app/http/hosts.py,
+    # werkzeug's ProxyFix) makes this the client's address, taken from the
+    # X-Forwarded-For entries the trusted proxies added; without it the header
+    # is ignored, so a client cannot choose its own address.
     return (request.remote_addr or "onbekend")[:64]
 
 
@@ -340,6 +343,13 @@ def login():
 
 @bp.post("/afmelden")
 def logout():
+    """End the session on the server too: the user's stamp is rotated, so a
+    copy of the cookie (another tab, a stolen copy) stops working as well.
+    This logs the user out on every device."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        get_session().commit()
     session.clear()
     g.current_user = None
     flash("Je bent afgemeld.", "info")
@@ -367,7 +377,18 @@ def inject_user() -> dict:
     }
 
 
+STAFF_PATHS = ("/beheer", "/aanmelden", "/afmelden")
+
+
+def no_store_for_staff(response):
+    """Staff answers show drafts and accounts: no cache (browser, proxy) keeps them."""
+    if request.path.startswith(STAFF_PATHS):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(no_store_for_staff)
     app.session_interface = StaffSessionInterface()
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=float(app.config.get("STAFF_SESSION_HOURS", 8)))
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

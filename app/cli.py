@@ -20,7 +20,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import migrate
 from .columns import AREA_LEVELS
-from .db import get_engine, get_session
+from .db import get_engine, get_session, writing
 from .geometry import GeometryError
 from .read.queries import FicheFilters
 from .write.imports import ImportFailed
@@ -71,7 +71,7 @@ def transaction():
     """One transaction for a whole command: an import writes all or nothing."""
     session = get_session()
     try:
-        with session.begin():
+        with writing(), session.begin():
             yield session
     except ImportFailed as exc:
         raise click.ClickException(exc.summary()) from None
@@ -118,7 +118,7 @@ def import_group():
 @import_group.command("areas", help="Gebieden uit een GeoPackage, Shapefile (zip) of GeoJSON.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--level", required=True, type=click.Choice(AREA_LEVELS), help="Niveau van de gebieden.")
-@click.option("--layer", help="Laag in het bestand (standaard de eerste).")
+@click.option("--layer", help="Laag in het bestand (verplicht als het er meer dan één heeft).")
 @click.option("--code-column", default="code", show_default=True)
 @click.option("--name-column", default="naam", show_default=True)
 @click.option("--municipality", help="NIS-code van de gemeente (standaard: de eerste 5 tekens van de code).")
@@ -190,7 +190,7 @@ def import_indicator_values_cmd(path, source_text, illustrative):
 @import_group.command("fiches", help="Fiches uit CSV, XLSX, GeoJSON, GeoPackage, Shapefile (zip) of KML.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--municipality", required=True, help="NIS-code of naam van de stad (bv. 13011 of herentals).")
-@click.option("--layer", help="Laag in het bestand.")
+@click.option("--layer", help="Laag in het bestand (verplicht als het er meer dan één heeft).")
 @click.option("--crs", help="Coördinatenstelsel van de kolom geometrie_wkt in CSV/XLSX (standaard EPSG:31370).")
 @click.option("--repair", is_flag=True, help="Ongeldige geometrieën automatisch herstellen.")
 @click.option("--drop-z", is_flag=True, help="Hoogtecoördinaten (3D) weglaten.")
@@ -272,6 +272,7 @@ def _read_password(password_stdin: bool) -> str:
 @click.option("--name", help="Naam.")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
 @with_appcontext
+@writing()
 def users_create_admin(email, name, password_stdin):
     from .auth import AccountError, create_user
 
@@ -292,6 +293,7 @@ def users_create_admin(email, name, password_stdin):
 @click.option("--name", help="Naam (bij een nieuwe account).")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer (één regel).")
 @with_appcontext
+@writing()
 def users_add(email, roles, name, password_stdin):
     from .auth import AccountError, create_user, find_user, grant, parse_role
 

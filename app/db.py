@@ -7,12 +7,14 @@ to_crs). tests/test_db.py guards this order.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 
 import geopandas  # noqa: F401  (import order: see module docstring)
 import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,18 +41,111 @@ def sqlite_dbapi():
     return sqlean
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **kwargs)
     # SQLite's loader finds the Debian module by its bare name on the library path.
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
     engine = create_engine(url, module=sqlite_dbapi(), **kwargs)
+    create_private_sqlite_file(engine.url.database)
+    configure_spatialite_for_a_team(engine, busy_timeout_ms)
+    return engine
+
+
+# SpatiaLite for a small team --------------------------------------------------
+#
+# - WAL: readers never wait for a writer, and a writer never waits for readers.
+# - busy_timeout: a writer waits (up to 5 s) for another writer instead of
+#   failing at once; what still fails becomes the Dutch 503 page (app/http/web.py).
+# - BEGIN IMMEDIATE for writing requests (POST/PUT/PATCH/DELETE) and CLI
+#   writes: the write lock is taken (and waited for) at the start. A deferred
+#   transaction that reads first and writes later cannot wait: SQLite fails
+#   it at once with "database is locked" when another writer got in between.
+#   GET requests, and a request marked with defer_write_lock (the import
+#   preview: it reads and checks the file for long, writes briefly and rolls
+#   back), use a deferred BEGIN, so no write lock is held while they read.
+# - A connection is never handed out inside a transaction that a failed
+#   COMMIT left open (the pool's reset rolls back what SQLite still holds).
+
+_WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("fichekaart_write_intent", default=False)
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@contextlib.contextmanager
+def writing():
+    """Mark the transactions begun inside as writing ones (BEGIN IMMEDIATE on
+    SpatiaLite). Also usable as a decorator (CLI commands that write)."""
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
+def defer_write_lock(view):
+    """A writing request that should not take the write lock up front."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.defer_write_lock = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def wants_write_lock() -> bool:
+    if _WRITE_INTENT.get():
+        return True
+    if has_request_context():
+        return request.method in _WRITING_METHODS and not g.get("defer_write_lock")
+    return False
+
+
+# SQLite's answers when it cannot write now: another writer holds the lock
+# longer than busy_timeout, or the file or disk does not take writes.
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+_SQLITE_CANNOT_WRITE = ("readonly database", "database or disk is full", "disk i/o error")
+
+
+def cannot_write_now(exc: BaseException) -> str | None:
+    """'busy' or 'readonly' for those SQLite errors, else None."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    if any(m in message for m in _SQLITE_BUSY):
+        return "busy"
+    if any(m in message for m in _SQLITE_CANNOT_WRITE):
+        return "readonly"
+    return None
+
+
+def create_private_sqlite_file(database: str | None) -> None:
+    """A new SQLite file is created 0600 (it holds password hashes) before
+    SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    An existing file, ':memory:' and URI filenames are left alone."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):  # exists, or its folder does not (SQLite will say so)
+        pass
+
+
+def configure_spatialite_for_a_team(engine: Engine, busy_timeout_ms: int) -> None:
+    in_memory = engine.url.database in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         # SQLAlchemy's pysqlite recipe: let SQLAlchemy emit BEGIN itself so
         # that DDL is transactional too (a failed migration leaves nothing).
         dbapi_conn.isolation_level = None
+        if not in_memory:
+            try:
+                dbapi_conn.execute("PRAGMA journal_mode = WAL")
+            except Exception:  # a read-only file keeps its journal mode; reads still work
+                pass
         try:
             load_spatialite(dbapi_conn, transaction=True)
         except Exception as exc:
@@ -58,12 +153,22 @@ def make_engine(url: str, **kwargs) -> Engine:
                 f"mod_spatialite could not be loaded ({exc}); install libsqlite3-mod-spatialite"
             ) from exc
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        # After load_spatialite, which sets its own (5 s) timeout.
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        dbapi_conn = conn.connection.dbapi_connection
+        if dbapi_conn.in_transaction:
+            # Left open by a COMMIT that failed (busy, read-only, disk full):
+            # start clean rather than fail every later request on this connection.
+            dbapi_conn.execute("ROLLBACK")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
-    return engine
+    @event.listens_for(engine, "reset")
+    def _reset(dbapi_conn, _record, _state):
+        if dbapi_conn.in_transaction:
+            dbapi_conn.execute("ROLLBACK")
 
 
 def database_timeouts(config, url: str) -> dict:
@@ -91,7 +196,8 @@ def database_timeouts(config, url: str) -> dict:
 
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    engine = make_engine(url, **database_timeouts(app.config, url))
+    busy = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS") or DEFAULT_BUSY_TIMEOUT_MS)
+    engine = make_engine(url, busy_timeout_ms=busy, **database_timeouts(app.config, url))
     app.extensions["fichekaart.engine"] = engine
     factory = sessionmaker(engine, expire_on_commit=False)
     from .write import data_version  # every write of public data bumps the data version

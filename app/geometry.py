@@ -11,7 +11,10 @@ sees the geometry):
 - invalid geometries are refused with the place of the first problem, unless
   the caller asks for a repair (shapely.make_valid, keeping the same family);
 - a geometry outside the area of use of Belgian Lambert 72 is refused: that is
-  almost always coordinates given in another CRS than declared.
+  almost always coordinates given in another CRS than declared;
+- a geometry with more than MAX_VERTICES points is refused (SpatiaLite's WKT
+  parser overflows from about 500,000 and stores NULL without an error; no
+  fiche needs that detail on a city map).
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ _FAMILY = {
     "LineString": "LineString", "MultiLineString": "LineString", "LinearRing": "LineString",
     "Polygon": "Polygon", "MultiPolygon": "Polygon",
 }
+
+
+MAX_VERTICES = 200_000
 
 
 class GeometryError(ValueError):
@@ -67,6 +73,15 @@ def repair(geom: BaseGeometry) -> BaseGeometry:
     return fixed
 
 
+def check_vertex_count(geom: BaseGeometry) -> None:
+    count = shapely.get_num_coordinates(geom)
+    if count > MAX_VERTICES:
+        raise GeometryError(
+            f"De geometrie heeft {count:,} punten; hoogstens {MAX_VERTICES:,} zijn toegelaten. ".replace(",", ".")
+            + "Vereenvoudig ze eerst (bv. in QGIS: Vector > Geometrie > Vereenvoudigen)."
+        )
+
+
 def to_storage(
     geom: BaseGeometry | None,
     crs=STORAGE_EPSG,
@@ -89,6 +104,7 @@ def to_storage(
         )
     if geom.geom_type not in _FAMILY:
         raise GeometryError(f"Geometrietype {geom.geom_type} wordt niet ondersteund.")
+    check_vertex_count(geom)
     if shapely.has_z(geom):
         if not drop_z:
             raise GeometryError(

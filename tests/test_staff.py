@@ -459,7 +459,7 @@ def test_bad_field_values_are_explained_per_field(scratch_app, staff):
     response = post(client, edit_url(fiche_id), values)
     assert response.status_code == 422
     for text in ("Titel: Titel ontbreekt.", "Voortgang (%): 150 ligt niet tussen 0 en 100.",
-                 "Fase 1: einde: Het einde ligt voor de start.", "Budgetlijn 1: bedrag: 'veel' is geen getal."):
+                 "Fase 1: einde: Het einde ligt voor de start.", "Budgetlijn 1: bedrag: 'veel' is geen bedrag (bv. 250.000 of 1.250.000,50)."):
         assert text in unescape(response.text), text
     assert state_of(scratch_app, fiche_id) == before
 

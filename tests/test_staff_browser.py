@@ -189,3 +189,23 @@ def test_staff_pages_render_cleanly(scratch_app, staff, live_server, chromium):
     assert page.locator(f"[name='budget-{before}-jaar']").count() == 1
     watched.check_clean()
     watched.close()
+
+
+def test_amount_is_shown_as_understood_while_typing(scratch_app, staff, live_server, chromium):
+    """amount.js asks the server's parser and shows the amount beside the
+    field before saving; an ambiguous one shows the question."""
+    fiche_id = a_project_without_geometry(scratch_app)
+    watched = watched_page(chromium, live_server)
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    field = page.locator("input[name$='-bedrag_eur']").last
+    output = page.locator("output[data-amount-preview]").last
+    field.fill("250.000")
+    page.wait_for_function("o => o.textContent.includes('250.000 €')", arg=output.element_handle())
+    assert output.inner_text() == "= 250.000 €"
+    field.fill("250,000")
+    page.wait_for_function("o => o.textContent.includes('dubbelzinnig')", arg=output.element_handle())
+    page.screenshot(path=str(ARTIFACTS / "staff-amount-question.png"))
+    watched.check_clean()
+    watched.close()

@@ -150,4 +150,16 @@ def init_app(app: Flask, engine) -> None:
     app.extensions["fichekaart.before_session"] = hold.check
     event.listen(engine, "checkout", hold.end)
     for error in DATABASE_UNAVAILABLE:
-        app.register_error_handler(error, unavailable_response)
+        app.register_error_handler(error, database_error_response)
+
+
+def database_error_response(exc: BaseException):
+    """SQLite that cannot write now (busy, read-only, disk full): the page that
+    keeps what was typed (app.http.web.handle_database_busy); any other
+    unavailable database: the 503 above."""
+    from ..db import cannot_write_now
+    from .web import handle_database_busy
+
+    if isinstance(exc, sa_exc.OperationalError) and cannot_write_now(exc) is not None:
+        return handle_database_busy(exc)
+    return unavailable_response(exc)

@@ -117,11 +117,63 @@ def handle_unexpected(exc: Exception):
     return error_response(500)
 
 
+def allow_large_staff_forms():
+    """Flask 3.1 caps non-file form data at 500 kB and 1000 fields; in the
+    workspace a detailed geometry in the hidden input or a fiche with many
+    rows needs more. The whole request stays under MAX_CONTENT_LENGTH (Dutch
+    413 page). Registered before CSRF, which is the first to read the form."""
+    from flask import current_app
+
+    if request.path.startswith("/beheer/"):
+        request.max_form_memory_size = current_app.config.get("MAX_CONTENT_LENGTH")
+        request.max_form_parts = 10_000
+
+
+BUSY_RETRY_SECONDS = 5
+
+
+def handle_database_busy(exc: Exception):
+    """SQLITE_BUSY, a read-only file or a full disk -> a Dutch 503 with
+    Retry-After that keeps what was typed (a button sends it again), never a
+    500. Anything else goes to the generic handler."""
+    from flask import current_app
+
+    from ..db import cannot_write_now
+
+    problem = cannot_write_now(exc)
+    if problem is None:
+        return handle_unexpected(exc)
+    busy = problem == "busy"
+    current_app.logger.warning("Database cannot write now (%s): %s %s at %s", problem, request.method, request.path,
+                               (getattr(exc, "statement", None) or "")[:80])
+    db_session = g.get("db_session")
+    if db_session is not None:
+        db_session.rollback()  # hand the connection back clean: later reads must keep working
+    g.defer_write_lock = True  # rendering this page only reads (the user, the menu)
+    if busy:
+        text = ("De databank is even bezet door een andere bewerking. Er werd niets bewaard. "
+                f"Probeer het over {BUSY_RETRY_SECONDS} seconden opnieuw.")
+    else:
+        text = ("De databank kan nu geen wijzigingen bewaren (alleen-lezen of schijf vol). Er werd niets bewaard. "
+                "Bekijken kan wel; verwittig de beheerder van de server.")
+    headers = {"Retry-After": str(BUSY_RETRY_SECONDS), "Cache-Control": "no-store"}
+    if wants_json():
+        return jsonify({"code": "Tijdelijk niet beschikbaar", "description": text, "status": 503}), 503, headers
+    # Passwords are never echoed into a page; everything else is kept.
+    kept = [(k, v) for k, v in request.form.items(multi=True) if "wachtwoord" not in k] if request.method == "POST" else []
+    files = [f.filename for f in request.files.values() if f.filename] if request.method == "POST" else []
+    return render_template("errors/busy.html", status=503, title="Tijdelijk niet beschikbaar", text=text,
+                           kept=kept, files=files, action=request.full_path.rstrip("?")), 503, headers
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(allow_large_staff_forms)
     csrf.init_app(app)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(Exception, handle_unexpected)
+    # OperationalError goes to app/http/outage.py, which hands SQLite's
+    # busy/read-only/full-disk errors to handle_database_busy (input kept).
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce

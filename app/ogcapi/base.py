@@ -9,6 +9,7 @@ from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from ..read.records import Field
+from ..numbers import whole_number
 from ..spatial import bbox_filter, intersects, to_db
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
@@ -68,6 +69,7 @@ class Collection:
 
 
 def int_id(feature_id: str, collection: Collection) -> int:
-    if not feature_id.isdigit():
-        raise NotFound(f"Kenmerk '{feature_id}' bestaat niet in collectie '{collection.id}'.")
-    return int(feature_id)
+    number = whole_number(feature_id, 1)
+    if number is None:
+        raise NotFound(f"Kenmerk '{feature_id[:80]}' bestaat niet in collectie '{collection.id}'.")
+    return number

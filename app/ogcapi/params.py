@@ -22,6 +22,9 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from ..crs import BELGIUM_31370, CRS_LABELS, OFFERED_EPSG, STORAGE_EPSG, crs_name, transform
+from ..crs import BELGIUM_31370, transform
+from ..crs import STORAGE_EPSG
+from ..numbers import INT32_MAX, whole_number
 from .errors import InvalidParameter
 from ..read.records import Field
 
@@ -200,10 +203,10 @@ def parse_datetime(value: str | None) -> Period | None:
 # -- paging, format, filters -----------------------------------------------
 
 def _integer(value: str, name: str) -> int:
-    text = value.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise InvalidParameter(f"{name} moet een geheel getal zijn: '{value}'.")
-    return int(text)
+    number = whole_number(value.strip().removeprefix("+"), -INT32_MAX, INT32_MAX)
+    if number is None:
+        raise InvalidParameter(f"{name} moet een geheel getal zijn (hoogstens {INT32_MAX}): '{value[:80]}'.")
+    return number
 
 
 def parse_limit(value: str | None) -> int:

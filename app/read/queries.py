@@ -21,6 +21,8 @@ from .textsearch import fiche_text_condition
 
 if TYPE_CHECKING:
     from .rows import FicheRow
+from ..numbers import INT32_MAX, whole_number
+from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.
@@ -53,7 +55,7 @@ class FicheFilters:
             # ASCII digits only (str.isdigit also takes "²", which int() refuses),
             # and short enough for an INTEGER column.
             value = (args.get(name) or "").strip()
-            return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else None
+            return whole_number(value, -INT32_MAX, INT32_MAX)
 
         def year(name):
             # datetime.date (the year filter's bounds) takes years 1-9999 only.

@@ -19,6 +19,9 @@ from flask import Blueprint, Response, request
 
 from ..db import get_session
 from ..http import caching as http_cache
+from ..models import Municipality
+from ..numbers import whole_number
+from ..read.queries import FicheFilters, find_municipality
 from ..http.web import error_response
 from ..models import Municipality
 from ..read import tiles, viewport
@@ -55,9 +58,10 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 def parse_zoom(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
-    if not value.strip().isdigit() or not viewport.MIN_ZOOM <= int(value) <= viewport.MAX_ZOOM:
+    zoom = whole_number(value, viewport.MIN_ZOOM, viewport.MAX_ZOOM)
+    if zoom is None:
         raise BadRequest(f"zoom: een geheel getal van {viewport.MIN_ZOOM} tot {viewport.MAX_ZOOM}.")
-    return int(value)
+    return zoom
 
 
 def municipality_or_region(slug: str) -> Municipality | None:

@@ -25,6 +25,10 @@ from layers import styles
 from ..basemap import basemap_setting
 from ..db import get_session
 from ..exports.tabular import csv_bytes
+from ..read.features import area_features
+from ..crs import transform
+from ..models import BudgetLine, Fiche, Indicator, Municipality
+from ..numbers import whole_number
 from ..http.page_cache import cached_page
 from ..models import Area, Indicator, Municipality
 from ..read.features import area_features, with_properties
@@ -99,7 +103,8 @@ def parse_choices(session: Session, city: Municipality, args) -> Choices:
         notices.append(f"Onbekende budgetmaat '{measure[:80]}'; we tonen euro per inwoner.")
         measure = "eur_per_inhabitant"
     raw_year = (args.get("year") or WHOLE_TERM).strip()
-    year = int(raw_year) if _is_year(raw_year) and int(raw_year) in years else None
+    year = whole_number(raw_year, 1000, 9999)
+    year = year if year in years else None
     if raw_year and year is None:
         notices.append(f"Voor '{raw_year[:80]}' is er geen budget ({years[0]}-{years[-1]} kan); "
                        "we tonen de hele periode." if years else "Er is geen budget per jaar; we tonen alles.")
@@ -108,11 +113,6 @@ def parse_choices(session: Session, city: Municipality, args) -> Choices:
         notices.append(f"Onbekende klassenindeling '{scheme[:80]}'; we tonen kwantielen.")
         scheme = "quantiles"
     return Choices(indicator, measure, year, scheme, indicators, years, notices)
-
-
-def _is_year(text: str) -> bool:
-    # isascii: "²" is a digit to str.isdigit but not to int().
-    return text.isascii() and text.isdigit() and len(text) == 4
 
 
 def city_wijken(session: Session, city: Municipality) -> list[AreaRow]:

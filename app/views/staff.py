@@ -23,21 +23,11 @@ from ..write.editing.geometry import (
 from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
 from ..models import Fiche, FicheRevision, Municipality
 from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
+from ..numbers import format_amount, parse_amount, whole_number
 from ..spatial import from_db
 from . import staff_map
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")
-
-
-@bp.before_request
-def allow_large_forms():
-    # Flask 3.1 caps non-file form data at 500 kB and 1000 fields; a detailed
-    # geometry in the hidden input or a fiche with many rows needs more. The
-    # whole request stays under MAX_CONTENT_LENGTH (Dutch 413 page).
-    from flask import current_app
-
-    request.max_form_memory_size = current_app.config.get("MAX_CONTENT_LENGTH")
-    request.max_form_parts = 10_000
 
 
 @bp.app_template_filter("staff_time")
@@ -54,6 +44,29 @@ def revision_fields(changes_json: str) -> str:
     return ", ".join(history.FIELD_LABELS.get(c["field"], c["field"]) for c in json.loads(changes_json))
 
 
+@bp.app_template_filter("amount_preview")
+def amount_preview(value) -> str:
+    """'250.000' -> '= 250.000 €': the amount as the server will store it,
+    shown beside the field (empty when the field is empty or refused)."""
+    try:
+        amount = parse_amount(value)
+    except ValueError:
+        return ""
+    return "" if amount is None else f"= {format_amount(amount)}"
+
+
+@bp.get("/bedrag")
+@login_required
+def amount_as_understood():
+    """The amount typed so far as the server reads it (amount.js shows it
+    beside the field before saving): {"bedrag": "250.000 €"} or {"fout": ...}."""
+    try:
+        amount = parse_amount(request.args.get("waarde", "")[:100])
+    except ValueError as exc:
+        return {"fout": str(exc)}
+    return {"bedrag": format_amount(amount) if amount is not None else ""}
+
+
 def city_fiche(fiche_id: int) -> Fiche:
     """The fiche `fiche_id` of the city on g.city (set by require_role); 404 otherwise."""
     fiche = get_session().get(Fiche, fiche_id)
@@ -63,8 +76,7 @@ def city_fiche(fiche_id: int) -> Fiche:
 
 
 def _version() -> int | None:
-    value = request.form.get("versie", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.form.get("versie"))
 
 
 # Dashboard -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from ..auth import current_user, require_role
 from ..db import get_session
 from ..write import history
+from ..db import defer_write_lock, get_session, writing
 from ..write.editing import bulk
 
 bp = Blueprint("staff_import", __name__, url_prefix="/beheer")
@@ -29,6 +30,7 @@ def upload_form(slug):
 
 
 @bp.post("/<slug>/import")
+@defer_write_lock  # outermost: the preview reads and checks the file for long, no write lock meanwhile
 @require_role("redacteur")
 def upload(slug):
     file = request.files.get("bestand")
@@ -43,6 +45,7 @@ def upload(slug):
         "crs": request.form.get("crs") if request.form.get("crs") in bulk.WKT_CRS_CHOICES else bulk.DEFAULT_WKT_CRS,
         "repair": bool(request.form.get("herstellen")),
         "drop_z": bool(request.form.get("hoogte_weglaten")),
+        "layer": (request.form.get("laag") or "").strip()[:255] or None,
     }
     session = get_session()
     result = bulk.preview(session, g.city, data, filename, options)
@@ -50,8 +53,11 @@ def upload(slug):
         return _page(422, result=result, filename=filename)
     token = None
     if result.items:
-        token = bulk.store_upload(session, current_user(), g.city, data, filename,
-                                  {**options, "versions": {str(k): v for k, v in result.versions.items()}})
+        # A new transaction that writes: take the write lock up front (even
+        # reloading the user after the preview's rollback happens inside it).
+        with writing():
+            token = bulk.store_upload(session, current_user(), g.city, data, filename,
+                                      {**options, "versions": {str(k): v for k, v in result.versions.items()}})
     return _page(result=result, filename=filename, token=token)
 
 

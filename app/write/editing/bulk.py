@@ -7,6 +7,7 @@ Between preview and confirmation the file waits in the database
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -17,6 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
+from .. import history
+from ...db import cannot_write_now, writing
 from ...columns import (
     BUDGET_BASES,
     FICHE_COLUMNS,
@@ -120,6 +123,7 @@ class BulkResult:
     errors: list[RowError] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     versions: dict[int, int] = field(default_factory=dict)   # fiche id -> version the preview saw
+    layers: list[str] = field(default_factory=list)          # a file with several layers: its layers, to choose from
 
     @property
     def created(self) -> list[PreviewItem]:
@@ -146,14 +150,17 @@ def _run_import(session: Session, municipality: Municipality, data: bytes, filen
     try:
         import_fiches(session, data, municipality=municipality.nis_code, filename=filename,
                       crs=options.get("crs") or None, repair_invalid=bool(options.get("repair")),
-                      drop_z=bool(options.get("drop_z")))
+                      drop_z=bool(options.get("drop_z")), layer=options.get("layer") or None)
     except ImportFailed as exc:
         result.errors = list(exc.errors)
+        result.layers = getattr(exc, "layers", [])
         return result
     except (GeometryError, ValueError) as exc:
         result.errors = [RowError(None, None, str(exc))]
         return result
     except DBAPIError as exc:
+        if cannot_write_now(exc):
+            raise  # not the file's fault: the caller retries or answers 503
         # The importer does not check text lengths; PostGIS refuses e.g. a
         # 'nummer' over 20 characters at flush (SQLite would store it).
         session.rollback()
@@ -180,11 +187,11 @@ def _before(session: Session, municipality: Municipality) -> dict[str, tuple[int
     return {f.ref: (f.id, f.version, history.snapshot(f)) for f in _city_fiches(session, municipality)}
 
 
-def _missing_columns(data: bytes, filename: str) -> list[str]:
+def _missing_columns(data: bytes, filename: str, layer: str | None) -> list[str]:
     from ..imports.tables import read_table
 
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, layer)
     except ImportFailed:
         return []
     present = set(table.columns) | ({GEOMETRY_WKT_COLUMN} if table.geometries is not None else set())
@@ -193,15 +200,26 @@ def _missing_columns(data: bytes, filename: str) -> list[str]:
 
 def preview(session: Session, municipality: Municipality, data: bytes, filename: str, options: dict) -> BulkResult:
     """What importing the file would do, without writing anything: the
-    importer runs and the transaction is rolled back."""
-    session.rollback()
-    before = _before(session, municipality)
-    try:
-        result = _run_import(session, municipality, data, filename, options, before)
-    finally:
+    importer runs and the transaction is rolled back.
+
+    On SpatiaLite the first try holds no write lock while the file is read
+    and checked (a deferred transaction). If someone saved meanwhile, SQLite
+    refuses to turn it into a writing one; the second try then takes the
+    write lock from the start (BEGIN IMMEDIATE)."""
+    for attempt in (1, 2):
         session.rollback()
+        try:
+            with writing() if attempt == 2 else contextlib.nullcontext():
+                before = _before(session, municipality)
+                result = _run_import(session, municipality, data, filename, options, before)
+            break
+        except DBAPIError as exc:
+            if attempt == 2 or cannot_write_now(exc) != "busy":
+                raise
+        finally:
+            session.rollback()
     if not result.errors:
-        result.missing_columns = _missing_columns(data, filename)
+        result.missing_columns = _missing_columns(data, filename, options.get("layer") or None)
     return result
 
 

@@ -31,6 +31,7 @@ from ...columns import (
     PRECISIONS,
     PROGRESS_COLUMNS,
 )
+from ...numbers import format_amount, whole_number
 from ..imports import values
 from ..imports.fiches import TEXT_FIELDS
 
@@ -117,16 +118,17 @@ def parse_form(form: MultiDict, *, parents: dict[int, dict], dependencies: dict[
     parent_id = _text(form, "ouder_id")
     state["parent"] = None
     if parent_id:
-        if parent_id.isdigit() and int(parent_id) in parents:
-            state["parent"] = parents[int(parent_id)]
+        if whole_number(parent_id) in parents:
+            state["parent"] = parents[whole_number(parent_id)]
         else:
             errors["ouder_id"] = ("Deze ouder kan niet gekozen worden "
                                   "(onbekend, of de fiche zelf of een onderdeel ervan).")
     state["depends_on"] = []
     for value in form.getlist(C["depends_on"]):
-        if value.isdigit() and int(value) in dependencies:
-            if dependencies[int(value)] not in state["depends_on"]:
-                state["depends_on"].append(dependencies[int(value)])
+        chosen = dependencies.get(whole_number(value))
+        if chosen is not None:
+            if chosen not in state["depends_on"]:
+                state["depends_on"].append(chosen)
         elif value:
             errors[C["depends_on"]] = "Een gekozen fiche bestaat niet (meer) in deze stad."
     partners = values.split_list(form.get(C["partners"]))
@@ -161,11 +163,11 @@ def _rows(form, group: RowGroup, parse_row, errors, existing: dict[int, dict]) -
         row = parse_row(raw, row_errors, group.columns)
         for attr, message in row_errors.items():
             errors[name(group.columns[attr])] = message
-        row_id = _text(form, name("id"))
-        if row_id.isdigit() and int(row_id) in existing:
-            row["id"] = int(row_id)
-            if "geometry" in existing[int(row_id)]:
-                row["geometry"] = existing[int(row_id)]["geometry"]
+        row_id = whole_number(_text(form, name("id")))
+        if row_id in existing:
+            row["id"] = row_id
+            if "geometry" in existing[row_id]:
+                row["geometry"] = existing[row_id]["geometry"]
         rows.append(row)
     return rows
 
@@ -209,7 +211,7 @@ def _parse_budget(raw, errors, columns) -> dict:
         "year": _field(raw, errors, "year", values.integer, 1990, 2100),
         "kind": _field(raw, errors, "kind", values.choice, BUDGET_KINDS),
         "direction": _field(raw, errors, "direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
-        "amount_eur": _field(raw, errors, "amount_eur", values.number),
+        "amount_eur": _field(raw, errors, "amount_eur", values.amount),
         "basis": _field(raw, errors, "basis", values.choice, BUDGET_BASES),
         "note": values.text(raw.get("note")),
     }
@@ -290,7 +292,8 @@ def form_data(state: dict) -> MultiDict:
     for group in ROW_GROUPS:
         for index, row in enumerate(state.get(group.attr, [])):
             for attr, col in group.columns.items():
-                data[field_name(group.prefix, index, col)] = _display(row.get(attr))
+                shown = format_amount(row.get(attr), symbol=False) if attr == "amount_eur" else _display(row.get(attr))
+                data[field_name(group.prefix, index, col)] = shown
             if row.get("id"):
                 data[field_name(group.prefix, index, "id")] = str(row["id"])
     return data

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ...geometry import GeometryError, to_storage
 from ...crs import STORAGE_EPSG, round_coordinates, transform
 from ..imports import ImportFailed
+from ..imports.archives import LayerChoiceNeeded
 from ..imports.tables import SPATIAL_SUFFIXES, read_table
 from ...models import Area, Municipality
 from ...spatial import from_db
@@ -136,6 +137,11 @@ def geometry_from_file(data: bytes, filename: str, *, repair: bool = False, drop
         )
     try:
         table = read_table(data, filename)
+    except LayerChoiceNeeded as exc:
+        raise GeometryInputError(
+            f"{filename} bevat {len(exc.layers)} lagen ({', '.join(exc.layers[:20])}). "
+            "Laad een bestand met enkel de laag van deze fiche op."
+        ) from None
     except ImportFailed as exc:
         raise GeometryInputError(" ".join(str(e) for e in exc.errors)) from None
     geoms = [g for g in (table.geometries or []) if g is not None]

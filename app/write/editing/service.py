@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import history
+from ..readback import GeometryNotStored, refuse_lost_geometries
 from ...models import Fiche, FicheRevision, Municipality, Plan, User
 from .. import history
 
@@ -103,9 +105,13 @@ def save_fiche(session: Session, municipality: Municipality, fiche: Fiche | None
     notes = history.apply_state(session, fiche, state)
     try:
         revision = history.record(session, fiche, user, "aanmaak" if before is None else "wijziging", before)
+        refuse_lost_geometries(session, [fiche])
     except StaleDataError:
         session.rollback()
         raise FicheConflict(build_conflict(session, session.get(Fiche, fiche.id), state, their_version or 0)) from None
+    except GeometryNotStored as exc:
+        session.rollback()
+        raise FormError({"geometrie": str(exc)}) from None
     _commit_or_conflict(session, fiche.id, state, their_version)
     return fiche, revision, notes
 

@@ -36,6 +36,7 @@ from ...crs import parse_crs
 from ...geometry import GeometryError, to_storage
 from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport
 from ...spatial import to_db
+from ..readback import refuse_lost_geometries
 from . import values
 from .errors import RowCollector
 from .pipeline import Check, Columns, Pipeline, Progress, Row, report_progress
@@ -199,7 +200,7 @@ def write_fiches(session: Session, owner: Municipality, plan: Plan | None, exist
     for item in items:
         ref = item.data["ref"]
         write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
-    session.flush()
+    refuse_lost_geometries(session, by_ref.values())  # flushes; a given geometry stored as NULL rolls all back
     return result
 
 
@@ -285,7 +286,7 @@ def _build_budget_line(check: Check) -> BudgetLine:
         year=check.required("year", check.parse("year", values.integer, 1990, 2100)),
         kind=check.required("kind", check.parse("kind", values.choice, BUDGET_KINDS)),
         direction=check.parse("direction", values.choice, BUDGET_DIRECTIONS, "uitgave"),
-        amount_eur=check.required("amount_eur", check.parse("amount_eur", values.number)),
+        amount_eur=check.required("amount_eur", check.parse("amount_eur", values.amount)),
         basis=check.required("basis", check.parse("basis", values.choice, BUDGET_BASES)),
         note=check.parse("note", values.text),
     )

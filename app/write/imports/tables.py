@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from .archives import LayerChoiceNeeded, extract_shapefile
 from .errors import ImportFailed, RowError
 
 SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp", ".kml", ".fgb"}
@@ -71,6 +72,9 @@ def read_csv(data: bytes, filename: str) -> Table:
         fail(filename, "Het bestand is leeg.")
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
+    # A detailed WKT geometry is one long cell: csv's default 128 kB limit
+    # would call it unreadable; the upload limit bounds the file anyway.
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     errors: list[RowError] = []
     try:
@@ -125,25 +129,33 @@ def read_xlsx(data: bytes, filename: str) -> Table:
 
 
 def read_spatial(data: bytes, filename: str, layer: str | None = None) -> Table:
+    """A spatial file's features. A zip is opened by archives.extract_shapefile
+    (caps checked before anything is extracted); a file with several layers
+    needs `layer` (LayerChoiceNeeded names them)."""
     import pyogrio
 
     suffix = Path(filename).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(filename).name
+        # A fixed name: the user's file name never reaches a path (or GDAL's messages).
+        path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         target = str(path)
         if suffix == ".zip":
-            target = _shapefile_in_zip(path, filename, Path(tmp))
+            target = str(extract_shapefile(path, filename, Path(tmp) / "laag", layer))
+            layer = None  # the one layer that was extracted
         try:
-            layers = pyogrio.list_layers(target)
+            layers = [str(name) for name in pyogrio.list_layers(target)[:, 0]]
         except Exception as exc:
-            fail(filename, f"GDAL kan het bestand niet lezen ({_short(exc)}).")
-        if layer is None:
-            layer = layers[0][0] if len(layers) else None
+            fail(filename, f"GDAL kan het bestand niet lezen ({_short(exc, tmp, filename)}).")
+        if layer is not None and layer not in layers:
+            fail(filename, f"Laag '{layer}' staat niet in het bestand (wel: {', '.join(layers)}).")
+        if layer is None and len(layers) > 1:
+            raise LayerChoiceNeeded(filename, layers)
+        layer = layer or (layers[0] if layers else None)
         try:
             frame = pyogrio.read_dataframe(target, layer=layer)
         except Exception as exc:
-            fail(filename, f"GDAL kan laag '{layer}' niet lezen ({_short(exc)}).")
+            fail(filename, f"GDAL kan laag '{layer}' niet lezen ({_short(exc, tmp, filename)}).")
     columns = [c for c in frame.columns if c != "geometry"]
     rows = frame[columns].to_dict("records")
     numbers = list(range(1, len(rows) + 1))
@@ -156,24 +168,10 @@ def read_spatial(data: bytes, filename: str, layer: str | None = None) -> Table:
     return Table(rows, numbers, geoms, frame.crs, columns)
 
 
-def _shapefile_in_zip(path: Path, filename: str, tmp: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if any(n.startswith("/") or ".." in Path(n).parts for n in names):
-                fail(filename, "Het zip-bestand bevat ongeldige paden.")
-            shp = [n for n in names if n.lower().endswith(".shp")]
-            if not shp:
-                fail(filename, "Het zip-bestand bevat geen shapefile (.shp).")
-            stem = shp[0][:-4]
-            if not any(n.lower() == (stem + ".prj").lower() for n in names):
-                fail(filename, f"Bij {Path(shp[0]).name} ontbreekt het .prj-bestand: "
-                               "het coördinatenstelsel is onbekend.")
-            archive.extractall(tmp / "unzipped")
-    except zipfile.BadZipFile:
-        fail(filename, "Het zip-bestand is beschadigd of geen zip-bestand.")
-    return str(tmp / "unzipped" / shp[0])
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200]
+def _short(exc: Exception, tmp: str, filename: str) -> str:
+    """GDAL's first sentence, with the user's file name where GDAL names the
+    server's temporary file, and no other server path."""
+    text = (str(exc).splitlines() or [exc.__class__.__name__])[0].split("; ")[0]
+    for root in {tmp, str(Path(tmp).resolve())}:
+        text = re.sub(re.escape(root) + r"[^\s'\"]*", filename, text)
+    return re.sub(r"(?<![\w.])/[^\s'\"]+", "…", text)[:200]

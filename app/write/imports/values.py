@@ -1,11 +1,12 @@
-"""Parsing of cell values as people type them in Flanders (Dutch decimal
-commas, ja/nee, dd/mm/jjjj). Each parser raises ValueError with a Dutch message."""
+"""Parsing of cell values as people type them in Flanders (amounts and
+measures as app/numbers.py reads them, ja/nee, dd/mm/jjjj). Each parser raises ValueError with a Dutch message."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
 from ...columns import NO, YES
+from ...numbers import parse_amount, parse_integer, parse_measure
 
 
 def text(value) -> str | None:
@@ -30,43 +31,11 @@ def boolean(value, default: bool = False) -> bool:
     raise ValueError(f"'{value}' is geen ja of nee.")
 
 
-_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3}){2,}$")
-
-
-def number(value) -> float | None:
-    """'14,4' -> 14.4; '1.234.567,89' -> 1234567.89; '1234.5' -> 1234.5;
-    '1.234' -> 1234 (a Flemish thousands separator)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return None if value != value else float(value)
-    s = (text(value) or "").replace("\u00a0", "").replace(" ", "").replace("€", "")
-    if not s:
-        return None
-    if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".")
-        else:
-            s = s.replace(",", "")
-    elif "," in s:
-        s = s.replace(",", "") if _THOUSANDS_COMMA.match(s) else s.replace(",", ".")
-    elif _THOUSANDS_DOT.match(s) and s.count(".") >= 2:
-        s = s.replace(".", "")
-    try:
-        return float(s)
-    except ValueError:
-        raise ValueError(f"'{value}' is geen getal.") from None
-
-
-def integer(value, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    n = number(value)
-    if n is None:
-        return None
-    if n != int(n):
-        raise ValueError(f"'{value}' is geen geheel getal.")
-    n = int(n)
-    if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
-        raise ValueError(f"{n} ligt niet tussen {minimum} en {maximum}.")
-    return n
+# Numbers: the one parser of app/numbers.py (amounts and measures differ:
+# in an amount a dot always groups thousands; see that module for the rule).
+amount = parse_amount
+number = parse_measure
+integer = parse_integer
 
 
 def date(value) -> dt.date | None:
