@@ -29,6 +29,7 @@ from . import values
 TEXT_FIELDS = (
     "number", "code", "title", "summary", "sector", "responsible_service", "goal_why", "goal_what",
     "goal_gain", "state_of_play", "dependencies_text", "risks", "location_description", "source",
+    "priority_reason", "status_basis", "location_source", "location_assumption", "staff_note",
 )
 
 
@@ -74,7 +75,7 @@ def _parse_fiche_row(row: dict, number: int, errors: RowCollector) -> dict | Non
     check("status", lambda v: values.choice(v, FICHE_STATUSES, "voorstel"))
     check("obligation", lambda v: values.choice(v, OBLIGATIONS))
     check("geometry_precision", lambda v: values.choice(v, PRECISIONS))
-    check("priority", values.boolean)
+    check("priority", values.stated_boolean)
     check("published", lambda v: values.boolean(v, default=False))
     check("sdgs_illustrative", values.boolean)
     check("progress_pct", lambda v: values.integer(v, 0, 100))
@@ -265,6 +266,8 @@ def _build_phase(row, c) -> Phase:
         end=_field(row, c, "end", values.date),
         status=_field(row, c, "status", values.choice, PHASE_STATUSES),
         illustrative=_field(row, c, "illustrative", values.boolean),
+        note=_field(row, c, "note", values.text),
+        geom=_child_geometry(row),
     )
     if phase.start and phase.end and phase.end < phase.start:
         raise ValueError("Het einde ligt voor de start.", c["end"])
@@ -279,7 +282,24 @@ def _build_budget_line(row, c) -> BudgetLine:
         amount_eur=_required(_field(row, c, "amount_eur", values.number), c["amount_eur"]),
         basis=_required(_field(row, c, "basis", values.choice, BUDGET_BASES), c["basis"]),
         note=_field(row, c, "note", values.text),
+        phase_position=_field(row, c, "phase_position", values.integer, 1),
     )
+
+
+def _child_geometry(row):
+    """A child row's own place (`geometrie_wkt`, EPSG:31370): the part of the
+    fiche's place it concerns. Empty: none of its own."""
+    wkt = values.text(row.get(GEOMETRY_WKT_COLUMN))
+    if not wkt:
+        return None
+    try:
+        geom = shapely.from_wkt(wkt)
+    except Exception:
+        raise ValueError("Onleesbare WKT-geometrie.", GEOMETRY_WKT_COLUMN) from None
+    try:
+        return to_db(to_storage(geom, parse_crs(31370)))
+    except GeometryError as exc:
+        raise ValueError(str(exc), GEOMETRY_WKT_COLUMN) from None
 
 
 def _build_progress_report(row, c) -> ProgressReport:

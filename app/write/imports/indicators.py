@@ -102,15 +102,17 @@ def import_indicator_values(
             continue
         seen.add(key)
         prepared.append((key, value, values.text(get("source")) or default_source, flag,
-                         comparison, values.text(get("comparison_label"))))
+                         comparison, values.text(get("comparison_label")), values.text(get("quote"))))
     errors.raise_if_any()
     existing = {
         (v.indicator_id, v.area_id, v.period): v for v in session.scalars(select(IndicatorValue))
     }
-    for i, (key, value, source_text, flag, comparison, label) in enumerate(prepared):
+    for i, (key, value, source_text, flag, comparison, label, quote) in enumerate(prepared):
         item = existing.get(key) or IndicatorValue(indicator_id=key[0], area_id=key[1], period=key[2])
         item.value, item.source, item.illustrative = value, source_text, flag
         item.comparison_value, item.comparison_label = comparison, label
+        if "quote" in found:
+            item.quote = quote
         session.add(item)
         if progress:
             progress(i + 1, len(prepared))

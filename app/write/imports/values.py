@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ...columns import NO, YES
+from ...columns import NO, NOT_STATED, YES
 
 
 def text(value) -> str | None:
@@ -28,6 +28,15 @@ def boolean(value, default: bool = False) -> bool:
     if s in NO:
         return False
     raise ValueError(f"'{value}' is geen ja of nee.")
+
+
+def stated_boolean(value) -> bool | None:
+    """ja / nee, or None when the cell says the source does not say
+    ("niet vermeld", empty): a yes/no a source may leave open."""
+    s = (text(value) or "").lower()
+    if s in NOT_STATED:
+        return None
+    return boolean(value)
 
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
