@@ -34,11 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
-    from .views import (api, city, compare, downloads, fiche_page, public, region, staff, staff_import,
-                        staff_users, vendor, wijk_page)
+    from .views import (api, city, city_figures, compare, downloads, fiche_page, public, region, staff,
+                        staff_import, staff_users, vendor, wijk_page)
 
     for blueprint in (
         public.bp, city.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp, ogcapi.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, city_figures.bp,
     ):
         app.register_blueprint(blueprint)

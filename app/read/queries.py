@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
-from .apportion import WijkIndex
+from .apportion import WijkIndex, line_shares
 from ..models import Area, BudgetLine, Fiche, FicheSdg, Indicator, IndicatorValue, Municipality, Phase
 from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
@@ -312,9 +312,8 @@ def apportion_budget_to_wijken(session: Session, municipality: Municipality, fil
         lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)]
         if not lines:
             continue
-        shares = index.shares(from_db(fiche.geom))
         illustrative = any(ln.basis == "illustratief" for ln in lines)
-        for line in lines:
+        for line, shares in zip(lines, line_shares(index, fiche, lines)):  # each line's most specific place
             if not shares:
                 citywide += line.amount_eur
                 citywide_by_year[line.year] += line.amount_eur
