@@ -401,19 +401,18 @@ def test_apportioning_equals_an_overlay_computed_here(session, slug):
 
 
 def test_a_budget_line_on_a_phase_place_follows_that_place(scratch_session):
-    """Planted: one RWA line (HER-SO-05) gets a phase with its own shape, a
-    short stretch in one corner, and two of its budget lines name that phase."""
+    """Planted: the masterplans of Noorderwijk and Morkhoven (HER-SO-22, two
+    polygons in two wijken) get a phase whose own place is one of the two, and
+    two of its budget lines name that phase."""
     from staff_fixtures import fiche_by_ref
     from app.spatial import from_db, to_db
 
     session = scratch_session
     unplanted = apportioned(session, "herentals")
-    fiche = fiche_by_ref(session, "HER-SO-05")
-    line = from_db(fiche.geom)
-    from shapely.ops import substring
-
-    stretch = substring(line, 0, line.length * 0.2)
-    fiche.phases[0].geom = to_db(stretch)
+    fiche = fiche_by_ref(session, "HER-SO-22")
+    parts = list(shapely.get_parts(from_db(fiche.geom)))
+    assert len(parts) == 2 and fiche.budget_lines
+    fiche.phases[0].geom = to_db(shapely.MultiPolygon([parts[1]]))
     for budget_line in fiche.budget_lines[:2]:
         budget_line.phase_position = fiche.phases[0].position
     session.flush()
