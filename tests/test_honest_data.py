@@ -420,3 +420,48 @@ def test_a_budget_line_on_a_phase_place_follows_that_place(scratch_session):
     assert planted != pytest.approx(unplanted, abs=1.0)          # the money moved with the phase's place
     assert planted == pytest.approx(overlay_apportionment(session, "herentals"), abs=0.01)
     session.rollback()
+
+
+# --- the new file columns -----------------------------------------------------------------
+
+def test_import_columns_of_the_honest_states(scratch_session):
+    """prioritair ja / nee / niet vermeld (empty too), prioritair_afgeleid,
+    status_volgens, ligging_bron/-aanname, interne_opmerking; a phase's own
+    place (geometrie_wkt) and note; a budget line's fase; a bad phase WKT is a
+    Dutch row error and writes nothing."""
+    from app.models import Fiche
+    from app.spatial import from_db
+    from app.write.imports import ImportFailed
+    from app.write.imports.fiches import import_budget_lines, import_fiches, import_phases
+
+    session = scratch_session
+    fiches = ("ref,titel,prioritair,prioritair_afgeleid,status_volgens,ligging_bron,ligging_aanname,interne_opmerking,"
+              "geometrie_wkt\n"
+              'T-1,Een,niet vermeld,,jaarrekening 2024,"""Aan de markt""",Het punt is geschat.,Nog nakijken.,'
+              '"MULTIPOINT ((182700 207500), (182900 207700))"\n'
+              "T-2,Twee,,,,,,,\nT-3,Drie,nee,,,,,,\nT-4,Vier,ja,Volgt uit de doelstelling.,,,,,\n").encode()
+    import_fiches(session, fiches, municipality="13011", filename="f.csv")
+    by_ref = {f.ref: f for f in session.scalars(select(Fiche).where(Fiche.ref.like("T-%")))}
+    assert [by_ref[r].priority for r in ("T-1", "T-2", "T-3", "T-4")] == [None, None, False, True]
+    assert by_ref["T-4"].priority_reason == "Volgt uit de doelstelling."
+    one = by_ref["T-1"]
+    assert (one.status_basis, one.location_source, one.location_assumption, one.staff_note) == (
+        "jaarrekening 2024", '"Aan de markt"', "Het punt is geschat.", "Nog nakijken.")
+
+    phases = ("fiche_ref,volgorde,titel,start,einde,illustratief,toelichting,geometrie_wkt\n"
+              'T-1,1,Werken,2031-01-01,2031-12-31,ja,Na de planperiode.,"POINT (182900 207700)"\n').encode()
+    import_phases(session, phases, municipality="13011", filename="p.csv")
+    budget = ("fiche_ref,jaar,soort,richting,bedrag_eur,basis,fase\n"
+              "T-1,2031,investering,uitgave,1000,raming,1\nT-1,2031,investering,uitgave,500,raming,\n").encode()
+    import_budget_lines(session, budget, municipality="13011", filename="b.csv")
+    session.flush()
+    assert one.phases[0].note == "Na de planperiode." and from_db(one.phases[0].geom).equals(
+        shapely.Point(182900, 207700))
+    assert sorted((ln.amount_eur, ln.phase_position) for ln in one.budget_lines) == [(500, None), (1000, 1)]
+
+    bad = "fiche_ref,titel,geometrie_wkt\nT-1,Fout,POINT (1 2\n".encode()
+    with pytest.raises(ImportFailed) as caught:
+        import_phases(session, bad, municipality="13011", filename="p.csv")
+    assert "kolom 'geometrie_wkt': Onleesbare WKT-geometrie." in caught.value.summary()
+    assert len(one.phases) == 1
+    session.rollback()
