@@ -110,6 +110,9 @@ def test_city_page_links_the_cijfers_page(client):
     for slug, name in (("herentals", "Herentals"), ("halle", "Halle")):
         html = client.get(f"/{slug}").text
         assert f'href="/{slug}/cijfers"' in html and f"{name} in cijfers" in html
+        block = text_of(re.search(r'<aside class="city-figures-block".*?</aside>', html, re.S).group(0))
+        assert f"{51 if slug == 'herentals' else 11} echte cijfers" in block
+    assert "groene druk 31,4 (vs. 38,8 provincie Antwerpen)" in text_of(client.get("/herentals").text)
 
 
 def test_wijk_page_sets_the_real_city_figure_beside_the_illustrative_mean(client):

@@ -23,6 +23,7 @@ from ..read.queries import (
 )
 from ..spatial import from_db
 from .city_map import MapOptions, build_city_map, single_year
+from .city_figures import as_given, key_figures
 from . import city_or_404
 
 bp = Blueprint("city", __name__)
@@ -149,6 +150,7 @@ def map(slug: str):
         year=single_year(filters), options=options, indicators=indicators, notices=notices, rows=rows,
         wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts, layer_names=layer_names,
         too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
+        key_figures=key_figures(session, city), as_given=as_given,   # the "<Stad> in cijfers" block
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

@@ -36,6 +36,18 @@ def real_city_figures(session: Session, city: Municipality) -> list[IndicatorVal
     ))
 
 
+@dataclass
+class KeyFigures:
+    """The short block on the city page: how many real figures, and a few with a comparison."""
+    count: int
+    examples: list[IndicatorValue]
+
+
+def key_figures(session: Session, city: Municipality, n: int = 3) -> KeyFigures:
+    figures = real_city_figures(session, city)
+    return KeyFigures(len(figures), [v for v in figures if v.comparison_value is not None][:n])
+
+
 def grouped_by_source(values: list[IndicatorValue]) -> list[FigureGroup]:
     """Consecutive figures of one source section together, in order of first appearance."""
     groups: dict[str, FigureGroup] = {}
