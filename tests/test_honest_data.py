@@ -398,6 +398,16 @@ def test_hal_v33_budget_goes_to_the_pastorij_in_lembeek(session):
     assert "Lembeek" in lembeek.name
 
 
+def test_fiche_page_says_where_the_v33_budget_goes(client, session):
+    from staff_fixtures import fiche_by_ref
+
+    fiche = fiche_by_ref(session, "HAL-V3.3")
+    text = text_of(client.get(f"/halle/fiches/{fiche.id}").text)
+    assert "Lembeek-Oost (50 %; 100 % van de uitgaven)" in text
+    assert "Buizingen (50 %; 0 % van de uitgaven)" in text
+    assert "die gaan naar die ligging" in text
+
+
 @pytest.mark.parametrize("slug", ["herentals", "halle"])
 def test_apportioning_equals_an_overlay_computed_here(session, slug):
     assert apportioned(session, slug) == pytest.approx(overlay_apportionment(session, slug), abs=0.01)

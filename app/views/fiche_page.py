@@ -20,6 +20,7 @@ from ..db import get_session
 from ..models import Area, Dependency, Fiche
 from ..http.page_cache import cached_page
 from ..read.queries import find_municipality, get_fiche, select_areas, wijk_index_of
+from ..read.apportion import line_shares
 from ..spatial import from_db
 from . import page_maps
 from .page_parts import (
@@ -50,6 +51,7 @@ def page(slug: str, fiche_id: int):
 class WijkShare:
     area: Area
     share: float
+    budget_share: float | None = None   # of the expenses, when lines on a phase's own place make it differ
 
 
 def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
@@ -111,9 +113,27 @@ def wijk_shares(session: Session, fiche: Fiche) -> list[WijkShare]:
     if fiche.geom is None:
         return []
     areas = select_areas(session, fiche.municipality, "wijk")
-    shares = wijk_index_of(areas).shares(from_db(fiche.geom))
+    index = wijk_index_of(areas)
+    shares = index.shares(from_db(fiche.geom))
     by_code = {a.code: a for a in areas}
-    return sorted((WijkShare(by_code[c], s) for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
+    budget = expense_shares(index, fiche)
+    return sorted((WijkShare(by_code[c], s, budget.get(c, 0.0) if budget is not None else None)
+                   for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
+
+
+def expense_shares(index, fiche: Fiche) -> dict[str, float] | None:
+    """The share of the fiche's expenses each wijk gets when some budget line
+    names a phase with a place of its own (app.read.apportion.place_of_line);
+    None when every line follows the fiche's place (the shares are the same)."""
+    lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave"]
+    total = sum(ln.amount_eur for ln in lines)
+    if not total or all(ln.phase_position is None for ln in lines):
+        return None
+    out: dict[str, float] = {}
+    for line, shares in zip(lines, line_shares(index, fiche, lines)):
+        for code, share in shares.items():
+            out[code] = out.get(code, 0.0) + line.amount_eur * share / total
+    return out
 
 
 def geometry_text(fiche: Fiche) -> str | None:
