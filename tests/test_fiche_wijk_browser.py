@@ -96,3 +96,11 @@ def test_hostile_title_runs_no_script(scratch_app, chromium):
         page.close()
         server.shutdown()
         thread.join(5)
+
+
+def test_cijfers_page_desktop_and_phone(watched, phone):
+    """"Herentals in cijfers" (issue 13): 51 rows, axe clean, no sideways scrolling on a phone."""
+    for page, label in ((watched, "desktop"), (phone, "phone")):
+        check_page(page, "/herentals/cijfers", f"cijfers-herentals-{label}", map_shapes=0, chart=None)
+        assert page.page.locator("tr[data-indicator]").count() == 51
+    assert not phone.overflows_horizontally(), f"/herentals/cijfers scrolls sideways at {PHONE['width']} px"
