@@ -478,3 +478,13 @@ def test_import_columns_of_the_honest_states(scratch_session):
     assert "kolom 'geometrie_wkt': Onleesbare WKT-geometrie." in caught.value.summary()
     assert len(one.phases) == 1
     session.rollback()
+
+
+def test_ogc_items_leave_prioritair_empty_where_the_source_says_nothing(client, session):
+    from staff_fixtures import fiche_by_ref
+
+    for ref, slug, expected in (("HER-SO-05", "herentals", None), ("HAL-V2.1", "halle", False),
+                                ("HAL-V1.1", "halle", True)):
+        fiche = fiche_by_ref(session, ref)
+        doc = client.get(f"/ogc/collections/fiches-{slug}/items/{fiche.id}?f=json").get_json()
+        assert doc["properties"]["prioritair"] is expected, ref

@@ -94,7 +94,7 @@ class FicheRow(FicheHead):
     goal_gain: str | None
     sdgs_illustrative: bool
     obligation: str | None
-    priority: bool
+    priority: bool | None          # None: niet vermeld
     status: str
     progress_pct: int | None
     state_of_play: str | None
