@@ -24,8 +24,10 @@ FICHE_COLUMNS: dict[str, str] = {
     "sdgs": "sdgs",                        # "3;11" (1-17)
     "sdgs_illustrative": "sdgs_illustratief",
     "obligation": "verplicht_keuze",       # verplicht | keuze | empty
-    "priority": "prioritair",              # ja | nee
+    "priority": "prioritair",              # ja | nee | niet vermeld (or empty): the source does not say
+    "priority_reason": "prioritair_afgeleid",  # why, when `prioritair` is inferred, not stated ("afgeleid")
     "status": "status",                    # see FICHE_STATUSES
+    "status_basis": "status_volgens",      # where the status comes from and when: "jaarrekening 2022"
     "progress_pct": "voortgang_pct",
     "state_of_play": "stand_van_zaken",
     "dependencies_text": "afhankelijkheden",
@@ -34,6 +36,9 @@ FICHE_COLUMNS: dict[str, str] = {
     "partners": "partners",                # "Aquafin;Neteland" outside partners
     "location_description": "locatie",
     "geometry_precision": "ligging",       # exact | indicatief
+    "location_source": "ligging_bron",     # the source's words the place rests on, quoted exactly
+    "location_assumption": "ligging_aanname",  # what about the place is assumed (public)
+    "staff_note": "interne_opmerking",     # STAFF ONLY: never in a public page, feed or download
     "published": "gepubliceerd",           # ja | nee
     "source": "bron",
 }
@@ -48,6 +53,7 @@ PHASE_COLUMNS: dict[str, str] = {
     "end": "einde",                        # ISO date
     "status": "status",                    # see PHASE_STATUSES
     "illustrative": "illustratief",        # ja | nee
+    "note": "toelichting",                 # public remark (e.g. outside the plan period)
 }
 
 BUDGET_COLUMNS: dict[str, str] = {
@@ -58,6 +64,7 @@ BUDGET_COLUMNS: dict[str, str] = {
     "amount_eur": "bedrag_eur",
     "basis": "basis",                      # see BUDGET_BASES
     "note": "toelichting",
+    "phase_position": "fase",              # volgorde of the fiche's phase whose place the line concerns
 }
 
 PROGRESS_COLUMNS: dict[str, str] = {
@@ -75,6 +82,7 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "unit": "eenheid",
     "description": "beschrijving",
     "higher_is": "hoger_is",               # beter | slechter | neutraal
+    "city_indicator_code": "stadscijfer",  # indicator with the real city figure of the same thing
 }
 
 # The long indicator-value CSV takes English or Dutch headers.
@@ -88,6 +96,8 @@ INDICATOR_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
     # a reference figure the source sets beside the value, e.g. the province's
     "comparison_value": ("comparison_value", "vergelijkingswaarde"),
     "comparison_label": ("comparison_label", "vergelijking"),
+    # the source's words the value is read from, exactly
+    "quote": ("quote", "citaat"),
 }
 
 MUNICIPALITY_COLUMNS: dict[str, str] = {
@@ -108,6 +118,13 @@ BUDGET_KINDS = ("investering", "exploitatie", "personeel")
 BUDGET_DIRECTIONS = ("uitgave", "ontvangst")
 BUDGET_BASES = ("raming", "begroot", "gerealiseerd", "illustratief")
 AREA_LEVELS = ("gemeente", "deelgemeente", "wijk", "kernwinkelgebied", "winkelgebied")
+
+# Fields only staff may see: left out of every public record, feed and download.
+STAFF_ONLY_FIELDS = ("staff_note",)
+# A yes/no a source may leave open: these mean "the source does not say".
+NOT_STATED = {"", "niet vermeld", "onbekend", "?"}
+NOT_STATED_LABEL = "niet vermeld"
+PERIOD_NOT_STATED = "niet vermeld"         # an indicator value whose source gives no period
 
 YES = {"ja", "j", "yes", "y", "true", "1", "waar", "x"}
 NO = {"nee", "n", "no", "false", "0", "onwaar", ""}

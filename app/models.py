@@ -105,14 +105,26 @@ class Fiche(Base):
     goal_gain: Mapped[Optional[str]] = mapped_column(Text)
     sdgs_illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     obligation: Mapped[Optional[str]] = mapped_column(String(20))
-    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ja / nee / None = the source does not say ("niet vermeld")
+    priority: Mapped[Optional[bool]] = mapped_column(Boolean, default=None)
+    # set when `priority` is inferred rather than stated: why ("afgeleid")
+    priority_reason: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="voorstel", index=True)
+    # where the status comes from and when, e.g. "jaarrekening 2022": shown as
+    # "Lopend volgens jaarrekening 2022" instead of a present-tense claim
+    status_basis: Mapped[Optional[str]] = mapped_column(String(120))
     progress_pct: Mapped[Optional[int]] = mapped_column(Integer)
     state_of_play: Mapped[Optional[str]] = mapped_column(Text)
     dependencies_text: Mapped[Optional[str]] = mapped_column(Text)
     risks: Mapped[Optional[str]] = mapped_column(Text)
     location_description: Mapped[Optional[str]] = mapped_column(Text)
     geometry_precision: Mapped[Optional[str]] = mapped_column(String(20))
+    # the words of the source the place rests on, quoted exactly
+    location_source: Mapped[Optional[str]] = mapped_column(Text)
+    # what about the place is assumed rather than in the source (public)
+    location_assumption: Mapped[Optional[str]] = mapped_column(Text)
+    # internal remark for staff only: never on a public page, feed or download
+    staff_note: Mapped[Optional[str]] = mapped_column(Text)
     source: Mapped[Optional[str]] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     geom: Mapped[Optional[WKBElement]] = geometry_column()
@@ -167,6 +179,9 @@ class Phase(Base):
     end: Mapped[Optional[dt.date]] = mapped_column(Date)
     status: Mapped[Optional[str]] = mapped_column(String(20))
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # public remark, e.g. that the phase lies outside the plan period
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    # the part of the fiche's place this phase concerns (None: the whole place)
     geom: Mapped[Optional[WKBElement]] = geometry_column()
 
 
@@ -180,6 +195,10 @@ class BudgetLine(Base):
     amount_eur: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
     basis: Mapped[str] = mapped_column(String(20))
     note: Mapped[Optional[str]] = mapped_column(Text)
+    # the phase (its `position`) whose place this line concerns; apportioning
+    # uses that phase's geometry when it has one. A position, not a foreign
+    # key, so that re-importing the phases keeps the link.
+    phase_position: Mapped[Optional[int]] = mapped_column(Integer)
 
 
 class ProgressReport(Base):
@@ -212,6 +231,9 @@ class Indicator(Base):
     unit: Mapped[Optional[str]] = mapped_column(String(60))
     description: Mapped[Optional[str]] = mapped_column(Text)
     higher_is: Mapped[Optional[str]] = mapped_column(String(20))
+    # code of the indicator holding the real city-level figure of the same
+    # thing (e.g. kinderarmoede per wijk -> kinderkansarmoede of the city)
+    city_indicator_code: Mapped[Optional[str]] = mapped_column(String(80))
 
 
 class IndicatorValue(Base):
@@ -226,6 +248,8 @@ class IndicatorValue(Base):
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     comparison_value: Mapped[Optional[float]] = mapped_column(Float)
     comparison_label: Mapped[Optional[str]] = mapped_column(String(200))
+    # the words of the source the value (and comparison) is read from, exactly
+    quote: Mapped[Optional[str]] = mapped_column(Text)
 
     indicator: Mapped[Indicator] = relationship()
     area: Mapped[Area] = relationship()

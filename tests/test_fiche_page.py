@@ -44,7 +44,7 @@ def test_herentals_fiche_shows_its_fields_phases_budget_and_place(client, sessio
     text = unescape(html)
     # Identity, tree and the short fields.
     assert fiche.title in text and f"Fiche {fiche.number}" in text and fiche.sector in text
-    assert "Voorstel" in text and re.search(r"Prioritair(</a>)?</dt><dd>nee", html)
+    assert "Voorstel" in text and re.search(r"Prioritair(</a>)?</dt><dd>niet vermeld", html)
     parent = fiche.parent
     assert f'href="/herentals/fiches/{parent.id}"' in html, "breadcrumb links the sector"
     assert '<nav class="breadcrumbs" aria-label="Kruimelpad">' in html

@@ -7,6 +7,11 @@ Pure geometry (EPSG:31370, metres), the same on both databases:
 - shares are normalised over the part inside the wijken, so they sum to 1;
 - a fiche without geometry, or wholly outside every wijk, is city-wide
   (an empty dict), and is reported apart, not spread.
+
+The place of a budget line is the most specific one known (`place_of_line`):
+the own geometry of the phase the line names (`phase_position`), else the
+fiche's place. So a multi-place fiche whose works are all at one of its
+places puts its money there, not in equal shares over every place.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
+
+from ..spatial import from_db
 
 
 class WijkIndex:
@@ -91,3 +98,30 @@ class WijkIndex:
 def _normalise(weights: dict[str, float]) -> dict[str, float]:
     total = sum(weights.values())
     return {code: w / total for code, w in sorted(weights.items())} if total > 0 else {}
+
+
+def place_of_line(line, fiche_place: BaseGeometry | None,
+                  phase_places: dict[int, BaseGeometry]) -> BaseGeometry | None:
+    """The most specific place a budget line concerns: the geometry of the
+    phase it names when that phase has one, otherwise the fiche's place."""
+    if line.phase_position is not None and line.phase_position in phase_places:
+        return phase_places[line.phase_position]
+    return fiche_place
+
+
+def _shape(geom) -> BaseGeometry | None:
+    """A model's geometry column value or a read-model row's shapely geometry -> shapely."""
+    return geom if geom is None or isinstance(geom, BaseGeometry) else from_db(geom)
+
+
+def line_shares(index: WijkIndex, fiche, lines) -> list[dict[str, float]]:
+    """WijkIndex.shares of each budget line's place (see place_of_line).
+    The fiche's phases are read only when a line names one."""
+    fiche_place = _shape(fiche.geom)
+    phase_places: dict[int, BaseGeometry] = {}
+    if any(line.phase_position is not None for line in lines):
+        phase_places = {p.position: _shape(p.geom) for p in fiche.phases if p.geom is not None}
+    places = [place_of_line(line, fiche_place, phase_places) for line in lines]
+    distinct = list({id(g): g for g in places}.values())
+    by_place = dict(zip((id(g) for g in distinct), index.shares_many(distinct)))
+    return [by_place[id(g)] for g in places]

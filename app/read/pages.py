@@ -7,7 +7,7 @@ page, the region's counts, a fiche's dependents, a wijk's indicators.
 from __future__ import annotations
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ..models import Area, BudgetLine, Dependency, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from .queries import FicheFilters, fiche_conditions
@@ -122,5 +122,15 @@ def city_wijk_indicator_values(session: Session, city: Municipality) -> list[Ind
     return list(session.scalars(
         select(IndicatorValue).join(Area).where(Area.municipality_id == city.id, Area.level == "wijk")
         .options(selectinload(IndicatorValue.indicator), selectinload(IndicatorValue.area))
+        .order_by(IndicatorValue.id)
+    ))
+
+
+def real_city_figures(session: Session, city: Municipality) -> list[IndicatorValue]:
+    """The non-illustrative values on the city's own (gemeente) area, in file order."""
+    return list(session.scalars(
+        select(IndicatorValue).join(IndicatorValue.area).join(IndicatorValue.indicator)
+        .where(Area.municipality_id == city.id, Area.level == "gemeente", IndicatorValue.illustrative.is_(False))
+        .options(contains_eager(IndicatorValue.indicator))
         .order_by(IndicatorValue.id)
     ))

@@ -58,7 +58,7 @@ FICHE_FIELDS: tuple[Field, ...] = (
     Field(C["sdgs"], "string", "SDG's (duurzame ontwikkelingsdoelen), gescheiden door ;"),
     Field(C["sdgs_illustrative"], "boolean", "SDG's zijn illustratief (niet door de stad toegekend)"),
     Field(C["obligation"], "string", "Verplicht of keuze", True),
-    Field(C["priority"], "boolean", "Prioritair", True),
+    Field(C["priority"], "boolean", "Prioritair (leeg: niet vermeld in de bron)", True),
     Field(C["status"], "string", "Status", True),
     Field(C["progress_pct"], "integer", "Voortgang (%)"),
     Field(C["state_of_play"], "string", "Stand van zaken"),
@@ -162,7 +162,7 @@ def fiche_record(fiche: FicheRow, base_url: str = "", shares: dict[str, float] |
         C["sdgs"]: _joined(fiche.sdgs),
         C["sdgs_illustrative"]: bool(fiche.sdgs_illustrative),
         C["obligation"]: fiche.obligation,
-        C["priority"]: bool(fiche.priority),
+        C["priority"]: fiche.priority,              # None: the source does not say (niet vermeld)
         C["status"]: fiche.status,
         C["progress_pct"]: fiche.progress_pct,
         C["state_of_play"]: fiche.state_of_play,

@@ -77,6 +77,7 @@ class BudgetRow:
     amount_eur: float
     basis: str
     note: str | None
+    phase_position: int | None = None    # the phase (by position) whose place the line concerns (app.read.apportion)
 
 
 @dataclass(slots=True)
@@ -115,7 +116,7 @@ class FicheRow(FicheHead):
     goal_gain: str | None
     sdgs_illustrative: bool
     obligation: str | None
-    priority: bool
+    priority: bool | None          # None: niet vermeld
     status: str
     progress_pct: int | None
     state_of_play: str | None
@@ -149,7 +150,7 @@ _SDGS = (select(FicheSdg.fiche_id, FicheSdg.sdg).order_by(FicheSdg.fiche_id, Fic
 _PHASES = (select(*_PHASE, as_wkb(Phase.geom)).order_by(Phase.fiche_id, Phase.position, Phase.id), Phase.fiche_id)
 _BUDGET_LINES = (
     select(BudgetLine.id, BudgetLine.fiche_id, BudgetLine.year, BudgetLine.kind, BudgetLine.direction,
-           BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note)
+           BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note, BudgetLine.phase_position)
     .order_by(BudgetLine.fiche_id, BudgetLine.year, BudgetLine.id),
     BudgetLine.fiche_id,
 )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from ..models import Area
-from .apportion import WijkIndex
+from .apportion import WijkIndex, line_shares
 from .queries import FicheFilters, latest_indicator_values
 from .rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from .version import read_data_version
@@ -97,9 +97,12 @@ def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFil
                 for f in fiches]
     spending = [(f, lines) for f, lines in spending if lines]
     shares_of = index.shares_many([f.geom for f, _ in spending]) if spending else []
-    for (fiche, lines), shares in zip(spending, shares_of):
+    for (fiche, lines), fiche_shares in zip(spending, shares_of):
         illustrative = any(ln.basis == "illustratief" for ln in lines)
-        for line in lines:
+        # A line that names a phase goes by that phase's place (the most specific one)
+        per_line = (line_shares(index, fiche, lines) if any(ln.phase_position is not None for ln in lines)
+                    else [fiche_shares] * len(lines))
+        for line, shares in zip(lines, per_line):
             if not shares:
                 citywide += line.amount_eur
                 citywide_by_year[line.year] += line.amount_eur

@@ -21,6 +21,7 @@ from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
 from ..read.wijk_budgets import wijk_index_of
 from .city_map import MapOptions, build_city_map, single_year
 from . import city_list
+from .city_figures import as_given, key_figures
 from . import city_or_404
 
 bp = Blueprint("city", __name__)
@@ -131,6 +132,7 @@ def map(slug: str):
         layer_names=layer_names, too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
         order=order, sort_choices=city_list.sort_choices(bool(filters.q)),
         view_args=city_list.view_args(filters, options, order),
+        key_figures=key_figures(session, city), as_given=as_given,   # the "<Stad> in cijfers" block
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

@@ -24,6 +24,8 @@ from ..read.queries import find_municipality, get_fiche
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
 from ..read.wijk_budgets import wijk_index_of
 from ..static_map import fiche_print_map
+from ..read.apportion import line_shares
+from ..spatial import from_db
 from . import page_maps
 from .page_parts import (
     BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
@@ -53,6 +55,7 @@ def page(slug: str, fiche_id: int):
 class WijkShare:
     area: AreaRow
     share: float
+    budget_share: float | None = None   # of the expenses, when lines on a phase's own place make it differ
 
 
 def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
@@ -109,9 +112,27 @@ def wijk_shares(session: Session, fiche: FicheRow) -> list[WijkShare]:
     if fiche.geom is None:
         return []
     areas = load_area_rows(session, Area.municipality_id == fiche.municipality.id, Area.level == "wijk")
-    shares = wijk_index_of(areas).shares(fiche.geom)
+    index = wijk_index_of(areas)
+    shares = index.shares(fiche.geom)
     by_code = {a.code: a for a in areas}
-    return sorted((WijkShare(by_code[c], s) for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
+    budget = expense_shares(index, fiche)
+    return sorted((WijkShare(by_code[c], s, budget.get(c, 0.0) if budget is not None else None)
+                   for c, s in shares.items()), key=lambda w: (-w.share, w.area.code))
+
+
+def expense_shares(index, fiche: FicheRow) -> dict[str, float] | None:
+    """The share of the fiche's expenses each wijk gets when some budget line
+    names a phase with a place of its own (app.read.apportion.place_of_line);
+    None when every line follows the fiche's place (the shares are the same)."""
+    lines = [ln for ln in fiche.budget_lines if ln.direction == "uitgave"]
+    total = sum(ln.amount_eur for ln in lines)
+    if not total or all(ln.phase_position is None for ln in lines):
+        return None
+    out: dict[str, float] = {}
+    for line, shares in zip(lines, line_shares(index, fiche, lines)):
+        for code, share in shares.items():
+            out[code] = out.get(code, 0.0) + line.amount_eur * share / total
+    return out
 
 
 def geometry_text(geom: BaseGeometry | None) -> str | None:

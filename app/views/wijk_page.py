@@ -23,6 +23,8 @@ from ..read.queries import FicheFilters, latest_indicator_values
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from ..read.wijk_budgets import apportion_budget_to_wijken, wijk_index_of
 from ..static_map import wijk_print_map
+from ..read.apportion import line_shares
+from ..spatial import from_db
 from . import page_maps
 from .page_parts import register_filters, yearly_chart
 from . import city_or_404
@@ -85,8 +87,10 @@ def fiche_shares(wijk: AreaRow, wijken: list[AreaRow], fiches: list[FicheRow]) -
     for fiche, shares in zip(fiches, index.shares_many([f.geom for f in fiches]) if fiches else []):
         share = shares.get(wijk.code, 0.0)
         expenses = [ln for ln in fiche.budget_lines if ln.direction == "uitgave"]
-        rows.append(WijkFicheLine(fiche, share, share * sum(ln.amount_eur for ln in expenses),
-                             any(ln.basis == "illustratief" for ln in expenses)))
+        # each line by its most specific place (a phase's own place, else the fiche's)
+        amount = sum(ln.amount_eur * s.get(wijk.code, 0.0)
+                     for ln, s in zip(expenses, line_shares(index, fiche, expenses)))
+        rows.append(WijkFicheLine(fiche, share, amount, any(ln.basis == "illustratief" for ln in expenses)))
     return sorted(rows, key=lambda r: (-r.amount_eur, -r.share, r.fiche.id))
 
 
@@ -98,6 +102,7 @@ class IndicatorRow:
     city_basis: str               # how city_value was made, in Dutch
     city_illustrative: bool       # an illustrative value (or weight) went into city_value
     decimals: int                 # as many as the wijken's values need
+    city_figure: IndicatorValue | None = None   # the REAL city-level figure of the source, when there is one
 
 
 def indicator_rows(session: Session, city: Municipality, wijk: AreaRow) -> list[IndicatorRow]:
@@ -115,9 +120,18 @@ def indicator_rows(session: Session, city: Municipality, wijk: AreaRow) -> list[
         illustrative = any(v.illustrative for v in same_period.values()) or (
             code != "bevolking" and any(population[c].illustrative for c in same_period if c in population))
         decimals = min(1, styles.decimals_for([v.value for v in same_period.values()]))
-        rows.append(IndicatorRow(own.indicator, own, average, basis, illustrative, decimals))
+        rows.append(IndicatorRow(own.indicator, own, average, basis, illustrative, decimals,
+                                 real_city_figure(session, city, own.indicator)))
     order = {"bevolking": 0}
     return sorted(rows, key=lambda r: (order.get(r.indicator.code, 1), r.indicator.name))
+
+
+def real_city_figure(session: Session, city: Municipality, indicator: Indicator) -> IndicatorValue | None:
+    """The city-level value a source gives for the same thing (the indicator
+    itself, or the one its `city_indicator_code` names), never an illustrative one."""
+    code = indicator.city_indicator_code or indicator.code
+    value = latest_indicator_values(session, city, code, level="gemeente").get(city.nis_code)
+    return value if value is not None and not value.illustrative else None
 
 
 def city_average(code: str, values: dict[str, IndicatorValue],

@@ -25,9 +25,10 @@ SCALAR_FIELDS = (
     "goal_why", "goal_what", "goal_gain", "sdgs_illustrative", "obligation", "priority", "status",
     "progress_pct", "state_of_play", "dependencies_text", "risks", "location_description",
     "geometry_precision", "source", "published",
+    "priority_reason", "status_basis", "location_source", "location_assumption", "staff_note",
 )
-PHASE_FIELDS = ("position", "title", "phase_kind", "start", "end", "status", "illustrative", "geometry")
-BUDGET_FIELDS = ("year", "kind", "direction", "amount_eur", "basis", "note")
+PHASE_FIELDS = ("position", "title", "phase_kind", "start", "end", "status", "illustrative", "note", "geometry")
+BUDGET_FIELDS = ("year", "kind", "direction", "amount_eur", "basis", "note", "phase_position")
 REPORT_FIELDS = ("period_label", "report_date", "text", "progress_pct", "source")
 
 # Dutch labels for history pages and conflict tables.
@@ -39,7 +40,10 @@ FIELD_LABELS = {
     "priority": "Prioritair", "status": "Status", "progress_pct": "Voortgang (%)",
     "state_of_play": "Stand van zaken", "dependencies_text": "Afhankelijkheden (tekst)", "risks": "Risico's",
     "location_description": "Locatie", "geometry_precision": "Ligging (nauwkeurigheid)", "source": "Bron",
-    "published": "Gepubliceerd", "parent": "Ouder in de boom", "geometry": "Geometrie (WKT, EPSG:31370)",
+    "published": "Gepubliceerd",
+    "priority_reason": "Prioritair: afgeleid, waarom", "status_basis": "Status volgens",
+    "location_source": "Ligging: woorden van de bron", "location_assumption": "Ligging: aanname",
+    "staff_note": "Interne opmerking (alleen voor medewerkers)", "parent": "Ouder in de boom", "geometry": "Geometrie (WKT, EPSG:31370)",
     "depends_on": "Hangt af van (fiches)", "partners": "Externe partners", "phases": "Fasen",
     "budget_lines": "Budgetlijnen", "progress_reports": "Voortgangsrapporten",
 }
@@ -77,7 +81,7 @@ def snapshot(fiche: Fiche, *, with_ids: bool = False) -> dict:
     """The state of a fiche as a JSON-able dict (what a revision keeps).
     with_ids adds the database id of each row (phases ...) for the form."""
     state = {name: _plain(getattr(fiche, name)) for name in SCALAR_FIELDS}
-    state["priority"] = bool(fiche.priority)
+    state["priority"] = None if fiche.priority is None else bool(fiche.priority)  # None: niet vermeld
     state["published"] = bool(fiche.published)
     state["sdgs_illustrative"] = bool(fiche.sdgs_illustrative)
     state["sdgs"] = sorted(link.sdg for link in fiche.sdg_links)

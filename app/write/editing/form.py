@@ -37,8 +37,11 @@ from ..imports.fiches import TEXT_FIELDS
 
 C = FICHE_COLUMNS
 BLANK_ROWS = 3
-MAX_LENGTHS = {"ref": 60, "number": 20, "code": 40, "sector": 120, "responsible_service": 200}
-CHECKBOXES = ("priority", "sdgs_illustrative")
+MAX_LENGTHS = {"ref": 60, "number": 20, "code": 40, "sector": 120, "responsible_service": 200,
+               "status_basis": 120}
+CHECKBOXES = ("sdgs_illustrative",)
+# ja / nee / niet vermeld: a yes/no the source may leave open (a select, not a checkbox)
+STATED_CHOICES = ("priority",)
 
 
 @dataclass
@@ -109,6 +112,8 @@ def parse_form(form: MultiDict, *, parents: dict[int, dict], dependencies: dict[
     parse("progress_pct", lambda v: values.integer(v, 0, 100))
     for attr in CHECKBOXES:
         state[attr] = bool(form.get(C[attr]))
+    for attr in STATED_CHOICES:
+        parse(attr, values.stated_boolean)
     try:
         state["sdgs"] = values.sdgs(";".join(form.getlist(C["sdgs"])))
     except ValueError as exc:
@@ -194,6 +199,7 @@ def _parse_phase(raw, errors, columns) -> dict:
         "end": _field(raw, errors, "end", values.date),
         "status": _field(raw, errors, "status", values.choice, PHASE_STATUSES),
         "illustrative": bool(raw.get("illustrative")),
+        "note": values.text(raw.get("note")),
         "geometry": None,
     }
     _require(row, errors, "title", "Geef de fase een titel.")
@@ -214,6 +220,7 @@ def _parse_budget(raw, errors, columns) -> dict:
         "amount_eur": _field(raw, errors, "amount_eur", values.amount),
         "basis": _field(raw, errors, "basis", values.choice, BUDGET_BASES),
         "note": values.text(raw.get("note")),
+        "phase_position": _field(raw, errors, "phase_position", values.integer, 1, 999),
     }
     for attr in ("year", "kind", "amount_eur", "basis"):
         _require(row, errors, attr)
@@ -240,9 +247,9 @@ def _parse_report(raw, errors, columns) -> dict:
 
 ROW_LABELS = {
     "fasen": ("Fase", {"position": "volgorde", "title": "titel", "phase_kind": "soort", "start": "start",
-                       "end": "einde", "status": "status"}),
+                       "end": "einde", "status": "status", "note": "toelichting"}),
     "budget": ("Budgetlijn", {"year": "jaar", "kind": "soort", "direction": "richting", "amount_eur": "bedrag",
-                              "basis": "basis", "note": "toelichting"}),
+                              "basis": "basis", "note": "toelichting", "phase_position": "fase"}),
     "rapporten": ("Voortgangsrapport", {"period_label": "periode", "report_date": "datum", "text": "tekst",
                                         "progress_pct": "voortgang", "source": "bron"}),
 }
@@ -266,9 +273,11 @@ def error_label(name: str) -> str:
 
 # State -> form values ------------------------------------------------------
 
-def _display(value) -> str:
+def _display(value, stated: bool = False) -> str:
     if value is None:
         return ""
+    if stated and isinstance(value, bool):
+        return "ja" if value else "nee"
     if isinstance(value, bool):
         return "1" if value else ""
     if isinstance(value, float):
@@ -283,6 +292,8 @@ def form_data(state: dict) -> MultiDict:
     for attr in ("ref", *TEXT_FIELDS, "kind", "status", "obligation", "geometry_precision", "progress_pct",
                  *CHECKBOXES):
         data[C[attr]] = _display(state.get(attr))
+    for attr in STATED_CHOICES:
+        data[C[attr]] = _display(state.get(attr), stated=True)
     for n in state.get("sdgs", []):
         data.add(C["sdgs"], str(n))
     data["ouder_id"] = str(state["parent"]["id"]) if state.get("parent") else ""

@@ -32,7 +32,7 @@ from ...columns import (
     PRECISIONS,
     PROGRESS_COLUMNS,
 )
-from ...crs import parse_crs
+from ...crs import STORAGE_EPSG, parse_crs
 from ...geometry import GeometryError, to_storage
 from ...models import BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase, Plan, ProgressReport
 from ...spatial import to_db
@@ -44,6 +44,7 @@ from .pipeline import Check, Columns, Pipeline, Progress, Row, report_progress
 TEXT_FIELDS = (
     "number", "code", "title", "summary", "plain_language", "sector", "responsible_service", "goal_why", "goal_what",
     "goal_gain", "state_of_play", "dependencies_text", "risks", "location_description", "source",
+    "priority_reason", "status_basis", "location_source", "location_assumption", "staff_note",
 )
 # Parsed for every row; an absent column gives the default (used by new fiches only).
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -51,13 +52,15 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "status": lambda v: values.choice(v, FICHE_STATUSES, "voorstel"),
     "obligation": lambda v: values.choice(v, OBLIGATIONS),
     "geometry_precision": lambda v: values.choice(v, PRECISIONS),
-    "priority": values.boolean,
+    "priority": values.stated_boolean,
     "published": lambda v: values.boolean(v, default=False),
     "sdgs_illustrative": values.boolean,
     "progress_pct": lambda v: values.integer(v, 0, 100),
     "sdgs": values.sdgs,
 }
 SCALAR_FIELDS = (*TEXT_FIELDS, *(attr for attr in PARSERS if attr != "sdgs"))
+# Phases may carry a place of their own (the part of the fiche's place they concern).
+PHASE_FILE_COLUMNS = {**PHASE_COLUMNS, "geometry_wkt": GEOMETRY_WKT_COLUMN}
 FICHE_FILE_COLUMNS = Columns({**FICHE_COLUMNS, "geometry_wkt": GEOMETRY_WKT_COLUMN}, required=("ref", "title"))
 
 
@@ -104,7 +107,7 @@ def import_fiches(
     Fiches are upserted by ref within the municipality."""
     owner = find_municipality(session, municipality)
     existing = {f.ref: f for f in session.scalars(select(Fiche).where(Fiche.municipality_id == owner.id))}
-    wkt_crs = parse_crs(crs or 31370)
+    wkt_crs = parse_crs(crs or STORAGE_EPSG)
     refs_in_file: set[str] = set()
 
     def check_row(row: Row, check: Check) -> ParsedFiche | None:
@@ -275,6 +278,8 @@ def _build_phase(check: Check) -> Phase:
         end=check.parse("end", values.date),
         status=check.parse("status", values.choice, PHASE_STATUSES),
         illustrative=check.parse("illustrative", values.boolean),
+        note=check.parse("note", values.text),
+        geom=_child_geometry(check),
     )
     if phase.start and phase.end and phase.end < phase.start:
         check.fail("end", "Het einde ligt voor de start.")
@@ -289,7 +294,26 @@ def _build_budget_line(check: Check) -> BudgetLine:
         amount_eur=check.required("amount_eur", check.parse("amount_eur", values.amount)),
         basis=check.required("basis", check.parse("basis", values.choice, BUDGET_BASES)),
         note=check.parse("note", values.text),
+        phase_position=check.parse("phase_position", values.integer, 1),
     )
+
+
+def _child_geometry(check: Check):
+    """A child row's own place (`geometrie_wkt`, EPSG:31370): the part of the
+    fiche's place it concerns. Empty: none of its own."""
+    wkt = values.text(check.row.raw("geometry_wkt"))
+    if not wkt:
+        return None
+    try:
+        geom = shapely.from_wkt(wkt)
+    except Exception:
+        check.fail("geometry_wkt", "Onleesbare WKT-geometrie.")
+        return None
+    try:
+        return to_db(to_storage(geom, parse_crs(STORAGE_EPSG)))
+    except GeometryError as exc:
+        check.fail("geometry_wkt", str(exc))
+        return None
 
 
 def _build_progress_report(check: Check) -> ProgressReport:
@@ -303,7 +327,7 @@ def _build_progress_report(check: Check) -> ProgressReport:
 
 
 def import_phases(session, source, *, municipality, filename=None, progress=None) -> int:
-    return _import_children(session, source, municipality, filename, PHASE_COLUMNS, _build_phase, "phases", progress)
+    return _import_children(session, source, municipality, filename, PHASE_FILE_COLUMNS, _build_phase, "phases", progress)
 
 
 def import_budget_lines(session, source, *, municipality, filename=None, progress=None) -> int:

@@ -77,7 +77,8 @@ def import_indicator_values(
             return None
         return {"key": (indicator.id, area.id, period), "value": value, "illustrative": flag,
                 "source": values.text(row.raw("source")) or default_source,
-                "comparison_value": comparison, "comparison_label": values.text(row.raw("comparison_label"))}
+                "comparison_value": comparison, "comparison_label": values.text(row.raw("comparison_label")),
+                "quote": values.text(row.raw("quote")), "has_quote": row.has("quote")}
 
     def no_duplicates(items: list[tuple[Row, dict]], errors: RowCollector) -> None:
         seen = set()
@@ -93,6 +94,8 @@ def import_indicator_values(
             value = existing.get(key) or IndicatorValue(indicator_id=key[0], area_id=key[1], period=key[2])
             for attr in ("value", "source", "illustrative", "comparison_value", "comparison_label"):
                 setattr(value, attr, item[attr])
+            if item["has_quote"]:  # the source's exact words, kept when a file has no such column
+                value.quote = item["quote"]
             session.add(value)
             report_progress(progress, i + 1, len(items))
         session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ...columns import NO, YES
+from ...columns import NO, NOT_STATED, YES
 from ...numbers import parse_amount, parse_integer, parse_measure
 
 
@@ -36,6 +36,15 @@ def boolean(value, default: bool = False) -> bool:
 amount = parse_amount
 number = parse_measure
 integer = parse_integer
+
+
+def stated_boolean(value) -> bool | None:
+    """ja / nee, or None when the cell says the source does not say
+    ("niet vermeld", empty): a yes/no a source may leave open."""
+    s = (text(value) or "").lower()
+    if s in NOT_STATED:
+        return None
+    return boolean(value)
 
 
 def date(value) -> dt.date | None:
