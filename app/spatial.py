@@ -13,7 +13,8 @@ import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ARRAY, Engine, Integer, String, any_, bindparam, func, literal_column, select, text
-from sqlalchemy import column as sa_column, table as sa_table
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Session
 
 from .crs import STORAGE_EPSG

@@ -18,7 +18,13 @@ from ..models import Area, Municipality, Plan
 from ..read.pages import city_wijk_indicator_values, first_plan
 from ..read.queries import FicheFilters
 from ..read.records import (
-    AREA_FIELDS, FICHE_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, fiche_records, indicator_record,
+    AREA_FIELDS,
+    FICHE_FIELDS,
+    INDICATOR_FIELDS,
+    PHASE_FIELDS,
+    area_record,
+    fiche_records,
+    indicator_record,
     phase_record,
 )
 from ..read.rows import load_area_rows, load_fiche_rows

@@ -15,7 +15,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from ..crs import DECIMALS as CRS_DECIMALS, crs_name
+from ..crs import DECIMALS as CRS_DECIMALS
+from ..crs import crs_name
 from ..read.features import geojson_texts
 from .base import DEFAULT_CRS, ExportData, Exporter, register
 from .describe import metadata_items

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
-from ..read.records import Field
 from ..numbers import whole_number
+from ..read.records import Field
 from ..spatial import bbox_filter, intersects, to_db
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
+from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
+from ..read.rows import load_area_rows, load_phase_rows
 from ..spatial import extent, from_db
 from .base import Collection, Page, box_condition, int_id, period_overlaps
 from .errors import NotFound
-from ..read.rows import load_area_rows, load_phase_rows
 from .fiches import FichesCollection
 from .params import ItemsQuery
-from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
 

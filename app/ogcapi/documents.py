@@ -134,7 +134,7 @@ def _geojson(page: Page, crs: SupportedCrs) -> dict:
 
 
 def _timestamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _page_link(c: Collection, offset: int, rel: str, title: str) -> dict:

@@ -8,16 +8,16 @@ import datetime as dt
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
+from ..http.caching import data_version
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
-from ..http.caching import data_version
+from ..read.records import FICHE_FIELDS, Field, fiche_records
+from ..read.rows import load_fiche_page, load_fiche_rows
 from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
-from ..read.rows import load_fiche_page, load_fiche_rows
 from .params import ItemsQuery, Period
-from ..read.records import FICHE_FIELDS, Field, fiche_records
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...

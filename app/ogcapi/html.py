@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from ..read.features import MAP_DECIMALS, to_features
 from ..http.web import ERROR_TITLES
+from ..read.features import MAP_DECIMALS, to_features
 from .base import Collection, Page
 from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
 from .fiches import FichesCollection

@@ -22,11 +22,9 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from ..crs import BELGIUM_31370, CRS_LABELS, OFFERED_EPSG, STORAGE_EPSG, crs_name, transform
-from ..crs import BELGIUM_31370, transform
-from ..crs import STORAGE_EPSG
 from ..numbers import INT32_MAX, whole_number
-from .errors import InvalidParameter
 from ..read.records import Field
+from .errors import InvalidParameter
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"

@@ -6,7 +6,6 @@ rows (app.read.rows)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
@@ -22,7 +21,6 @@ from .textsearch import fiche_text_condition
 if TYPE_CHECKING:
     from .rows import FicheRow
 from ..numbers import INT32_MAX, whole_number
-from ..spatial import as_wkb, bbox_filter, from_db, geometries_from_wkb, intersects
 
 # The nodes that are projects (drawn on maps, counted in budgets); the others
 # (sector, doelstelling, beleidsdomein) structure the tree.

@@ -27,5 +27,5 @@ def _as_utc(value) -> dt.datetime | None:
     if isinstance(value, str):  # SQLite without type processing
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:  # stored as UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)

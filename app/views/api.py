@@ -19,11 +19,9 @@ from flask import Blueprint, Response, request
 
 from ..db import get_session
 from ..http import caching as http_cache
-from ..models import Municipality
-from ..numbers import whole_number
-from ..read.queries import FicheFilters, find_municipality
 from ..http.web import error_response
 from ..models import Municipality
+from ..numbers import whole_number
 from ..read import tiles, viewport
 from ..read.queries import FicheFilters, find_municipality
 

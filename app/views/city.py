@@ -19,10 +19,9 @@ from ..read.pages import filter_choices, first_plan
 from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years, wijk_indicators
 from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
 from ..read.wijk_budgets import wijk_index_of
-from .city_map import MapOptions, build_city_map, single_year
-from . import city_list
+from . import city_list, city_or_404
 from .city_figures import as_given, key_figures
-from . import city_or_404
+from .city_map import MapOptions, build_city_map, single_year
 
 bp = Blueprint("city", __name__)
 

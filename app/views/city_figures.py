@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..columns import PERIOD_NOT_STATED
 from ..db import get_session
 from ..http.page_cache import cached_page
-from ..models import Indicator, IndicatorValue, Municipality
+from ..models import IndicatorValue, Municipality
 from ..read.pages import real_city_figures
 from . import city_or_404
 from .page_parts import fk_value, register_filters

@@ -25,12 +25,9 @@ from layers import styles
 from ..basemap import basemap_setting
 from ..db import get_session
 from ..exports.tabular import csv_bytes
-from ..read.features import area_features
-from ..crs import transform
-from ..models import BudgetLine, Fiche, Indicator, Municipality
-from ..numbers import whole_number
 from ..http.page_cache import cached_page
 from ..models import Area, Indicator, Municipality
+from ..numbers import whole_number
 from ..read.features import area_features, with_properties
 from ..read.pages import budget_years
 from ..read.queries import FicheFilters, latest_indicator_values, wijk_indicators

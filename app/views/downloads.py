@@ -12,8 +12,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from ..db import get_session
-from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportError, export_filename, get_exporter
-from ..exports import normalise_crs
+from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportError, export_filename, get_exporter, normalise_crs
 from ..exports.assemble import AREA_ATTRIBUTION, BRUSSELS, FILTER_LABELS, ILLUSTRATIVE_NOTE, build_export_data
 from ..exports.describe import CRS_NAMES
 from ..models import Municipality

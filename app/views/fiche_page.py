@@ -19,17 +19,25 @@ from layers import styles
 from ..db import get_session
 from ..http.page_cache import cached_page
 from ..models import Area, Fiche
+from ..read.apportion import line_shares
 from ..read.pages import published_dependents
 from ..read.queries import find_municipality, get_fiche
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
 from ..read.wijk_budgets import wijk_index_of
 from ..static_map import fiche_print_map
-from ..read.apportion import line_shares
-from ..spatial import from_db
 from . import page_maps
 from .page_parts import (
-    BASIS_LABELS, BUDGET_KIND_LABELS, DIRECTION_LABELS, KIND_LABELS, PHASE_STATUS_LABELS, PRECISION_TEXTS,
-    SDG_NAMES, budget_chart, budget_table, phase_timeline, register_filters,
+    BASIS_LABELS,
+    BUDGET_KIND_LABELS,
+    DIRECTION_LABELS,
+    KIND_LABELS,
+    PHASE_STATUS_LABELS,
+    PRECISION_TEXTS,
+    SDG_NAMES,
+    budget_chart,
+    budget_table,
+    phase_timeline,
+    register_filters,
 )
 
 bp = Blueprint("fiche", __name__)

@@ -9,13 +9,14 @@ GET /buurt?adres=<id> | ?stad=<slug>&straat=<name>   the same for an address or 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+
 from layers import styles
 from layers.styles import format_eur
 
 from ..db import get_session
 from ..models import Area, Municipality
 from ..read import nearby
-from ..read.queries import budget_total, find_municipality, fiche_years
+from ..read.queries import budget_total, fiche_years, find_municipality
 from ..read.search import find_wijk, search_everything, search_fiches, wijken_by_city
 from ..searchtext import MAX_QUERY_CHARS, parse_query
 from ..spatial import from_db

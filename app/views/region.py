@@ -17,13 +17,13 @@ from layers.base import add_layer_control, build_base_map, render_map_parts
 from layers.styles import STATUS_COLORS, STATUS_LABELS
 
 from ..basemap import basemap_setting
-from ..db import get_session
 from ..crs import STORAGE_EPSG, transform
+from ..db import get_session
 from ..http.caching import data_version
 from ..models import Area
 from ..read.pages import region_counts
-from ..spatial import extent
 from ..read.tiles import tiles_available
+from ..spatial import extent
 
 bp = Blueprint("region", __name__)
 

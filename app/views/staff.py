@@ -8,23 +8,36 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from ..write import history
 from ..auth import current_user, login_required, require_role, visible_cities
 from ..columns import (
-    BUDGET_BASES, BUDGET_DIRECTIONS, BUDGET_KINDS, FICHE_KINDS, FICHE_STATUSES, OBLIGATIONS, PHASE_KINDS,
-    PHASE_STATUSES, PRECISIONS,
+    BUDGET_BASES,
+    BUDGET_DIRECTIONS,
+    BUDGET_KINDS,
+    FICHE_KINDS,
+    FICHE_STATUSES,
+    OBLIGATIONS,
+    PHASE_KINDS,
+    PHASE_STATUSES,
+    PRECISIONS,
 )
 from ..db import get_session
+from ..models import Fiche, FicheRevision, Municipality
+from ..numbers import format_amount, parse_amount, whole_number
+from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
+from ..spatial import from_db
+from ..write import history
 from ..write.editing import form as fiche_form
 from ..write.editing.geometry import (
-    GeometryInputError, UPLOAD_SUFFIXES, geometry_from_drawing, geometry_from_file, outside_city,
-    outside_city_warning, same_geojson, to_form_geojson,
+    UPLOAD_SUFFIXES,
+    GeometryInputError,
+    geometry_from_drawing,
+    geometry_from_file,
+    outside_city,
+    outside_city_warning,
+    same_geojson,
+    to_form_geojson,
 )
 from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
-from ..models import Fiche, FicheRevision, Municipality
-from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
-from ..numbers import format_amount, parse_amount, whole_number
-from ..spatial import from_db
 from . import staff_map
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")

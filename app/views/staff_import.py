@@ -7,9 +7,8 @@ from pathlib import Path
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from ..auth import current_user, require_role
-from ..db import get_session
-from ..write import history
 from ..db import defer_write_lock, get_session, writing
+from ..write import history
 from ..write.editing import bulk
 
 bp = Blueprint("staff_import", __name__, url_prefix="/beheer")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from shapely.geometry.base import BaseGeometry
 
 from ..basemap import basemap_setting
-from ..db import get_session
 from ..crs import STORAGE_EPSG, transform
+from ..db import get_session
 from ..models import Area, Fiche, Municipality
 from ..read.features import area_features
 from ..read.rows import load_area_rows

@@ -18,16 +18,14 @@ from layers import styles
 from ..db import get_session
 from ..http.page_cache import cached_page
 from ..models import Area, Indicator, IndicatorValue, Municipality
+from ..read.apportion import line_shares
 from ..read.pages import area_indicator_codes
 from ..read.queries import FicheFilters, latest_indicator_values
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from ..read.wijk_budgets import apportion_budget_to_wijken, wijk_index_of
 from ..static_map import wijk_print_map
-from ..read.apportion import line_shares
-from ..spatial import from_db
-from . import page_maps
+from . import city_or_404, page_maps
 from .page_parts import register_filters, yearly_chart
-from . import city_or_404
 
 bp = Blueprint("wijk", __name__)
 register_filters(bp)

@@ -197,10 +197,10 @@ def _write_backup(session: Session, municipality: Municipality, folder: Path) ->
         for relation in ("sdg_links", "phases", "budget_lines", "progress_reports", "dependencies"):
             tables.setdefault(relation, []).extend(getattr(fiche, relation))
     document = {"gemeente": municipality.name, "nis_code": municipality.nis_code,
-                "gemaakt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "gemaakt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "tabellen": {name: [_row(obj) for obj in rows] for name, rows in tables.items()}}
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"gemeente-{municipality.nis_code}-{municipality.slug}-{stamp}.json"
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return path

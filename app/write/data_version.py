@@ -28,7 +28,7 @@ def install(factory: sessionmaker) -> None:
 def bump(session: Session) -> None:
     """Count one change, on the session's own connection (same transaction)."""
     connection = session.connection()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     done = connection.execute(update(DataVersion.__table__).where(DataVersion.__table__.c.id == ROW_ID)
                               .values(version=DataVersion.__table__.c.version + 1, changed_at=now))
     if done.rowcount == 0:  # a database made without the migration's first row

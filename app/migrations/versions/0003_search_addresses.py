@@ -5,8 +5,8 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-06 02:10:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from geoalchemy2 import Geometry
 
 from app.spatial import create_search_indexes, drop_search_indexes

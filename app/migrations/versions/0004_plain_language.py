@@ -6,9 +6,8 @@ Create Date: 2026-12-06 02:00:00
 
 The lead chains this after '0003' at merge (down_revision then becomes '0003').
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
     )
-    op.bulk_insert(table, [{'id': 1, 'version': 0, 'changed_at': dt.datetime.now(dt.timezone.utc)}])
+    op.bulk_insert(table, [{'id': 1, 'version': 0, 'changed_at': dt.datetime.now(dt.UTC)}])
 
 
 def downgrade() -> None:

@@ -5,9 +5,8 @@ Revision ID: 0007
 Revises: 0002
 Create Date: 2026-12-06 02:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

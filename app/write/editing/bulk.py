@@ -18,8 +18,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
-from .. import history
-from ...db import cannot_write_now, writing
 from ...columns import (
     BUDGET_BASES,
     FICHE_COLUMNS,
@@ -30,6 +28,7 @@ from ...columns import (
     PRECISIONS,
 )
 from ...crs import CRS_LABELS, OFFERED_EPSG, STORAGE_EPSG, crs_name
+from ...db import cannot_write_now, writing
 from ...geometry import GeometryError
 from ...models import Fiche, Municipality, PendingUpload, User
 from .. import history

@@ -13,13 +13,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...geometry import GeometryError, to_storage
 from ...crs import STORAGE_EPSG, round_coordinates, transform
+from ...geometry import GeometryError, to_storage
+from ...models import Area, Municipality
+from ...spatial import from_db
 from ..imports import ImportFailed
 from ..imports.archives import LayerChoiceNeeded
 from ..imports.tables import SPATIAL_SUFFIXES, read_table
-from ...models import Area, Municipality
-from ...spatial import from_db
 
 _MULTI = {
     "Point": shapely.MultiPoint, "MultiPoint": shapely.MultiPoint,

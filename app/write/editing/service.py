@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import history
-from ..readback import GeometryNotStored, refuse_lost_geometries
 from ...models import Fiche, FicheRevision, Municipality, Plan, User
 from .. import history
+from ..readback import GeometryNotStored, refuse_lost_geometries
 
 
 class FormError(ValueError):
