@@ -123,3 +123,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce
+    from . import basemap  # the privacy note under every map (basemap_note() in templates)
+
+    basemap.init_app(app)

@@ -58,12 +58,22 @@ def _link(url, text: str) -> str:
 
 
 def fiche_identifier(props: dict) -> str:
-    parts = []
+    """The number the plan itself uses ("Fiche 14"); a code only when there is
+    no number (Halle's "V1.1"). Internal references (HER-VT-14) stay off the map."""
     if props.get("number"):
-        parts.append(f"Fiche {esc(props['number'])}")
-    if props.get("code"):
-        parts.append(esc(props["code"]))
-    return " · ".join(parts)
+        return f"Fiche {esc(props['number'])}"
+    return esc(props.get("code"))
+
+
+# A note in brackets about how a place was drawn ("ligging bij benadering, niet
+# nagekeken; met de hand geplaatst") is for staff; the popup says
+# "Indicatieve ligging" instead.
+_PLACEMENT_NOTE = re.compile(r"\s*\([^()]*(?:nagekeken|geplaatst|bij benadering)[^()]*\)", re.IGNORECASE)
+
+
+def public_place(text) -> str:
+    """A place description without the staff's note on how it was placed (raw text in, raw text out)."""
+    return _PLACEMENT_NOTE.sub("", "" if text is None else str(text)).strip()
 
 
 def budget_text(amount, illustrative: bool) -> str:
@@ -91,7 +101,7 @@ def fiche_popup(props: dict) -> str:
     if props.get("obligation") in styles.OBLIGATION_LABELS:
         rows.append(("Soort", styles.OBLIGATION_LABELS[props["obligation"]]))
     badge = ' <span class="fk-badge">Prioritair</span>' if props.get("priority") else ""
-    place = esc(props.get("location_description"))
+    place = esc(public_place(props.get("location_description")))
     if props.get("geometry_precision") == "indicatief":
         note = "Indicatieve ligging" + (f": {place}" if place else "")
         place_html = f'<p class="fk-popup-note">{note}</p>'

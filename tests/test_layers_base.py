@@ -108,8 +108,8 @@ def test_layer_control_groups_escapes_names_and_keeps_radio_groups_exclusive():
     # Base layers are offered too (folium's own GroupedLayerControl passes none).
     assert re.search(r'"Achtergrond: OpenStreetMap": tile_layer_\w+', html)
     assert '"Geen achtergrond": feature_group_' in html
-    assert 'toggle.title = "Kaartlagen"' in html
-    assert f"{m.get_name()}.getSize().x < 600" in html  # folded on narrow maps
+    assert 'toggle.title = "Lagen"' in html
+    assert '"collapsed": true' in html  # folded at every width
 
 
 def test_canvas_renderer_on_request():
