@@ -81,7 +81,8 @@ function fichekaartMap(map, options) {
   map.on("popupopen", function (e) {
     var popup = e.popup;
     var el = popup.getElement();
-    var width = Math.max(160, Math.min(320, map.getSize().x - 56));
+    // Content width: the popup adds 44 px of margins; 16 px of map on each side stay free.
+    var width = Math.max(160, Math.min(320, map.getSize().x - 80));
     if (popup.options.maxWidth !== width || !popup._fkPadded) {
       popup.options.maxWidth = width;
       popup.options.autoPanPadding = L.point(16, 16);
