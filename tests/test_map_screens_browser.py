@@ -30,3 +30,20 @@ def test_screenshots(chromium, public_server, backend, path, width):
         page_.screenshot(name + "-map", full_page=False)
     finally:
         page_.close()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_screenshot_with_phases_and_a_popup(chromium, public_server, backend, width):
+    page_ = Watched(chromium, public_server, viewport=PHONE) if width == "phone" else Watched(chromium, public_server)
+    try:
+        page_.goto("/herentals?year=2027")
+        page = page_.page
+        page.wait_for_selector("path.fk-phase")
+        button = page.locator("button.show-on-map").nth(4)
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content")
+        page.wait_for_timeout(400)
+        page_.screenshot(f"map-herentals-popup-{width}-{backend}-{TAG}", full_page=False)
+    finally:
+        page_.close()
