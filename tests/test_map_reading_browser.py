@@ -373,44 +373,86 @@ def test_the_map_fits_the_selection(watched):
 
 # --- background and privacy ----------------------------------------------------------------------
 
+def _png_1px() -> bytes:
+    """A valid 1x1 transparent PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+PNG_1PX = _png_1px()
+
+
 @pytest.fixture
-def tiled_server(scratch_app):
-    """The app with a tile service of its own host (404 tiles: only the requests count)."""
-    server, thread = serve(scratch_app)
-    base = f"http://127.0.0.1:{server.server_port}"
-    scratch_app.config.update(BASEMAP_URL=base + "/tegels/{z}/{x}/{y}.png", BASEMAP_NAME="Testtegels",
-                              BASEMAP_ATTRIBUTION="Testtegels (test)")
-    yield base
+def tile_server():
+    """A tile service of its own on 127.0.0.1 (one transparent pixel for every tile): the app's
+    pages must name it, and a remembered "Geen achtergrond" must keep every request away from it."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PNG_1PX)))
+            self.end_headers()
+            self.wfile.write(PNG_1PX)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = __import__("threading").Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
 
 
-def test_geen_achtergrond_is_remembered_and_named(chromium, tiled_server):
-    watched = Watched(chromium, tiled_server, expected_statuses=(404,))
+@pytest.fixture
+def tiled_app_server(scratch_app, tile_server):
+    scratch_app.config.update(BASEMAP_URL=tile_server + "/tegels/{z}/{x}/{y}.png", BASEMAP_NAME="Testtegels",
+                              BASEMAP_ATTRIBUTION="Testtegels (test)")
+    server, thread = serve(scratch_app)
+    yield f"http://127.0.0.1:{server.server_port}", tile_server
+    server.shutdown()
+    thread.join(5)
+
+
+def test_geen_achtergrond_is_remembered_and_named(chromium, tiled_app_server):
+    base, tiles = tiled_app_server
+    watched = Watched(chromium, base)
     try:
-        watched.goto("/herentals")
         page = watched.page
-        page.wait_for_selector("path.fk-project")
-        assert any("/tegels/" in u for u in watched.requests)
+        open_map(watched, "/herentals")
+        page.wait_for_timeout(300)
+        assert any(u.startswith(tiles + "/tegels/") for u in watched.requests)
         note = page.inner_text(".map-privacy")
-        assert "Testtegels (127.0.0.1:" in note and "IP-adres" in note and "Geen achtergrond" in note
+        assert f"Testtegels ({tiles.removeprefix('http://')})" in note and "IP-adres" in note
+        assert "Geen achtergrond" in note
         page.focus(".leaflet-control-layers-toggle")
         page.keyboard.press("Enter")
         page.get_by_label("Geen achtergrond", exact=True).check()
         assert page.evaluate("() => localStorage.getItem('fichekaart.achtergrond')") == "Geen achtergrond"
         # Next visit: not one tile requested, and the choice shows in the control.
-        watched.goto("/herentals")
-        page.wait_for_selector("path.fk-project")
-        page.wait_for_timeout(200)
-        assert not [u for u in watched.requests if "/tegels/" in u]
+        open_map(watched, "/herentals")
+        page.wait_for_timeout(300)
+        assert not [u for u in watched.requests if u.startswith(tiles)]
         assert page.get_by_label("Geen achtergrond", exact=True).is_checked()
         # Choosing the tiles again is remembered too.
         page.focus(".leaflet-control-layers-toggle")
         page.keyboard.press("Enter")
         page.get_by_label("Achtergrond: Testtegels", exact=True).check()
-        watched.goto("/herentals")
-        page.wait_for_selector("path.fk-project")
-        assert any("/tegels/" in u for u in watched.requests)
-        assert watched.outside == [] and watched.dialogs == []
+        open_map(watched, "/herentals")
+        page.wait_for_timeout(300)
+        assert any(u.startswith(tiles + "/tegels/") for u in watched.requests)
+        # Nothing but the tile service outside the app; no JS error.
+        assert all(u.startswith(tiles) for u in watched.outside), watched.outside
+        assert watched.errors == [] and watched.dialogs == []
     finally:
         watched.close()
