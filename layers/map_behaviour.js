@@ -76,6 +76,9 @@ function fichekaartMap(map, options) {
   function follow() { L.DomUtil.setPosition(popupPane, L.DomUtil.getPosition(mapPane) || L.point(0, 0)); }
   map.on("move zoom viewreset zoomend moveend resize", follow);
   follow();
+  // Leaflet animates popups with a transition that applies inside its zooming map pane only.
+  map.on("zoomanim", function () { L.DomUtil.addClass(popupPane, "leaflet-zoom-anim"); });
+  map.on("zoomend", function () { L.DomUtil.removeClass(popupPane, "leaflet-zoom-anim"); });
 
   var opener = null;
   map.on("popupopen", function (e) {
