@@ -127,7 +127,8 @@ def phase_popup(props: dict) -> str:
         ("Status", esc(styles.status_label(props.get("status")))),
     ]
     note = '<p class="fk-popup-note">Illustratieve planning</p>' if props.get("illustrative") else ""
-    ref = esc(props.get("fiche_ref"))
+    # The fiche's number as the plan has it; its internal reference (fiche_ref, HER-VT-14) is not for citizens.
+    ref = fiche_identifier({"number": props.get("fiche_number"), "code": props.get("fiche_code")})
     head = f'<p class="fk-popup-ref">{ref}</p>' if ref else ""
     return (
         f'<div class="fk-popup">{head}'
