@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement
 from folium.map import Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
-from folium.utilities import JsCode
 
 from .assets import VENDOR_PREFIX, localize_html
 from .popups import esc
@@ -23,7 +23,6 @@ from .rendered import render_fix_installed
 from .theme import MapTheme
 
 MAX_ZOOM = 18  # always set: MarkerCluster & co. fail on a map without maxZoom
-NARROW_MAP_PX = 600
 OSM = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
@@ -42,6 +41,32 @@ _LEAN_JS = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet
 _LEAN_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
 
 
+# How every map behaves (popups above the controls, focus, Dutch labels, hit
+# area, label collisions, remembered background): see the file's header.
+MAP_BEHAVIOUR_JS = (Path(__file__).with_name("map_behaviour.js")).read_text(encoding="utf-8")
+
+
+class _MapBehaviour(MacroElement):
+    """Runs map_behaviour.js on the map (its function is defined once per page)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.fichekaartMap = window.fichekaartMap || (function () {
+        {{ this.js }}
+        return fichekaartMap;
+        })();
+        window.fichekaartMap({{ this._parent.get_name() }}, {});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapBehaviour"
+        self.js = MAP_BEHAVIOUR_JS
+
+
 class _DutchControls(MacroElement):
     """Zoom buttons and scale bar in Dutch/metric, attribution prefix, map label."""
 
@@ -51,8 +76,8 @@ class _DutchControls(MacroElement):
         L.control.zoom({position: "topleft", zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen"})
             .addTo({{ this._parent.get_name() }});
         L.control.scale({position: "bottomleft", imperial: false}).addTo({{ this._parent.get_name() }});
-        {{ this._parent.get_name() }}.attributionControl.setPrefix(
-            '<a href="https://leafletjs.com" title="Leaflet: bibliotheek voor interactieve kaarten">Leaflet</a>');
+        // Plain text, not a link: one Tab stop less on every map.
+        {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
         {{ this._parent.get_name() }}.getContainer().setAttribute("aria-label", {{ this.label|tojson }});
         {% endmacro %}
         """
@@ -100,6 +125,7 @@ def build_base_map(
     m.default_js = list(_LEAN_JS)
     m.default_css = list(_LEAN_CSS)
     MapTheme().add_to(m)
+    _MapBehaviour().add_to(m)
     _DutchControls(label).add_to(m)
     Fullscreen(position="topleft", title="Volledig scherm", title_cancel="Volledig scherm sluiten",
                force_separate_button=True).add_to(m)
@@ -151,7 +177,8 @@ class LayerControl(GroupedLayerControl):
 
     Names are HTML-escaped (the plugin writes them with innerHTML); the
     control is moved to the top of its corner so legends stack below it;
-    it is folded on maps narrower than 600 px.
+    it is folded by default at every width behind a "Lagen" button (Enter or
+    Space opens it, Escape or leaving it with Tab closes it).
     """
 
     _template = Template(
@@ -177,17 +204,51 @@ class LayerControl(GroupedLayerControl):
         {%- for layer in this.layers_untoggle %}
         {{ layer }}.remove();
         {%- endfor %}
-        (function (container) {
+        (function (control) {
+            var container = control.getContainer();
             var corner = container.parentNode;
             corner.insertBefore(container, corner.firstChild);
+            // The plugin lets mousedown reach the map on touch-capable browsers: the
+            // map then takes the focus and a click on a checkbox is lost.
+            L.DomEvent.disableClickPropagation(container);
+            L.DomEvent.disableScrollPropagation(container);
+            container.querySelector("form").setAttribute("aria-label", "Lagen");
             var toggle = container.querySelector(".leaflet-control-layers-toggle");
-            if (toggle) {
-                toggle.title = "Kaartlagen";
-                toggle.setAttribute("role", "button");
-                toggle.setAttribute("aria-label", "Kaartlagen kiezen");
-            }
-            container.querySelector("form").setAttribute("aria-label", "Kaartlagen");
-        })({{ this.get_name() }}.getContainer());
+            if (!toggle) { return; }
+            // A button that opens and closes the list (the plugin opens it on
+            // focus, which put every layer in the Tab order and left it open).
+            L.DomEvent.off(toggle, "focus", control._expand, control);
+            L.DomEvent.off(toggle, "click", control._expand, control);
+            toggle.title = "Lagen";
+            toggle.setAttribute("role", "button");
+            toggle.setAttribute("aria-label", "Lagen");
+            toggle.setAttribute("aria-expanded", "false");
+            var isOpen = function () { return L.DomUtil.hasClass(container, "leaflet-control-layers-expanded"); };
+            var setOpen = function (open) {
+                if (open) { control._expand(); } else { control._collapse(); }
+                toggle.setAttribute("aria-expanded", String(open));
+            };
+            L.DomEvent.on(toggle, "click", function (e) {
+                L.DomEvent.stop(e);
+                setOpen(!isOpen());
+                var first = isOpen() && container.querySelector("form input");
+                if (first) { first.focus(); }
+            });
+            L.DomEvent.on(toggle, "keydown", function (e) {
+                if (e.key === " ") { L.DomEvent.stop(e); toggle.click(); }
+            });
+            L.DomEvent.on(container, "keydown", function (e) {
+                if (e.key === "Escape" && isOpen()) { L.DomEvent.stop(e); setOpen(false); toggle.focus(); }
+            });
+            // Tab out of the list closes it (a mouse click elsewhere has no
+            // relatedTarget: the plugin's mouseout and map click handle that).
+            L.DomEvent.on(container, "focusout", function (e) {
+                if (e.relatedTarget && !container.contains(e.relatedTarget)) { setOpen(false); }
+            });
+            L.DomEvent.on(container, "mouseout", function () {
+                toggle.setAttribute("aria-expanded", String(isOpen()));
+            });
+        })({{ this.get_name() }});
         {% endmacro %}
         """
     )
@@ -206,6 +267,9 @@ class LayerControl(GroupedLayerControl):
                 layer.control = False
                 if group_name in exclusive_groups and i > 0 and layer.show:
                     self.layers_untoggle.append(layer.get_name())
+                elif getattr(layer, "show", True) is False and getattr(layer, "always_added", False):
+                    # e.g. the phases' Timeline, whose template always adds it
+                    self.layers_untoggle.append(layer.get_name())
             self.grouped_overlays[esc(group_name)] = entries
 
     def render(self, **kwargs):
@@ -215,9 +279,7 @@ class LayerControl(GroupedLayerControl):
             for child in parent._children.values()
             if isinstance(child, Layer) and not child.overlay and child.control
         ]
-        collapsed = self.collapsed
-        if collapsed is None:
-            collapsed = JsCode(f"{parent.get_name()}.getSize().x < {NARROW_MAP_PX}")
+        collapsed = True if self.collapsed is None else self.collapsed
         self.options = {"collapsed": collapsed, "position": "topright", "exclusiveGroups": self.exclusive}
         super().render(**kwargs)
 
@@ -228,7 +290,7 @@ def add_layer_control(m: folium.Map, groups: dict[str, list], *, exclusive_group
 
     Group and layer names are plain text. Layers of a group listed in
     `exclusive_groups` are radio buttons (one at a time: only the first stays
-    on). collapsed=None folds the control on maps narrower than 600 px.
+    on). collapsed=None (or True) folds the control at every width.
     Add it after the layers (and before or after the legends).
     """
     control = LayerControl(groups, exclusive_groups, collapsed)

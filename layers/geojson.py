@@ -148,6 +148,19 @@ def bounds_of(*datas) -> tuple[float, float, float, float] | None:
     return (float(minx), float(miny), float(maxx), float(maxy))
 
 
+def widened_bounds(bounds, min_metres: float):
+    """EPSG:4326 bounds (min lon, min lat, max lon, max lat) grown around their
+    centre to at least `min_metres` each way (a point is shown with its streets,
+    not at the highest zoom). None stays None."""
+    if bounds is None:
+        return None
+    minx, miny, maxx, maxy = bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half_lat = max((maxy - miny) / 2, min_metres / 2 / 111_320)
+    half_lon = max((maxx - minx) / 2, min_metres / 2 / (111_320 * max(math.cos(math.radians(cy)), 0.01)))
+    return (cx - half_lon, cy - half_lat, cx + half_lon, cy + half_lat)
+
+
 class EnsurePane(MacroElement):
     """Creates a map pane with a z-index before its layer is added.
 

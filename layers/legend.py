@@ -29,13 +29,15 @@ NARROW_MAP_PX = 600
 
 @dataclass(frozen=True)
 class Entry:
-    """One legend line: a swatch (kind: fill|line|circle|none) and a label."""
+    """One legend line: a swatch (kind: fill|line|circle|ring|none) and a label.
+    A ring is an outline without fill (the phases, drawn around the projects)."""
 
     label: str
     color: str = styles.FALLBACK_COLOR
     kind: str = "fill"
     dashed: bool = False
     fill_opacity: float = 0.6
+    dotted: bool = False
 
     def html(self) -> str:
         classes = ["fk-swatch"]
@@ -45,14 +47,19 @@ class Entry:
             style = f"border-top-color:{self.color}"
         elif self.kind == "none":
             classes.append("fk-swatch-none")
+        elif self.kind == "ring":
+            classes.append("fk-swatch-ring")
+            style = f"border-color:{self.color}"
         else:
             if self.kind == "circle":
                 classes.append("fk-swatch-circle")
             style = f"border-color:{self.color};background:{_rgba(self.color, self.fill_opacity)}"
         if self.dashed:
             classes.append("fk-swatch-dashed")
+        if self.dotted:
+            classes.append("fk-swatch-dotted")
         return (
-            f'<li><span class="{" ".join(classes)}" style="{style}" aria-hidden="true"></span>'
+            f'<li><span class="{" ".join(classes)}" style="{style}" data-color="{esc(self.color)}" aria-hidden="true"></span>'
             f"<span>{esc(self.label)}</span></li>"
         )
 

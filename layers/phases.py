@@ -53,8 +53,12 @@ def phases_active_in_year(phases_fc, year: int) -> list[dict]:
 
 
 def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = None,
-                       show_legend: bool = True) -> tuple[Timeline, TimelineSlider]:
-    """The phases as a Timeline and its year slider (starting at `year` if given)."""
+                       show_legend: bool = True, show: bool = True) -> tuple[Timeline, TimelineSlider]:
+    """The phases as a Timeline and its year slider (starting at `year` if given).
+
+    Phases are outlines without fill (dotted when illustrative) in colours of
+    their own, drawn around the projects. show=False: switched off at first
+    (the layer control turns it on); the slider is hidden while it is off."""
     items: list[tuple[dict, dict[str, Any]]] = []
     kinds: set[str] = set()
     any_illustrative = False
@@ -85,6 +89,8 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
         on_each_feature=BIND_HTML,
     )
     timeline.layer_name = name
+    timeline.show = show
+    timeline.always_added = True  # its template adds it to the map: the layer control removes it
     slider: Any = TimelineSlider(
         auto_play=False,
         start=first,
@@ -110,23 +116,24 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
 
 def _style(family: str, kind: str, illustrative: bool) -> dict:
     color = styles.phase_kind_color(kind)
-    style = {"color": color, "weight": 3, "fillColor": color, "fillOpacity": 0.3,
+    style = {"color": color, "weight": 3, "fill": False, "opacity": 0.95,
              "className": f"fk-phase fk-phase-{kind}"}
     if family == "lines":
-        style.update(weight=5, fillOpacity=0)
+        style.update(weight=3)
     elif family == "points":
-        style.update(radius=8, weight=2, fillOpacity=0.8)
+        style.update(radius=11, weight=3)  # a ring around the project's dot (radius 7)
     if illustrative:
-        style["dashArray"] = "6 4"
+        style.update(dashArray="1 6", lineCap="round")
     return style
 
 
 def _legend(name: str, kinds: set, any_illustrative: bool, timeline: Timeline) -> Legend:
-    entries = [Entry(styles.PHASE_KIND_LABELS[k], styles.PHASE_KIND_COLORS[k]) for k in styles.PHASE_KIND_LABELS
-               if k in kinds]
+    entries = [Entry(styles.PHASE_KIND_LABELS[k], styles.PHASE_KIND_COLORS[k], "ring")
+               for k in styles.PHASE_KIND_LABELS if k in kinds]
     if any_illustrative:
-        entries.append(Entry("Illustratieve planning", "#333333", "line", dashed=True))
-    notes = ["Met de schuifbalk kies je een jaar: je ziet de fasen die dat jaar lopen."]
+        entries.append(Entry("Illustratieve planning", "#333333", "line", dotted=True))
+    notes = ["Een fase is een gekleurde rand rond het project.",
+             "Met de schuifbalk kies je een jaar: je ziet de fasen die dat jaar lopen."]
     return Legend(f"{name} per soort", entries_html(entries) + notes_html(notes), layer=timeline,
                   illustrative=any_illustrative)
 
@@ -146,6 +153,23 @@ class _SliderInDutch(MacroElement):
             var range = slider.container.querySelector("input.time-slider");
             range.setAttribute("aria-label", "Jaar");
             range.step = 1;
+            // The year in words for screen readers, announced when it changes.
+            var output = slider.container.querySelector("output");
+            if (output) { output.setAttribute("aria-live", "polite"); output.setAttribute("role", "status"); }
+            var setTime = slider._setTime;
+            slider._setTime = function (t, type) {
+                setTime.call(this, t, type);
+                range.setAttribute("aria-valuetext", "Jaar " + Math.round(t));
+            };
+            range.setAttribute("aria-valuetext", "Jaar " + Math.round(parseFloat(range.value)));
+            // Hidden while its phases are switched off.
+            var map = slider.map;
+            var sync = function () {
+                var on = slider.timelines.some(function (t) { return map.hasLayer(t); });
+                L.DomUtil[on ? "removeClass" : "addClass"](slider.container, "fk-off");
+            };
+            map.on("layeradd layerremove", sync);
+            sync();
             var list = slider.container.querySelector("datalist select");
             if (list) { list.setAttribute("aria-label", "Jaren met een begin of einde van een fase"); }
             {%- if this.year is not none %}

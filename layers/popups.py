@@ -59,12 +59,16 @@ def _link(url, text: str) -> str:
 
 
 def fiche_identifier(props: dict) -> str:
-    parts = []
+    """The number the plan itself uses ("Fiche 14"); a code only when there is
+    no number (Halle's "V1.1"). Internal references (HER-VT-14) stay off the map."""
     if props.get("number"):
-        parts.append(f"Fiche {esc(props['number'])}")
-    if props.get("code"):
-        parts.append(esc(props["code"]))
-    return " · ".join(parts)
+        return f"Fiche {esc(props['number'])}"
+    return esc(props.get("code"))
+
+
+# A note in brackets about how a place was drawn ("ligging bij benadering, niet
+# nagekeken; met de hand geplaatst") is for staff; the popup says
+# "Indicatieve ligging" instead.
 
 
 def budget_text(amount, illustrative: bool) -> str:

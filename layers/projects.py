@@ -35,7 +35,8 @@ def build_projects_layer(fiches_fc, style_by: str = "sector", name: str = "Proje
         indicative = props.get("geometry_precision") == "indicatief"
         any_indicative |= indicative
         any_exact |= not indicative
-        html = {"tooltip": fiche_tooltip(props), "popup": fiche_popup(props)}
+        # fid: the list's "Toon op kaart" and the map's click find a fiche's shapes by it
+        html = {"tooltip": fiche_tooltip(props), "popup": fiche_popup(props), "fid": props.get("id")}
         for family, geometry in family_parts(feature["geometry"]):
             items[family].append((geometry, html))
             family_styles[family].append(_style(family, color, indicative))

@@ -51,14 +51,16 @@ PHASE_KIND_LABELS: dict[str, str] = {
     "oplevering": "Oplevering",
     "andere": "Andere",
 }
+# Phases are drawn as outlines around the projects, in colours that no sector
+# or status uses (Paul Tol's palettes), so a colour on the map means one thing.
 PHASE_KIND_COLORS: dict[str, str] = {
     "studie": "#56B4E9",
-    "ontwerp": "#0072B2",
-    "vergunning": "#CC79A7",
-    "aanbesteding": "#E69F00",
-    "uitvoering": "#D55E00",
-    "oplevering": "#009E73",
-    "andere": "#6E6E6E",
+    "ontwerp": "#117777",
+    "vergunning": "#999933",
+    "aanbesteding": "#DDCC77",
+    "uitvoering": "#882255",
+    "oplevering": "#000000",
+    "andere": "#AAAAAA",
 }
 
 # --- areas -------------------------------------------------------------------

@@ -15,11 +15,11 @@ HATCH_ID = "fk-hatch"
 MAP_CSS = """
 .leaflet-top.leaflet-right{max-height:calc(100% - 40px);overflow-y:auto;overflow-x:hidden;padding-left:8px;
   padding-bottom:4px;scrollbar-width:thin}
-.leaflet-container:has(.leaflet-timeline-control) .leaflet-top.leaflet-right{max-height:calc(100% - 125px)}
+.leaflet-container:has(.leaflet-timeline-control:not(.fk-off)) .leaflet-top.leaflet-right{max-height:calc(100% - 125px)}
 .fk-legend{background:rgba(255,255,255,.96);color:#1f1f1f;padding:6px 9px;border-radius:5px;
   box-shadow:0 1px 5px rgba(0,0,0,.35);font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
   max-width:min(17rem,calc(100vw - 6.5rem));max-height:45vh;overflow:auto;clear:both}
-.fk-legend summary{font-weight:600;cursor:pointer}
+.fk-legend summary{font-weight:600;cursor:pointer;padding:4px 0;min-height:24px;box-sizing:border-box}
 .fk-legend ul{list-style:none;margin:4px 0 0;padding:0}
 .fk-legend li{display:flex;align-items:center;gap:6px;margin:3px 0}
 .fk-legend p{margin:4px 0 0}
@@ -29,6 +29,8 @@ MAP_CSS = """
 .fk-swatch-line{height:0;border-width:3px 0 0 0;border-style:solid}
 .fk-swatch-circle{width:13px;height:13px;border-radius:50%}
 .fk-swatch-dashed{border-style:dashed}
+.fk-swatch-dotted{border-style:dotted}
+.fk-swatch-ring{width:14px;height:14px;border-radius:50%;border-width:3px;background:transparent!important}
 .fk-swatch-none{background:repeating-linear-gradient(45deg,#8a8a8a 0 1.5px,#eeeeee 1.5px 5px);border-color:#8a8a8a}
 .fk-legend svg{display:block;margin-top:4px}
 .fk-illustratief{display:inline-block;margin-left:4px;padding:0 5px;border-radius:3px;background:#fff3cd;
@@ -47,6 +49,17 @@ path.fk-geen-gegevens{fill:url(#fk-hatch)}
 .leaflet-tooltip.fk-label{background:transparent;border:0;box-shadow:none;padding:0;color:#222;
   font-weight:600;font-size:12px;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .leaflet-tooltip.fk-label:before{display:none}
+.leaflet-tooltip.fk-label{white-space:normal;width:max-content;max-width:8.5em;text-align:center;line-height:1.15}
+.leaflet-tooltip.fk-label.fk-label-hidden{visibility:hidden}
+.leaflet-container>.leaflet-pane.fk-popup-pane-top{z-index:1100}
+.leaflet-popup-content:focus{outline:none}
+.leaflet-popup-content:focus-visible{outline:2px solid #ffbf47;outline-offset:4px}
+.fk-popup-count{margin:0 0 6px}
+.fk-popup-sep{border:0;border-top:1px solid #ccc;margin:8px 0}
+.leaflet-container .leaflet-control-layers-toggle{width:36px;height:36px}
+.leaflet-container .leaflet-control.leaflet-timeline-control .button-container button{width:28px;height:28px;min-width:24px}
+.leaflet-container .leaflet-control.leaflet-timeline-control.fk-off{display:none}
+@media (max-width:600px){.leaflet-container .leaflet-control-attribution{font-size:10px;line-height:1.3;max-width:calc(100% - 90px)}}
 """
 
 HATCH_SVG = (

@@ -70,6 +70,18 @@ def test_map_and_list_show_the_same_projects_and_the_slider_moves_the_phases(wat
     assert page.locator("path.fk-area-wijk").count() == 10
     assert page.locator(".leaflet-tooltip.fk-label").count() >= 10  # wijk names
 
+    # The phases are off at first (their colours would crowd the projects'), and
+    # so is their slider; "Lagen" switches them on.
+    assert page.locator("path.fk-phase").count() == 0
+    assert not page.locator(".leaflet-timeline-control").is_visible()
+    page.focus(".leaflet-control-layers-toggle")
+    page.keyboard.press("Enter")  # opens the list and moves focus into it
+    assert page.get_attribute(".leaflet-control-layers-toggle", "aria-expanded") == "true"
+    page.get_by_label("Fasen", exact=True).check()
+    page.keyboard.press("Escape")
+    assert page.get_attribute(".leaflet-control-layers-toggle", "aria-expanded") == "false"
+    assert page.locator(".leaflet-timeline-control").is_visible()
+
     # The slider: keyboard steps of one year; the visible phases follow the rule.
     slider = page.locator("input.time-slider")
     seen = {}
@@ -78,6 +90,8 @@ def test_map_and_list_show_the_same_projects_and_the_slider_moves_the_phases(wat
         seen[year] = page.locator("path.fk-phase").count()
         assert seen[year] == expected_phase_paths(html, year), year
         assert page.inner_text(".leaflet-timeline-control output") == f"Jaar {year}"
+        assert slider.get_attribute("aria-valuetext") == f"Jaar {year}"  # read out, and announced (live output)
+        assert page.get_attribute(".leaflet-timeline-control output", "aria-live") == "polite"
         slider.focus()
         page.keyboard.press("ArrowRight" if year < 2030 else "ArrowLeft")
         page.wait_for_timeout(100)
@@ -154,6 +168,8 @@ def test_phone_is_accessible_and_fits_360_px(phone):
 def test_filters_form_keyboard_only(watched):
     watched.goto("/herentals")
     page = watched.page
+    page.focus("details.filters-fold > summary")
+    page.keyboard.press("Enter")  # the filters are folded until asked for
     page.focus("#f-sector")
     page.select_option("#f-sector", "Vrije Tijd")
     page.focus("#f-q")

@@ -108,10 +108,35 @@ def test_layer_control_groups_escapes_names_and_keeps_radio_groups_exclusive():
     # Base layers are offered too (folium's own GroupedLayerControl passes none).
     assert re.search(r'"Achtergrond: OpenStreetMap": tile_layer_\w+', html)
     assert '"Geen achtergrond": feature_group_' in html
-    assert 'toggle.title = "Kaartlagen"' in html
-    assert f"{m.get_name()}.getSize().x < 600" in html  # folded on narrow maps
+    assert 'toggle.title = "Lagen"' in html
+    assert '"collapsed": true' in html  # folded at every width
 
 
 def test_canvas_renderer_on_request():
     assert '"preferCanvas": true' in render(prefer_canvas=True)
     assert '"preferCanvas": false' in render()
+
+
+def test_every_map_runs_the_shared_behaviour_once_per_page():
+    from layers.base import MAP_BEHAVIOUR_JS
+
+    m = build_base_map(basemap="none")
+    html = render_standalone(m)
+    # Defined once per page (a page may hold two maps), then run on this map.
+    assert html.count("function fichekaartMap(map, options)") == 1
+    assert f"window.fichekaartMap({m.get_name()}, {{}});" in html
+    # The JS travels as written (no HTML escaping of quotes or ampersands).
+    assert MAP_BEHAVIOUR_JS.strip().splitlines()[-1] in html and "&amp;&amp;" not in html
+    for duty in ('setAttribute("tabindex", "-1")', '"Close popup": "Sluit"', "fichekaart.achtergrond",
+                 "fk-popup-pane-top", "fk-label-hidden"):
+        assert duty in html
+
+
+def test_widened_bounds_keep_a_point_in_its_streets():
+    from layers.geojson import widened_bounds
+
+    minx, miny, maxx, maxy = widened_bounds((4.8366, 51.1766, 4.8366, 51.1766), 500)
+    assert abs((maxy - miny) * 111_320 - 500) < 1
+    assert abs((maxx - minx) * 111_320 * 0.6269 - 500) < 5  # cos(51.18°)
+    assert widened_bounds((4.0, 51.0, 5.0, 52.0), 500) == (4.0, 51.0, 5.0, 52.0)
+    assert widened_bounds(None, 500) is None

@@ -100,3 +100,26 @@ def test_phase_popup_is_escaped_and_dutch():
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "1 maart 2025" in html and "30 september 2025" in html and "Lopend" in html
     assert "javascript:" not in html
+
+
+def test_phase_popup_shows_no_internal_reference_and_phases_are_outlines():
+    from layers.phases import _style
+    from layers.popups import phase_popup
+
+    popup = phase_popup({"fiche_ref": "HER-VT-14", "fiche_title": "Zwembad", "title": "Ontwerp",
+                         "phase_kind": "ontwerp", "start": "2026-01-01", "end": "2026-12-31"})
+    assert "HER-VT-14" not in popup and "Zwembad" in popup
+    assert '<p class="fk-popup-ref">Fiche 14</p>' in phase_popup({"fiche_number": 14, "fiche_title": "Zwembad"})
+    # Outlines without fill, around the project (a ring for a point), dotted when illustrative.
+    for family in ("polygons", "lines", "points"):
+        style = _style(family, "ontwerp", True)
+        assert style["fill"] is False and style["dashArray"] == "1 6"
+    assert _style("points", "ontwerp", False)["radius"] > 7 and "dashArray" not in _style("lines", "studie", False)
+
+
+def test_phase_colours_are_used_by_no_sector_or_status():
+    from layers import styles
+
+    phases = set(styles.PHASE_KIND_COLORS.values())
+    others = set(styles.SECTOR_COLORS.values()) | set(styles.STATUS_COLORS.values()) | {styles.FALLBACK_COLOR}
+    assert len(phases) == len(styles.PHASE_KIND_COLORS) and not phases & {c.upper() for c in others}

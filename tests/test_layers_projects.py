@@ -31,9 +31,9 @@ def test_one_geojson_per_geometry_family_with_every_feature():
     polygon_types = {f["geometry"]["type"] for fc in collections for f in fc["features"]}
     assert polygon_types == {"Point", "LineString", "Polygon", "MultiPolygon"}
     assert html.count("L.circleMarker") + html.count("new L.CircleMarker") >= 1
-    # Only the pre-escaped HTML travels: no raw properties (budget, sdgs, municipality ...).
+    # Only the pre-escaped HTML and the fiche id travel: no raw properties (budget, sdgs, municipality ...).
     props = {k for fc in collections for f in fc["features"] for k in f["properties"]}
-    assert props == {"tooltip", "popup"}
+    assert props == {"tooltip", "popup", "fid"}
 
 
 def test_colours_per_sector_and_per_status_with_legends():
@@ -84,7 +84,13 @@ def test_indicative_geometries_are_dashed_lighter_and_say_so():
 def test_popup_content_in_dutch():
     props = fiches_fc()["features"][0]["properties"]
     popup = fiche_popup({**props, "title": "Zwembad", "code": "V1.5", "progress_pct": 40})
-    assert "Fiche 1 · V1.5" in popup
+    # The number the plan uses, never an internal code beside it; a code only without a number.
+    assert '<p class="fk-popup-ref">Fiche 1</p>' in popup and "V1.5" not in popup
+    assert '<p class="fk-popup-ref">V1.5</p>' in fiche_popup({**props, "number": None, "code": "V1.5"})
+    # A note on how the place was drawn is for staff.
+    noted = fiche_popup({**props, "geometry_precision": "indicatief",
+                         "location_description": "Toekomstlaan (ligging bij benadering, niet nagekeken)"})
+    assert "Indicatieve ligging: Toekomstlaan<" in noted and "nagekeken" not in noted
     assert "<strong>Zwembad</strong>" in popup and "Prioritair" in popup
     assert "<dt>Sector</dt><dd>Burger en Samenleving</dd>" in popup
     assert "<dt>Status</dt><dd>Lopend</dd>" in popup

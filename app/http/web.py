@@ -177,3 +177,6 @@ def init_app(app: Flask) -> None:
     # busy/read-only/full-disk errors to handle_database_busy (input kept).
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce
+    from . import basemap  # the privacy note under every map (basemap_note() in templates)
+
+    basemap.init_app(app)

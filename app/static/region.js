@@ -100,7 +100,11 @@
       style: function (f) { return ficheStyle(f.properties, map.getZoom(), dimensionOf(f.geometry)); },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
     }).addTo(map);
-    L.control.layers(null, { "Wijken": wijken, "Fiches": fiches }, { collapsed: map.getSize().x < 600 }).addTo(map);
+    var control = cfg.names.control && window[cfg.names.control];  // layers/base.py's control, with the basemaps
+    if (control) {
+      control.addOverlay(wijken, "Wijken", "Regio");
+      control.addOverlay(fiches, "Fiches", "Regio");
+    }
     var pending = null;
     var timer = null;
 

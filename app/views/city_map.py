@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from layers.areas import build_areas_layer
 from layers.base import add_layer_control, build_base_map, render_map_parts
 from layers.budgets import build_budget_symbols_layer, build_wijk_budget_layer
-from layers.geojson import bounds_of
+from layers.geojson import bounds_of, widened_bounds
 from layers.indicators import build_indicator_layer
 from layers.phases import build_phases_layer
 from layers.projects import build_projects_layer
@@ -46,6 +46,26 @@ def single_year(filters: FicheFilters) -> int | None:
     return None
 
 
+# A narrowed selection is shown with at least this much around it (one fiche:
+# the streets around it, not zoom 18).
+MIN_EXTENT_M = 500
+
+
+def _narrowed(filters: FicheFilters) -> bool:
+    """Whether the page shows a chosen part of the city (the map then fits it)."""
+    return any((filters.q, filters.sector, filters.status, filters.sdg, filters.obligation, filters.wijk))
+
+
+def _view_bounds(filters: FicheFilters, gemeente: dict, chosen_wijk: dict, fiche_fc: dict):
+    """What the map fits: the chosen wijk, else a narrowed selection's fiches,
+    else the whole city (EPSG:4326 bounds)."""
+    if chosen_wijk["features"]:
+        return bounds_of(chosen_wijk)
+    if _narrowed(filters) and fiche_fc["features"]:
+        return widened_bounds(bounds_of(fiche_fc), MIN_EXTENT_M)
+    return bounds_of(gemeente) or bounds_of(fiche_fc)
+
+
 def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow], filters: FicheFilters,
                    options: MapOptions, wijk_rows: list[AreaRow],
                    areas: dict[str, list[AreaRow]] | None = None) -> tuple[dict, dict]:
@@ -58,8 +78,11 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     wijken = area_features(wijk_rows)
     fiche_fc = fiche_features(fiches)
     year = single_year(filters)
+    chosen_wijk = area_features([w for w in wijk_rows if filters.wijk and w.code == filters.wijk])
+    for feature in chosen_wijk["features"]:  # drawn in the bold border style
+        feature["properties"]["level"] = "gemeente"
 
-    m = build_base_map(bounds_of(gemeente) or bounds_of(fiche_fc), basemap_setting(),
+    m = build_base_map(_view_bounds(filters, gemeente, chosen_wijk, fiche_fc), basemap_setting(),
                        label=f"Kaart van de projecten in {city.name}")
     names = {"map": m.get_name()}
     legends, groups = [], {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
@@ -84,6 +107,7 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
         ("gemeente", gemeente, "gemeente", {"name": f"Grondgebied {city.name}"}),
         ("deelgemeenten", deelgemeenten, "deelgemeente", {"show": False}),
         ("wijken", wijken, "wijk", {"labels": True}),
+        ("chosen_wijk", chosen_wijk, "gemeente", {"name": "Gekozen wijk"}),
     ):
         if fc["features"]:
             layer = build_areas_layer(fc, level, **kwargs)
@@ -103,8 +127,10 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     names["budget_symbols"] = budgets.get_name()
 
     # The slider starts at the filtered year, else at this year (clamped to the phases).
+    # The phases are on when the page asks for a year, else one click away in "Lagen".
     timeline, slider = build_phases_layer(phase_features(fiches), name="Fasen",
-                                          year=year if year is not None else dt.date.today().year)
+                                          year=year if year is not None else dt.date.today().year,
+                                          show=filters.year_from is not None or filters.year_to is not None)
     timeline.add_to(m)
     groups["Tijdlijn"].append(timeline)
     names["timeline"], names["slider"] = timeline.get_name(), slider.get_name()

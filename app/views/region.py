@@ -70,6 +70,9 @@ def _map_parts(mode: str, basemap: str, bounds: tuple | None, prefix: str) -> tu
             layers.append(grid)
             names[layer] = grid.get_name()
         add_layer_control(m, {"Regio": layers})
+    else:
+        # region.js adds its GeoJSON layers to this (Dutch, folded) control
+        names["control"] = add_layer_control(m, {}).get_name()
     return render_map_parts(m), names
 
 
