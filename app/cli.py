@@ -144,7 +144,8 @@ def import_areas_cmd(path, level, layer, code_column, name_column, municipality,
 @click.option("--postcode-column", default="postcode", show_default=True)
 @click.option("--x-column", default="x", show_default=True, help="CSV: kolom met de x-coördinaat.")
 @click.option("--y-column", default="y", show_default=True, help="CSV: kolom met de y-coördinaat.")
-@click.option("--wkt-column", default="wkt", show_default=True, help="CSV: kolom met de geometrie als WKT (in plaats van x/y).")
+@click.option("--wkt-column", default="wkt", show_default=True,
+              help="CSV: kolom met de geometrie als WKT (in plaats van x/y).")
 @click.option("--crs", help="CSV: coördinatenstelsel van x/y of WKT (standaard EPSG:31370).")
 @click.option("--source", "source_text", help="Bronvermelding.")
 @with_appcontext

@@ -96,7 +96,8 @@ class Fiche(Base):
     code: Mapped[Optional[str]] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[Optional[str]] = mapped_column(Text)
-    # "Wat verandert er voor jou?": a few sentences for residents, written by staff (never by the importer of the seeds).
+    # "Wat verandert er voor jou?": a few sentences for residents, written by staff
+    # (never by the importer of the seeds).
     plain_language: Mapped[Optional[str]] = mapped_column(Text)
     sector: Mapped[Optional[str]] = mapped_column(String(120), index=True)
     responsible_service: Mapped[Optional[str]] = mapped_column(String(200))

@@ -99,7 +99,8 @@ def parse_amount(value) -> float | None:
         if len(cents) == 3 and "." not in decimals.group(1):
             raise ValueError(
                 f"'{shown}' is dubbelzinnig: bedoel je {format_amount(float(sign + whole + cents))} "
-                f"(komma tussen duizendtallen) of {_small_amount(float(sign + whole + '.' + cents))} (komma als decimaalteken)? "
+                f"(komma tussen duizendtallen) of {_small_amount(float(sign + whole + '.' + cents))} "
+                "(komma als decimaalteken)? "
                 "Schrijf duizendtallen met een punt (250.000) en centen na een komma (250,50)."
             )
         if len(cents) > 2:

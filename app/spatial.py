@@ -145,7 +145,7 @@ FICHE_FTS_TABLE = "fiches_fts"
 # Indexes made here rather than declared on the models (expression and
 # operator-class indexes alembic cannot compare); app.migrate skips them.
 SEARCH_INDEXES = frozenset({"ix_fiches_search_fts", "ix_fiches_search_title_trgm", "ix_addresses_street_key_trgm"})
-_SIMPLE = literal_column("'simple'::regconfig")
+_SIMPLE: Any = literal_column("'simple'::regconfig")
 
 
 def _fts5_match_string(query) -> str:
@@ -186,9 +186,8 @@ def text_search(bind, query, *, id_column, title_column, text_column):
         return condition, score
     tsquery = func.to_tsquery(_SIMPLE, bindparam(None, _tsquery_string(query), type_=String))
     condition = func.to_tsvector(_SIMPLE, text_column).op("@@")(tsquery)
-    weighted = func.setweight(func.to_tsvector(_SIMPLE, func.coalesce(title_column, "")), literal_column("'A'")).op("||")(
-        func.to_tsvector(_SIMPLE, func.coalesce(text_column, ""))
-    )
+    title_vector = func.setweight(func.to_tsvector(_SIMPLE, func.coalesce(title_column, "")), literal_column("'A'"))
+    weighted = title_vector.op("||")(func.to_tsvector(_SIMPLE, func.coalesce(text_column, "")))
     score = func.ts_rank(weighted, tsquery) + func.similarity(
         func.coalesce(title_column, ""), bindparam(None, query.text, type_=String)
     )

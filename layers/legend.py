@@ -59,7 +59,8 @@ class Entry:
         if self.dotted:
             classes.append("fk-swatch-dotted")
         return (
-            f'<li><span class="{" ".join(classes)}" style="{style}" data-color="{esc(self.color)}" aria-hidden="true"></span>'
+            f'<li><span class="{" ".join(classes)}" style="{style}" data-color="{esc(self.color)}"'
+            ' aria-hidden="true"></span>'
             f"<span>{esc(self.label)}</span></li>"
         )
 

@@ -90,7 +90,7 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
     )
     timeline.layer_name = name
     timeline.show = show
-    timeline.always_added = True  # its template adds it to the map: the layer control removes it
+    timeline.always_added = True  # type: ignore[attr-defined]  # its template adds it to the map: the layer control removes it
     slider: Any = TimelineSlider(
         auto_play=False,
         start=first,

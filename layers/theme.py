@@ -57,9 +57,11 @@ path.fk-geen-gegevens{fill:url(#fk-hatch)}
 .fk-popup-count{margin:0 0 6px}
 .fk-popup-sep{border:0;border-top:1px solid #ccc;margin:8px 0}
 .leaflet-container .leaflet-control-layers-toggle{width:36px;height:36px}
-.leaflet-container .leaflet-control.leaflet-timeline-control .button-container button{width:28px;height:28px;min-width:24px}
+.leaflet-container .leaflet-control.leaflet-timeline-control .button-container button{
+  width:28px;height:28px;min-width:24px}
 .leaflet-container .leaflet-control.leaflet-timeline-control.fk-off{display:none}
-@media (max-width:600px){.leaflet-container .leaflet-control-attribution{font-size:10px;line-height:1.3;max-width:calc(100% - 90px)}}
+@media (max-width:600px){.leaflet-container .leaflet-control-attribution{
+  font-size:10px;line-height:1.3;max-width:calc(100% - 90px)}}
 """
 
 HATCH_SVG = (

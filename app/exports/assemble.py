@@ -54,7 +54,8 @@ def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=columns)
     if geometries is None:
         return frame
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS), crs=STORAGE_CRS)
+    series = gpd.GeoSeries(geometries, index=frame.index, crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(frame, geometry=series, crs=STORAGE_CRS)
 
 
 def _budget_record(line, fiche) -> dict:

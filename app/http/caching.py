@@ -35,7 +35,7 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     less than a round trip. An edit shows up in ETags at most that long
     after it is committed."""
     ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     remembered = _REMEMBERED.get(key)
     if remembered and remembered[0] > now:

@@ -44,10 +44,11 @@ def init_app(app: Flask) -> None:
     if isinstance(hosts, str):
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
     if app.config.get("PUBLIC_URL"):
-        app.wsgi_app = PublicUrl(app.wsgi_app, app.config["PUBLIC_URL"])
+        app.wsgi_app = PublicUrl(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]  # Flask docs
     proxies = whole_number(app.config.get("TRUSTED_PROXIES") or 0, 0, 10)
     if proxies is None:
         raise ValueError("FICHEKAART_TRUSTED_PROXIES must be a number of proxies from 0 to 10")
     if proxies:
         # Outside PublicUrl, so that the configured public URL wins over X-Forwarded-Host.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # as Flask's docs do
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)

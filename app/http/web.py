@@ -160,7 +160,8 @@ def handle_database_busy(exc: Exception):
     if wants_json():
         return jsonify({"code": "Tijdelijk niet beschikbaar", "description": text, "status": 503}), 503, headers
     # Passwords are never echoed into a page; everything else is kept.
-    kept = [(k, v) for k, v in request.form.items(multi=True) if "wachtwoord" not in k] if request.method == "POST" else []
+    posted = request.method == "POST"
+    kept = [(k, v) for k, v in request.form.items(multi=True) if "wachtwoord" not in k] if posted else []
     files = [f.filename for f in request.files.values() if f.filename] if request.method == "POST" else []
     return render_template("errors/busy.html", status=503, title="Tijdelijk niet beschikbaar", text=text,
                            kept=kept, files=files, action=request.full_path.rstrip("?")), 503, headers
@@ -177,6 +178,6 @@ def init_app(app: Flask) -> None:
     # busy/read-only/full-disk errors to handle_database_busy (input kept).
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce
-    from . import basemap  # the privacy note under every map (basemap_note() in templates)
+    from .. import basemap  # the privacy note under every map (basemap_note() in templates)
 
     basemap.init_app(app)

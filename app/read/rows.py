@@ -135,7 +135,8 @@ class FicheRow(FicheHead):
 
 
 _HEAD = ("id", "ref", "title")
-_SCALARS = ("kind", "number", "code", "summary", "plain_language", "sector", "responsible_service", "goal_why", "goal_what",
+_SCALARS = ("kind", "number", "code", "summary", "plain_language", "sector", "responsible_service", "goal_why",
+            "goal_what",
             "goal_gain", "sdgs_illustrative", "obligation", "priority", "status", "progress_pct", "state_of_play",
             "dependencies_text", "risks", "location_description", "geometry_precision", "published", "source")
 _FICHE = tuple(getattr(Fiche, name) for name in _HEAD + _SCALARS)

@@ -43,7 +43,8 @@ def choose_wijk():
     code = (request.args.get("wijk") or "").replace("\x00", "").strip()[:40]
     area = find_wijk(get_session(), code) if code else None
     if area is None:
-        message = "Kies eerst een wijk uit de lijst." if not code else "Deze wijk kennen we niet. Kies een wijk uit de lijst."
+        message = ("Kies eerst een wijk uit de lijst." if not code
+                   else "Deze wijk kennen we niet. Kies een wijk uit de lijst.")
         return _page("finder/choose.html", 200 if not code else 404, message=message)
     return redirect(url_for("wijk.page", slug=area.municipality.slug, code=area.code), 303)
 

@@ -107,7 +107,8 @@ def dashboard():
 @require_role("lezer")
 def city(slug):
     session = get_session()
-    status, state, q = request.args.get("status", ""), request.args.get("toestand", ""), request.args.get("q", "").strip()
+    status, state = request.args.get("status", ""), request.args.get("toestand", "")
+    q = request.args.get("q", "").strip()
     published = {"ontwerp": False, "gepubliceerd": True}.get(state)
     fiches = staff_fiches(session, g.city, status=status if status in FICHE_STATUSES else None,
                           published=published, q=q)

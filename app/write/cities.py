@@ -187,12 +187,12 @@ def _write_backup(session: Session, municipality: Municipality, folder: Path) ->
     """Every row that removing the municipality deletes, as JSON (geometry as WKT, EPSG:31370)."""
     fiche_ids = select(Fiche.id).where(Fiche.municipality_id == municipality.id)
     area_ids = select(Area.id).where(Area.municipality_id == municipality.id)
-    tables = {"municipalities": [municipality],
-              "plans": session.scalars(select(Plan).where(Plan.municipality_id == municipality.id)).all(),
-              "areas": session.scalars(select(Area).where(Area.id.in_(area_ids))).all(),
-              "indicator_values": session.scalars(select(IndicatorValue)
-                                                  .where(IndicatorValue.area_id.in_(area_ids))).all(),
-              "fiches": session.scalars(select(Fiche).where(Fiche.id.in_(fiche_ids))).all()}
+    tables: dict[str, list] = {"municipalities": [municipality],
+              "plans": list(session.scalars(select(Plan).where(Plan.municipality_id == municipality.id))),
+              "areas": list(session.scalars(select(Area).where(Area.id.in_(area_ids)))),
+              "indicator_values": list(session.scalars(select(IndicatorValue)
+                                                       .where(IndicatorValue.area_id.in_(area_ids)))),
+              "fiches": list(session.scalars(select(Fiche).where(Fiche.id.in_(fiche_ids))))}
     for fiche in tables["fiches"]:
         for relation in ("sdg_links", "phases", "budget_lines", "progress_reports", "dependencies"):
             tables.setdefault(relation, []).extend(getattr(fiche, relation))

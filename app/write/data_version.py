@@ -29,10 +29,11 @@ def bump(session: Session) -> None:
     """Count one change, on the session's own connection (same transaction)."""
     connection = session.connection()
     now = dt.datetime.now(dt.UTC)
-    done = connection.execute(update(DataVersion.__table__).where(DataVersion.__table__.c.id == ROW_ID)
-                              .values(version=DataVersion.__table__.c.version + 1, changed_at=now))
+    done = connection.execute(update(DataVersion).where(DataVersion.id == ROW_ID)
+                              .values(version=DataVersion.version + 1, changed_at=now)
+                              .execution_options(synchronize_session=False))
     if done.rowcount == 0:  # a database made without the migration's first row
-        connection.execute(insert(DataVersion.__table__).values(id=ROW_ID, version=1, changed_at=now))
+        connection.execute(insert(DataVersion).values(id=ROW_ID, version=1, changed_at=now))
 
 
 def _public(table_name: str | None) -> bool:

@@ -34,7 +34,8 @@ REPORT_FIELDS = ("period_label", "report_date", "text", "progress_pct", "source"
 # Dutch labels for history pages and conflict tables.
 FIELD_LABELS = {
     "ref": "Ref", "kind": "Soort", "number": "Nummer", "code": "Code", "title": "Titel",
-    "summary": "Samenvatting", "plain_language": "Wat verandert er voor jou?", "sector": "Sector", "responsible_service": "Verantwoordelijke dienst",
+    "summary": "Samenvatting", "plain_language": "Wat verandert er voor jou?", "sector": "Sector",
+    "responsible_service": "Verantwoordelijke dienst",
     "goal_why": "Doel: waarom", "goal_what": "Doel: wat willen we bereiken", "goal_gain": "Doel: wat winnen we",
     "sdgs": "SDG's", "sdgs_illustrative": "SDG's illustratief", "obligation": "Verplicht of keuze",
     "priority": "Prioritair", "status": "Status", "progress_pct": "Voortgang (%)",
@@ -43,7 +44,8 @@ FIELD_LABELS = {
     "published": "Gepubliceerd",
     "priority_reason": "Prioritair: afgeleid, waarom", "status_basis": "Status volgens",
     "location_source": "Ligging: woorden van de bron", "location_assumption": "Ligging: aanname",
-    "staff_note": "Interne opmerking (alleen voor medewerkers)", "parent": "Ouder in de boom", "geometry": "Geometrie (WKT, EPSG:31370)",
+    "staff_note": "Interne opmerking (alleen voor medewerkers)", "parent": "Ouder in de boom",
+    "geometry": "Geometrie (WKT, EPSG:31370)",
     "depends_on": "Hangt af van (fiches)", "partners": "Externe partners", "phases": "Fasen",
     "budget_lines": "Budgetlijnen", "progress_reports": "Voortgangsrapporten",
 }

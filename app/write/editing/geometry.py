@@ -126,7 +126,8 @@ def geometry_from_drawing(text: str, *, repair: bool = False, drop_z: bool = Fal
     return _checked(parse_geojson(text), 4326, repair=repair, drop_z=drop_z)
 
 
-def geometry_from_file(data: bytes, filename: str, *, repair: bool = False, drop_z: bool = False) -> BaseGeometry | None:
+def geometry_from_file(data: bytes, filename: str, *, repair: bool = False,
+                       drop_z: bool = False) -> BaseGeometry | None:
     """An uploaded spatial file -> one geometry in EPSG:31370 (all its
     features together). Raises GeometryInputError with a Dutch message."""
     suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""

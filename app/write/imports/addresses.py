@@ -49,7 +49,7 @@ def _point(table, index: int, row: dict, options: dict, csv_crs):
         try:
             return shapely.from_wkt(wkt), csv_crs
         except Exception:
-            raise ValueError(f"Onleesbare WKT: '{wkt[:60]}'.")
+            raise ValueError(f"Onleesbare WKT: '{wkt[:60]}'.") from None
     x, y = values.number(row[x_column]), values.number(row[y_column])
     if x is None or y is None:
         raise ValueError("Coördinaten x en y zijn verplicht.")
@@ -89,7 +89,7 @@ def import_addresses(
     try:
         csv_crs = parse_crs(crs or 31370)
     except Exception:
-        raise ValueError(f"Onbekend coördinatenstelsel '{crs}' (bijvoorbeeld EPSG:31370 of EPSG:4326).")
+        raise ValueError(f"Onbekend coördinatenstelsel '{crs}' (bijvoorbeeld EPSG:31370 of EPSG:4326).") from None
     boundary = session.scalar(select(Area.geom).where(Area.municipality_id == city.id, Area.level == "gemeente"))
     around = from_db(boundary).buffer(OUTSIDE_TOLERANCE_M) if boundary is not None else None
     options = {"wkt_column": wkt_column, "x_column": x_column, "y_column": y_column}
@@ -117,7 +117,8 @@ def import_addresses(
             continue
         if around is not None and not around.contains(stored):
             errors.add(number, "geometrie",
-                       f"Het punt ligt buiten {city.name}: klopt het coördinatenstelsel, is dit het bestand van deze gemeente?")
+                       f"Het punt ligt buiten {city.name}: klopt het coördinatenstelsel, "
+                       "is dit het bestand van deze gemeente?")
             continue
         key = (normalise(street), normalise(house))
         if key in seen:  # another bus number of the same house: one point is enough

@@ -327,7 +327,8 @@ def _build_progress_report(check: Check) -> ProgressReport:
 
 
 def import_phases(session, source, *, municipality, filename=None, progress=None) -> int:
-    return _import_children(session, source, municipality, filename, PHASE_FILE_COLUMNS, _build_phase, "phases", progress)
+    return _import_children(session, source, municipality, filename, PHASE_FILE_COLUMNS, _build_phase, "phases",
+                            progress)
 
 
 def import_budget_lines(session, source, *, municipality, filename=None, progress=None) -> int:
