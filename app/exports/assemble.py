@@ -29,7 +29,7 @@ from ..read.records import (
 )
 from ..read.rows import load_area_rows, load_fiche_rows
 from ..read.wijk_budgets import wijk_index_of
-from .base import STORAGE_CRS, ExportData
+from .base import STORAGE_CRS, ExportData, ExportMetadata
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 AREA_ATTRIBUTION = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers (gebiedsniveaus)"
@@ -92,14 +92,14 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
         budget_lines=pd.DataFrame.from_records(budget, columns=[*BUDGET_COLUMNS.values(), "fiche_id"]),
         wijken=_frame([area_record(a) for a in areas], AREA_FIELDS, [a.geom for a in areas]),
         indicator_values=_frame([indicator_record(v) for v in values], INDICATOR_FIELDS),
-        metadata={
-            "city_name": municipality.name, "nis_code": municipality.nis_code,
-            "source": export_source(municipality, plan),
-            "licence": licence or DEFAULT_LICENCE,
-            "export_date": export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
-            "filters": {FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},
-            "illustrative_note": ILLUSTRATIVE_NOTE,
-        },
+        metadata=ExportMetadata(
+            city_name=municipality.name, nis_code=municipality.nis_code,
+            source=export_source(municipality, plan),
+            licence=licence or DEFAULT_LICENCE,
+            export_date=export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
+            filters={FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},
+            illustrative_note=ILLUSTRATIVE_NOTE,
+        ),
     )
 
 

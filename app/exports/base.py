@@ -39,7 +39,7 @@ class ExportMetadata:
     @classmethod
     def coerce(cls, value: ExportMetadata | dict) -> ExportMetadata:
         """Accept the dataclass or a dict with the same keys."""
-        if isinstance(value, cls):
+        if isinstance(value, ExportMetadata):
             return value
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in dict(value).items() if k in known})
@@ -62,7 +62,7 @@ class ExportData:
         periode, waarde, bron, illustratief.
     """
     fiches: gpd.GeoDataFrame
-    metadata: ExportMetadata | dict
+    metadata: ExportMetadata       # a dict with the same keys is accepted too: __post_init__ coerces it
     phases: gpd.GeoDataFrame = field(default_factory=_empty_geoframe)
     budget_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     wijken: gpd.GeoDataFrame = field(default_factory=_empty_geoframe)

@@ -4,6 +4,7 @@ filters and the note on illustrative values, as key/value rows (GeoPackage
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from ..crs import CRS_LABELS, crs_name
 from .base import ExportMetadata
@@ -54,7 +55,7 @@ def metadata_items(meta: ExportMetadata, crs: str) -> list[tuple[str, str]]:
     return [(key, values[key]) for key in METADATA_KEYS]
 
 
-def readme_text(meta: ExportMetadata, crs: str, contents: list[tuple[str, str]], notes: list[str] = ()) -> str:
+def readme_text(meta: ExportMetadata, crs: str, contents: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
     """LEESMIJ.txt: the metadata, then what each file holds (name, Dutch
     description), then remarks about this particular export."""
     items = dict(metadata_items(meta, crs))

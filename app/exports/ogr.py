@@ -26,11 +26,12 @@ def write_layer(
     """Write one layer (spatial if `frame` is a GeoDataFrame, an attribute
     table otherwise) and return the geometry type declared. `geometry_type`
     defaults to `layer_geometry`'s choice (single family -> its type)."""
-    kwargs = {}
+    kwargs: dict[str, str | bool] = {}    # extra pyogrio.write_dataframe arguments
+    declared: str | None = None           # no geometry type for an attribute table
     if isinstance(frame, gpd.GeoDataFrame):
         if geometry_type is None:
             frame, geometry_type = layer_geometry(frame)
-        kwargs["geometry_type"] = geometry_type or "Unknown"
+        declared = kwargs["geometry_type"] = geometry_type or "Unknown"
         kwargs["promote_to_multi"] = False
     else:
         frame = pd.DataFrame(frame)
@@ -39,4 +40,4 @@ def write_layer(
         layer_options=layer_options or None, layer_metadata=layer_metadata or None,
         dataset_metadata=dataset_metadata or None, dataset_options=dataset_options or None, **kwargs,
     )
-    return kwargs.get("geometry_type")
+    return declared

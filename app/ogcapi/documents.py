@@ -89,7 +89,7 @@ def _rfc3339(day: dt.date | None, end: bool = False) -> str | None:
 
 
 def collection(session, c: Collection) -> dict:
-    doc = {
+    doc: dict = {
         "id": c.id,
         "title": c.title,
         "description": c.description,

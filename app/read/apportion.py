@@ -41,16 +41,16 @@ class WijkIndex:
 
     def shares_many(self, geoms: Sequence[BaseGeometry | None]) -> list[dict[str, float]]:
         """shares() of each geometry, with one index query for all of them."""
-        geoms = np.asarray(geoms, dtype=object)
-        weights: list[dict[str, float]] = [{} for _ in range(len(geoms))]
-        placed = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        family = np.array([shapely.get_type_id(g) if ok else -1 for g, ok in zip(geoms, placed)])
+        geom_array = np.asarray(geoms, dtype=object)
+        weights: list[dict[str, float]] = [{} for _ in range(len(geom_array))]
+        placed = ~(shapely.is_missing(geom_array) | shapely.is_empty(geom_array))
+        family = np.array([shapely.get_type_id(g) if ok else -1 for g, ok in zip(geom_array, placed)])
         points = np.isin(family, (0, 4))            # Point, MultiPoint: by count
         lines = np.isin(family, (1, 5))             # LineString, MultiLineString: by length
         shapes = placed & ~points & ~lines          # the others (polygons): by area
-        self._add_point_weights(geoms, np.flatnonzero(points), weights)
-        self._add_overlap_weights(geoms, np.flatnonzero(lines), shapely.length, weights)
-        self._add_overlap_weights(geoms, np.flatnonzero(shapes), shapely.area, weights)
+        self._add_point_weights(geom_array, np.flatnonzero(points), weights)
+        self._add_overlap_weights(geom_array, np.flatnonzero(lines), shapely.length, weights)
+        self._add_overlap_weights(geom_array, np.flatnonzero(shapes), shapely.area, weights)
         return [_normalise(w) for w in weights]
 
     def _candidates(self, geoms):

@@ -32,7 +32,7 @@ MAP_EPSG = 4326
 MAP_DECIMALS = COORDINATE_DECIMALS  # what a Leaflet map can show (~0.1 m)
 
 
-def to_features(geoms: Sequence, properties: Sequence[dict], ids: Sequence | None = None, crs=MAP_EPSG,
+def to_features(geoms: Sequence | np.ndarray, properties: Sequence[dict], ids: Sequence | None = None, crs=MAP_EPSG,
                 decimals: int | None = None, *, lat_first: bool = False, embed: bool = False) -> dict:
     """A FeatureCollection of `geoms` (shapely in the storage CRS, None for
     no place) with `properties` and `ids` (default: each properties' id).
@@ -43,7 +43,8 @@ def to_features(geoms: Sequence, properties: Sequence[dict], ids: Sequence | Non
     if ids is None:
         ids = [p.get("id") for p in properties]
     if embed:
-        geometries = [None if t is None else orjson.Fragment(t) for t in texts]
+        geometries: list[orjson.Fragment] | list[RoundedGeometry] = [
+            None if t is None else orjson.Fragment(t) for t in texts]
     else:
         geometries = [None if t is None else RoundedGeometry(orjson.loads(t), decimals) for t in texts]
     return {"type": "FeatureCollection", "features": [
@@ -51,20 +52,20 @@ def to_features(geoms: Sequence, properties: Sequence[dict], ids: Sequence | Non
         for i, g, p in zip(ids, geometries, properties)]}
 
 
-def geojson_texts(geoms: Sequence, epsg: int, decimals: int, *, lat_first: bool = False,
+def geojson_texts(geoms: Sequence | np.ndarray, epsg: int, decimals: int, *, lat_first: bool = False,
                   source: int = STORAGE_EPSG, rfc7946: bool = False) -> list:
     """Geometries in `source` (the storage CRS unless said) -> GeoJSON text in
     `epsg` (None stays None), rounded once. rfc7946: exterior rings
     counter-clockwise, as the GeoJSON download promises."""
-    geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) == 0:
+    shapes = np.asarray(geoms, dtype=object)
+    if len(shapes) == 0:
         return []
-    geoms = transform_many(geoms, source, epsg)
-    geoms = shapely.transform(geoms, (lambda xy: np.round(xy[:, ::-1], decimals)) if lat_first
-                              else (lambda xy: np.round(xy, decimals)))
+    shapes = transform_many(shapes, source, epsg)
+    shapes = shapely.transform(shapes, (lambda xy: np.round(xy[:, ::-1], decimals)) if lat_first
+                               else (lambda xy: np.round(xy, decimals)))
     if rfc7946:
-        geoms = shapely.orient_polygons(geoms, exterior_cw=False)
-    return list(shapely.to_geojson(geoms))
+        shapes = shapely.orient_polygons(shapes, exterior_cw=False)
+    return list(shapely.to_geojson(shapes))
 
 
 # -- the maps' properties -----------------------------------------------------
@@ -101,7 +102,8 @@ def fiche_properties(fiche: FicheRow) -> dict:
     }
 
 
-def phase_properties(phase: PhaseRow, fiche: FicheHead) -> dict:
+def phase_properties(phase: PhaseRow, fiche: FicheRow) -> dict:
+    """What a map reads of a phase of a mapped fiche (mapped_phases): its fiche is a full FicheRow."""
     return {
         "id": phase.id,
         "fiche_id": fiche.id,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from ..crs import STORAGE_EPSG
@@ -43,7 +43,7 @@ class FicheFilters:
     include_drafts: bool = False             # staff only
     bbox: tuple[float, float, float, float] | None = None
     bbox_srid: int = STORAGE_EPSG
-    ids: list[int] | None = field(default=None)
+    ids: list[int] | Select[int] | None = field(default=None)   # or a subquery of fiche ids (app.ogcapi)
 
     @classmethod
     def from_args(cls, args, municipality: str | None = None, **overrides) -> FicheFilters:

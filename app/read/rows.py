@@ -15,11 +15,12 @@ is published; app.read.records decides what of it a record shows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from ..models import Area, BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
 from ..spatial import as_wkb, geometries_from_wkb, in_ids
@@ -58,6 +59,7 @@ class PhaseRow:
     end: dt.date | None
     status: str | None
     illustrative: bool
+    _: KW_ONLY                              # the columns of _PHASE come positionally, the rest by name
     geom: BaseGeometry | None = None        # the phase's own place (storage CRS)
 
     def runs_in(self, year: int) -> bool:
@@ -88,6 +90,7 @@ class AreaRow:
     name: str
     level: str
     source: str | None
+    _: KW_ONLY                              # the columns of _AREA come positionally, the rest by name
     municipality: MunicipalityRow
     geom: BaseGeometry | None = None
 
@@ -98,6 +101,7 @@ class FicheHead:
     id: int
     ref: str
     title: str
+    _: KW_ONLY              # by name: FicheRow's own columns follow title in its positional arguments
     municipality: MunicipalityRow
 
 
@@ -126,6 +130,7 @@ class FicheRow(FicheHead):
     geometry_precision: str | None
     published: bool
     source: str | None
+    _: KW_ONLY              # the columns of _FICHE come positionally (id to source), the rest by name
     parent: RefRow | None = None
     geom: BaseGeometry | None = None
     sdgs: list[int] = field(default_factory=list)
@@ -218,14 +223,14 @@ def _select_fiches(conditions: list, counted: bool = False) -> Select:
     return (_FICHES_COUNTED if counted else _FICHES).where(*conditions)
 
 
-def _with_children(session: Session, rows: list) -> list[FicheRow]:
+def _with_children(session: Session, rows: Sequence[Sequence]) -> list[FicheRow]:
     """FicheRows from rows of _select_fiches, with their children loaded."""
     if not rows:
         return []
     municipalities = _Municipalities()
-    head, scalars = len(_HEAD), len(_FICHE)
+    scalars = len(_FICHE)
     fiches = [
-        FicheRow(*r[:head], municipalities.of(*r[scalars:scalars + 4]), *r[head:scalars],
+        FicheRow(*r[:scalars], municipality=municipalities.of(*r[scalars:scalars + 4]),
                  parent=RefRow(r[-3], bool(r[-2])) if r[-3] is not None else None)
         for r in rows
     ]
@@ -234,7 +239,7 @@ def _with_children(session: Session, rows: list) -> list[FicheRow]:
     by_id = {f.id: f for f in fiches}
     ids = list(by_id)
 
-    def children(kind: tuple[Select, object]) -> list:
+    def children(kind: tuple[Select, InstrumentedAttribute[int]]) -> Sequence[Row]:
         stmt, fiche_id = kind
         condition = fiche_id == ids[0] if len(ids) == 1 else in_ids(session, fiche_id, ids)  # one fiche: its page
         return session.execute(stmt.where(condition)).all()
@@ -243,7 +248,7 @@ def _with_children(session: Session, rows: list) -> list[FicheRow]:
         by_id[fiche_id].sdgs.append(sdg)
     phases = children(_PHASES)
     for row, geom in zip(phases, geometries_from_wkb([r[-1] for r in phases])):
-        by_id[row[1]].phases.append(PhaseRow(*row[:-1], geom))
+        by_id[row[1]].phases.append(PhaseRow(*row[:-1], geom=geom))
     for row in children(_BUDGET_LINES):
         by_id[row[1]].budget_lines.append(BudgetRow(*row))
     for fiche_id, ref, published, partner in children(_DEPENDENCIES):
@@ -273,8 +278,8 @@ def load_phase_rows(session: Session, conditions: list, *, limit: int | None = N
     municipalities = _Municipalities()
     out = []
     for r, geom, fiche_geom in zip(rows, own, fiche_geoms):
-        fiche = FicheHead(r[1], r[n + 1], r[n + 2], municipalities.of(*r[n + 3:n + 7]))
-        out.append((PhaseRow(*r[:n], geom), fiche, geom if geom is not None else fiche_geom))
+        fiche = FicheHead(r[1], r[n + 1], r[n + 2], municipality=municipalities.of(*r[n + 3:n + 7]))
+        out.append((PhaseRow(*r[:n], geom=geom), fiche, geom if geom is not None else fiche_geom))
     return out
 
 
@@ -289,7 +294,7 @@ def load_area_rows(session: Session, *conditions, limit: int | None = None, offs
     rows = session.execute(stmt if limit is None else stmt.limit(limit)).all()
     municipalities = _Municipalities()
     n = len(_AREA)
-    return [AreaRow(*r[:n], municipalities.of(*r[n:n + 4]), geom)
+    return [AreaRow(*r[:n], municipality=municipalities.of(*r[n:n + 4]), geom=geom)
             for r, geom in zip(rows, geometries_from_wkb([r[-1] for r in rows]))]
 
 

@@ -9,10 +9,11 @@ of app.read.features.to_features, with the lean properties below.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ..crs import DECIMALS
@@ -53,12 +54,12 @@ def _geometry(bind, column, detail: Detail):
     return as_wkb(column if detail.tolerance_m is None else simplified(bind, column, detail.tolerance_m))
 
 
-def _rows(session: Session, stmt) -> list:
+def _rows(session: Session, stmt) -> Sequence[Row]:
     without_jit(session)
     return session.execute(stmt).all()
 
 
-def _collection(rows: list, properties, detail: Detail) -> bytes:
+def _collection(rows: Sequence[Row], properties, detail: Detail) -> bytes:
     """rows: (..., wkb) tuples; properties(row) -> dict. The features of
     app.read.features.to_features (one pass of shapely: transform, round to
     the zoom's decimals, GeoJSON text embedded as is)."""

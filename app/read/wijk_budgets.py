@@ -29,7 +29,7 @@ def city_wijk_index(session: Session, municipality, version=None) -> WijkIndex:
     when the data version changed (`version`: the caller's token of it,
     e.g. app.http.caching.data_version, remembered per request burst; else
     read here, app.read.version)."""
-    key = (str(session.get_bind().url), municipality.id)
+    key = (str(session.get_bind().engine.url), municipality.id)
     if version is None:
         version = read_data_version(session)
     kept = _INDEXES.get(key)
@@ -91,7 +91,9 @@ def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFil
         )
         for a in wijken
     }
-    citywide, citywide_by_year, citywide_ids = 0.0, defaultdict(float), set()
+    citywide = 0.0
+    citywide_by_year: defaultdict[int, float] = defaultdict(float)
+    citywide_ids: set[int] = set()
     fiches = fiches if fiches is not None else load_fiche_rows(session, filters)
     spending = [(f, [ln for ln in f.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)])
                 for f in fiches]

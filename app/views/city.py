@@ -121,7 +121,8 @@ def map(slug: str):
     fiches = load_fiche_rows(session, filters)
     rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters), order)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
-    map_parts, layer_names = None, {}
+    map_parts: dict | None = None
+    layer_names: dict = {}
     if not too_many:
         map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas)
     return render_template(

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import folium
+from folium.map import Layer
 from sqlalchemy.orm import Session
 
 from layers.areas import build_areas_layer
@@ -84,8 +85,9 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
 
     m = build_base_map(_view_bounds(filters, gemeente, chosen_wijk, fiche_fc), basemap_setting(),
                        label=f"Kaart van de projecten in {city.name}")
-    names = {"map": m.get_name()}
-    legends, groups = [], {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
+    names: dict[str, str | list[str]] = {"map": m.get_name()}
+    legends = []
+    groups: dict[str, list[Layer]] = {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
 
     if wijk_rows:
         # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)

@@ -4,6 +4,7 @@ Jinja page ({{ map_parts.header|with_nonce }} ...)."""
 from __future__ import annotations
 
 import shapely
+from folium.map import Layer
 
 from layers.areas import build_areas_layer
 from layers.base import add_layer_control, build_base_map, render_map_parts
@@ -53,7 +54,7 @@ def fiche_map(fiche: FicheRow, wijken: list[AreaRow], year: int | None = None) -
     projects, legend = build_projects_layer(fiche_features([fiche]), name="Deze fiche")
     projects.add_to(m)
     legend.add_to(m)
-    groups = {"Deze fiche": [projects]}
+    groups: dict[str, list[Layer]] = {"Deze fiche": [projects]}
     phases_fc = phase_features([fiche])
     if phases_fc["features"]:
         timeline, slider = build_phases_layer(phases_fc, name="Fasen van deze fiche", year=year)
@@ -74,7 +75,7 @@ def wijk_map(wijk: AreaRow, neighbours: list[AreaRow], fiches: list[FicheRow]) -
     others.add_to(m)
     own = build_areas_layer(_outline([wijk], "gemeente"), "gemeente", name=f"Wijk {wijk.name}", labels=True)
     own.add_to(m)
-    groups = {"Gebieden": [own, others]}
+    groups: dict[str, list[Layer]] = {"Gebieden": [own, others]}
     placed = [f for f in fiches if f.geom is not None]
     if placed:
         projects, legend = build_projects_layer(fiche_features(placed), name="Fiches in deze wijk")

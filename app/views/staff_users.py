@@ -29,7 +29,7 @@ def _cities():
 
 
 def _roles_from_form(cities) -> list[tuple[str, Municipality | None]]:
-    roles = []
+    roles: list[tuple[str, Municipality | None]] = []
     if request.form.get("beheerder"):
         roles.append(("beheerder", None))
     for city in cities:
