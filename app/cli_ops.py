@@ -32,7 +32,9 @@ def guard_destructive(action: str, yes: bool, force: bool) -> None:
     database with rows without --force; with --force, back up first."""
     if not yes:
         raise click.ClickException(f"{action} kan tabellen en gegevens verwijderen. Bevestig met --yes.")
-    filled = {name: count for name, count in backups.table_rows(get_engine()).items() if count}
+    # The data version counter has its one row from the migration on: bookkeeping, not data.
+    filled = {name: count for name, count in backups.table_rows(get_engine()).items()
+              if count and name not in backups.BOOKKEEPING_TABLES}
     if not filled:
         return
     if not force:

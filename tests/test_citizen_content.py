@@ -181,14 +181,16 @@ def test_no_internal_ref_note_or_empty_wall_on_any_public_page(client, app):
 
 
 def test_the_notes_stay_in_the_data(client, app):
-    """Only public pages drop them: the stored text keeps it as written (staff see it in the form)."""
+    """The staff's remark is kept in the staff-only field (issue 13), never on the public page."""
     with db(app) as session:
         fiche = fiche_by_ref(session, "HER-SO-14")
-        assert "niet nagekeken" in fiche.location_description
+        assert "niet nagekeken" in fiche.staff_note
+        assert "nagekeken" not in fiche.location_description
         fiche_id = fiche.id
-    page = get(client, f"/herentals/fiches/{fiche_id}")
-    assert "Toekomstlaan, bedrijventerrein aan de oostrand van de stad (ligging bij benadering; met de hand geplaatst)" \
-        in unescape(page)
+    page = unescape(get(client, f"/herentals/fiches/{fiche_id}"))
+    assert "Toekomstlaan, bedrijventerrein aan de oostrand van de stad (ligging bij benadering, met de hand geplaatst)" \
+        in page
+    assert "nagekeken" not in page
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -226,7 +228,7 @@ def test_an_empty_fiche_page_says_once_what_is_not_known(client, app):
     assert html.count("Nog niet bekend in deze fiche:") == 1
     assert "het doel, de planning, het budget, de plaats op de kaart" in html
     # What the source does say stays: status and "prioritair".
-    assert re.search(r"Prioritair(</a>)?</dt><dd>nee", html) and "<dt>Status</dt>" in html
+    assert re.search(r"Prioritair(</a>)?</dt><dd>niet vermeld", html) and "<dt>Status</dt>" in html
 
 
 # --- the plain-language field -------------------------------------------------

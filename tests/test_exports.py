@@ -32,6 +32,7 @@ from app.exports.shapefile import SHORT_NAMES, shapefile_field_names
 from app.exports.tabular import format_cell, neutralise
 from app.write.imports.errors import RowCollector
 from app.write.imports.fiches import _parse_fiche_row
+from app.write.imports.archives import LayerChoiceNeeded
 from app.write.imports.tables import read_table
 
 X, Y = 182716.77, 207503.14                     # Herentals, EPSG:31370
@@ -349,7 +350,10 @@ def test_shapefile_zip(files, crs, tmp_path):
 
 
 def test_shapefile_zip_is_read_by_the_importer(files):
-    table = read_table(files["shp", "EPSG:3812"].read_bytes(), "fiches.shp.zip")
+    # One shapefile per geometry type: the importer asks which layer (issue 12), then reads it.
+    with pytest.raises(LayerChoiceNeeded, match="fiches_punten"):
+        read_table(files["shp", "EPSG:3812"].read_bytes(), "fiches.shp.zip")
+    table = read_table(files["shp", "EPSG:3812"].read_bytes(), "fiches.shp.zip", "fiches_punten")
     assert epsg(table.crs) == 3812
     assert [r["ref"] for r in table.rows] == ["HER-01", "HER-06"]
     assert table.rows[0]["titel"] == "Fietspad Belgiëlaan"

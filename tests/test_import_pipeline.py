@@ -45,7 +45,7 @@ def test_every_problem_of_a_row_is_reported_and_nothing_written(scratch_session)
         import_budget_lines(scratch_session, data.encode(), municipality="13011", filename="b.csv")
     reported = [(e.row, e.column) for e in caught.value.errors]
     assert reported == [(2, "jaar"), (2, "bedrag_eur"), (3, "fiche_ref")]  # one message per cell
-    assert "Rij 2, kolom 'bedrag_eur': 'veel' is geen getal." in caught.value.summary()
+    assert "Rij 2, kolom 'bedrag_eur': 'veel' is geen bedrag" in caught.value.summary()
     scratch_session.rollback()
     assert count(scratch_session, BudgetLine) == before
 

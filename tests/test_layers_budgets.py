@@ -57,7 +57,7 @@ def test_symbol_legend_reference_circles_in_euro():
     assert 'aria-label=\\"Referentiecirkels: 20.000.000 €, 5.000.000 €, 1.000.000 €\\"' in html
     assert "evenredig met het totale budget" in html
     assert "Illustratieve cijfers" in html and "Illustratief budget" in html
-    assert "1.234.567 € (illustratief)" in html
+    assert "± 1,2 miljoen € (illustratief)" in html  # an illustrative amount is shown rounded
 
 
 def test_no_illustrative_mark_without_illustrative_budgets():

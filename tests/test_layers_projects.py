@@ -90,7 +90,8 @@ def test_popup_content_in_dutch():
     # A note on how the place was drawn is for staff.
     noted = fiche_popup({**props, "geometry_precision": "indicatief",
                          "location_description": "Toekomstlaan (ligging bij benadering, niet nagekeken)"})
-    assert "Indicatieve ligging: Toekomstlaan<" in noted and "nagekeken" not in noted
+    # the public part of the note stays (the place is approximate), the staff's remark goes
+    assert "Indicatieve ligging: Toekomstlaan (ligging bij benadering)<" in noted and "nagekeken" not in noted
     assert "<strong>Zwembad</strong>" in popup and "Prioritair" in popup
     assert "<dt>Sector</dt><dd>Burger en Samenleving</dd>" in popup
     assert "<dt>Status</dt><dd>Lopend</dd>" in popup

@@ -115,6 +115,9 @@ def show_on_map(page, nth: int = 0):
     button.focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content")
+    # Leaflet fades a popup in (opacity 0 -> 1, 0.2 s): checks of colour and cover wait until it is opaque.
+    page.wait_for_function("() => { const p = document.querySelector('.leaflet-popup');"
+                           " return p && getComputedStyle(p).opacity === '1'; }")
     return button
 
 
