@@ -23,7 +23,7 @@ from ..read.rows import load_area_rows, load_phase_rows
 from ..spatial import extent, from_db
 from .base import Collection, Page, box_condition, int_id, period_overlaps
 from .errors import NotFound
-from .fiches import FichesCollection
+from .fiches import FichesCollection, city_extents
 from .params import ItemsQuery
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
@@ -207,8 +207,9 @@ def _plans(session: Session) -> dict[int, Plan]:
 def all_collections(session: Session) -> list[Collection]:
     """Every collection, the cities read from the database now."""
     plans = _plans(session)
+    extents = city_extents(session)
     cities = session.scalars(select(Municipality).order_by(Municipality.name))
-    return [FichesCollection(m, plans.get(m.id)) for m in cities] + list(STATIC.values())
+    return [FichesCollection(m, plans.get(m.id), extents.get(m.id, {})) for m in cities] + list(STATIC.values())
 
 
 def get_collection(session: Session, collection_id: str) -> Collection:

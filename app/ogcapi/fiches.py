@@ -14,7 +14,7 @@ from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import FICHE_FIELDS, Field, fiche_records
 from ..read.rows import load_fiche_page, load_fiche_rows
 from ..read.wijk_budgets import city_wijk_index
-from ..spatial import extent, intersects, to_db
+from ..spatial import extent, extents_by, intersects, to_db
 from .base import Collection, Page, int_id, period_overlaps
 from .errors import NotFound
 from .params import ItemsQuery, Period
@@ -50,8 +50,10 @@ class FichesCollection(Collection):
     }
     temporal = True
 
-    def __init__(self, municipality: Municipality, plan: Plan | None = None):
+    def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None):
         self.municipality = municipality
+        # {"spatial": bbox, "temporal": (first, last)} computed for all cities at once (city_extents)
+        self.known_extents = known_extents
         self.id = f"fiches-{municipality.slug}"
         self.title = f"Projectfiches {municipality.name}"
         plan_text = f" uit {plan.title}{f' ({plan.period})' if plan.period else ''}" if plan else ""
@@ -106,9 +108,13 @@ class FichesCollection(Collection):
         return self._page(session, fiches, 1, base_url)
 
     def spatial_extent(self, session):
+        if self.known_extents is not None:
+            return self.known_extents.get("spatial")
         return extent(session, Fiche.geom, and_(*fiche_conditions(session, self._base())))
 
     def temporal_extent(self, session):
+        if self.known_extents is not None:
+            return self.known_extents.get("temporal")
         conditions = fiche_conditions(session, self._base())
         first, last = session.execute(
             select(func.min(Phase.start), func.max(Phase.end)).join(Fiche, Phase.fiche_id == Fiche.id)
@@ -121,3 +127,33 @@ class FichesCollection(Collection):
         starts = [d for d in (first, dt.date(year_min, 1, 1) if year_min else None) if d]
         ends = [d for d in (last, dt.date(year_max, 12, 31) if year_max else None) if d]
         return (min(starts) if starts else None, max(ends) if ends else None) if starts or ends else None
+
+
+def city_extents(session) -> dict[int, dict]:
+    """{municipality id: {"spatial": bbox, "temporal": (first, last)}} of every
+    city's published projects, in three grouped queries (the collections list
+    of 300 cities would otherwise run three queries per city). The same rules
+    as FichesCollection.spatial_extent and temporal_extent."""
+    conditions = and_(*fiche_conditions(session, FicheFilters()))
+    boxes = extents_by(session, Fiche.geom, Fiche.municipality_id, conditions)
+    phases = session.execute(
+        select(Fiche.municipality_id, func.min(Phase.start), func.max(Phase.end))
+        .join(Fiche, Phase.fiche_id == Fiche.id).where(conditions).group_by(Fiche.municipality_id))
+    budget = session.execute(
+        select(Fiche.municipality_id, func.min(BudgetLine.year), func.max(BudgetLine.year))
+        .join(Fiche, BudgetLine.fiche_id == Fiche.id).where(conditions).group_by(Fiche.municipality_id))
+    starts: dict[int, list] = {}
+    ends: dict[int, list] = {}
+    for city_id, first, last in phases:
+        starts.setdefault(city_id, []).append(first)
+        ends.setdefault(city_id, []).append(last)
+    for city_id, year_min, year_max in budget:
+        starts.setdefault(city_id, []).append(dt.date(year_min, 1, 1) if year_min else None)
+        ends.setdefault(city_id, []).append(dt.date(year_max, 12, 31) if year_max else None)
+    out: dict[int, dict] = {}
+    for city_id in set(boxes) | set(starts):
+        first = [d for d in starts.get(city_id, []) if d]
+        last = [d for d in ends.get(city_id, []) if d]
+        temporal = (min(first) if first else None, max(last) if last else None) if first or last else None
+        out[city_id] = {"spatial": boxes.get(city_id), "temporal": temporal}
+    return out

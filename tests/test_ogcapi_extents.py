@@ -1,0 +1,42 @@
+"""The collections list computes every city's extents in grouped queries; they
+must equal what each collection's own document says (computed one by one),
+and the number of statements must not grow with the number of cities."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+
+def count_statements(app, client, url) -> int:
+    engine = app.extensions["fichekaart.engine"]
+    seen = []
+
+    def before(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_list_extents_equal_each_collections_own(client):
+    listed = client.get("/ogc/collections?f=json").get_json()["collections"]
+    fiches = [c for c in listed if c["id"].startswith("fiches-")]
+    assert {c["id"] for c in fiches} >= {"fiches-herentals", "fiches-halle"}
+    for c in fiches:
+        own = client.get(f"/ogc/collections/{c['id']}?f=json").get_json()
+        assert c.get("extent") == own.get("extent"), c["id"]
+        assert c["extent"]["spatial"]["bbox"] and c["extent"]["temporal"]["interval"]
+
+
+def test_the_list_costs_the_same_with_more_cities(scratch_app):
+    client = scratch_app.test_client()
+    before = count_statements(scratch_app, client, "/ogc/collections?f=json")
+    result = scratch_app.test_cli_runner().invoke(args=["cities", "add", "11002", "44021", "13001"])
+    assert result.exit_code == 0, result.output
+    after = count_statements(scratch_app, client, "/ogc/collections?f=json")
+    listed = client.get("/ogc/collections?f=json").get_json()["collections"]
+    assert {"fiches-antwerpen", "fiches-gent"} <= {c["id"] for c in listed}
+    assert after == before
