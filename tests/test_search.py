@@ -1,6 +1,8 @@
 """Tolerant search (issue 10): normalisation, synonyms, ranking, the q filter
 of the city map and the search page; on SpatiaLite (FTS5) and PostGIS
 (full text + pg_trgm)."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -159,3 +161,15 @@ def test_a_typo_gets_a_suggestion_never_from_a_draft(scratch_session, scratch_ap
     draft.title, draft.published = "Geheim Kwakkelplein", False
     scratch_session.commit()
     assert search_everything(scratch_session, "kwakkelpleim").suggestion is None
+
+
+@pytest.mark.parametrize("q", ["riolering", "zwembad", "sint janneke"])
+def test_the_city_list_in_relevance_order_follows_the_search_ranking(client, session, q):
+    from app.models import Municipality
+
+    herentals = session.scalar(select(Municipality).where(Municipality.slug == "herentals"))
+    expected = [r for r in ranked(session, q, herentals)]
+    html = client.get(f"/herentals?q={q}&sort=relevantie").get_data(as_text=True)
+    listed_ids = [int(i) for i in re.findall(r'<li class="fiche-item" id="fiche-(\d+)"', html)]
+    refs = {f.id: f.ref for f in session.scalars(select(Fiche).where(Fiche.id.in_(listed_ids)))}
+    assert [refs[i] for i in listed_ids] == expected

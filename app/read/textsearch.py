@@ -6,7 +6,7 @@ search page (app.read.search). What "tolerant" means is app.searchtext's job.
 """
 from __future__ import annotations
 
-from sqlalchemy import false, func, or_
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Fiche
@@ -33,3 +33,17 @@ def fiche_text_condition(session: Session, raw: str):
         func.lower(func.coalesce(Fiche.number, "")) == exact,
         func.lower(func.coalesce(Fiche.code, "")) == exact,
     )
+
+
+def rank_fiche_ids(session: Session, raw: str, ids: list[int]) -> list[int]:
+    """`ids` (fiches the `q` filter matched) best first, as the search page
+    ranks them: a fiche whose own number or code was typed first, then by score."""
+    if not ids:
+        return []
+    condition, score = fiche_text_match(session, parse_query(raw))
+    if score is None:
+        return list(ids)
+    ranked = list(session.scalars(select(Fiche.id).where(condition, Fiche.id.in_(ids))
+                                  .order_by(score.desc(), Fiche.id)))
+    found = set(ranked)
+    return [i for i in ids if i not in found] + ranked

@@ -18,6 +18,7 @@ from ..http.page_cache import cached_page
 from ..read.pages import filter_choices, first_plan
 from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years, wijk_indicators
 from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
+from ..read.textsearch import rank_fiche_ids
 from ..read.wijk_budgets import wijk_index_of
 from . import city_list, city_or_404
 from .city_figures import as_given, key_figures
@@ -119,6 +120,9 @@ def map(slug: str):
     if filters.wijk and filters.wijk not in {a.code for a in wijken}:
         notices.append(f"Onbekende wijk ‘{filters.wijk[:60]}’: geen projecten.")
     fiches = load_fiche_rows(session, filters)
+    if filters.q and order == "relevantie":  # the search's own ranking, as on the search page
+        position = {fid: i for i, fid in enumerate(rank_fiche_ids(session, filters.q, [f.id for f in fiches]))}
+        fiches.sort(key=lambda f: position.get(f.id, len(position)))
     rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters), order)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
     map_parts: dict | None = None
