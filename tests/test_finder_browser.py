@@ -6,6 +6,10 @@ browser's position; the search results page. No JS error, no request off
 test-artifacts/finder-*.png."""
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import pytest
 
 from browser_fixtures import *  # noqa: F401,F403
@@ -14,12 +18,23 @@ from search_fixtures import NOORDERWIJK, NOORDERWIJK_LAT_LON, SINT_ROCHUS, impor
 
 pytestmark = BROWSER_MARKS  # noqa: F405
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+TIMINGS = Path(__file__).resolve().parent.parent / "test-artifacts" / "task-timings.json"
+
+
+def record_timing(task: str, started: float) -> None:
+    """The machine's part of a resident's task (page loads, no thinking time), for the
+    closing note and docs/search.md: written to test-artifacts, never asserted."""
+    TIMINGS.parent.mkdir(exist_ok=True)
+    done = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    done[task] = round((time.perf_counter() - started) * 1000)
+    TIMINGS.write_text(json.dumps(done, indent=1, sort_keys=True))
 ROUTES = [("Noorderwijk (Herentals)", f"/herentals/wijken/{NOORDERWIJK}", "Noorderwijk"),
           ("Sint-Rochus (Halle)", f"/halle/wijken/{SINT_ROCHUS}", "Sint-Rochus")]
 
 
 @pytest.mark.parametrize("label,path,name", ROUTES)
-def test_two_clicks_from_index_to_the_wijk(watched, label, path, name):
+def test_two_clicks_from_index_to_the_wijk(watched, backend, label, path, name):
+    started = time.perf_counter()
     watched.goto("/")
     page = watched.page
     page.select_option("#finder-wijk", label=label)                     # interaction 1
@@ -28,6 +43,7 @@ def test_two_clicks_from_index_to_the_wijk(watched, label, path, name):
     page.wait_for_load_state("networkidle")
     assert page.url == watched.base + path
     assert name in page.title() or name in page.inner_text("main")[:400]
+    record_timing(f"{backend}: / -> {name}, mouse (ms)", started)
     watched.check_clean()
 
 
@@ -43,7 +59,8 @@ def test_two_clicks_through_the_wijk_list(watched, label, path, name):
 
 
 @pytest.mark.parametrize("label,path,name", ROUTES)
-def test_keyboard_only_from_index_to_the_wijk(watched, label, path, name):
+def test_keyboard_only_from_index_to_the_wijk(watched, backend, label, path, name):
+    started = time.perf_counter()
     watched.goto("/")
     page = watched.page
     tabs = 0
@@ -60,6 +77,7 @@ def test_keyboard_only_from_index_to_the_wijk(watched, label, path, name):
         page.keyboard.press("Enter")                                     # interaction 2: "Toon de projecten"
     page.wait_for_load_state("networkidle")
     assert page.url == watched.base + path
+    record_timing(f"{backend}: / -> {name}, keyboard (ms)", started)
     watched.check_clean()
 
 
