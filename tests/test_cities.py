@@ -154,6 +154,9 @@ def test_a_new_city_answers_with_valid_empty_pages(scratch_app, scratch_session)
     for url in ("/antwerpen", "/antwerpen/wijken/11002ANT10", "/antwerpen/downloads", "/antwerpen/download.gpkg",
                 "/ogc/collections/fiches-antwerpen", "/api/antwerpen/wijken.geojson"):
         assert client.get(url).status_code == 200, url
+    compare = client.get("/antwerpen/vergelijken")
+    assert compare.status_code == 200 and "nog geen cijfers per wijk" in compare.get_data(as_text=True)
+    assert "nog geen projecten gepubliceerd" in client.get("/antwerpen").get_data(as_text=True)
     items = client.get("/ogc/collections/fiches-antwerpen/items").get_json()
     assert items["features"] == [] and items["numberMatched"] == 0
     assert len(client.get("/api/antwerpen/wijken.geojson").get_json()["features"]) == bundled_counts(ANTWERPEN)["wijk"]

@@ -212,6 +212,8 @@ def comparison_maps(areas: list[AreaRow], city: Municipality, choices: Choices, 
 def page(slug: str):
     session = get_session()
     city = city_or_404(slug)
+    if not wijk_indicators(session, city):  # a city just added: its wijken, no figures yet (not an error)
+        return render_template("compare/empty.html", city=city)
     choices = parse_choices(session, city, request.args)
     wijken = city_wijken(session, city)
     rows, citywide_eur = comparison_rows(session, city, choices, wijken)
