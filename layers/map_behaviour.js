@@ -206,6 +206,9 @@ function fichekaartMap(map, options) {
       });
       if (clash) { L.DomUtil.addClass(l.el, "fk-label-hidden"); } else { placed.push(r); }
     });
+    // For tests and tools: the labels were placed for the map as it is now.
+    var container = map.getContainer();
+    container.setAttribute("data-labels-checked", String(Number(container.getAttribute("data-labels-checked") || 0) + 1));
   }
   var declutterTimer = null;
   function later() { clearTimeout(declutterTimer); declutterTimer = setTimeout(declutter, 30); }

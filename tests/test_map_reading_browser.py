@@ -101,7 +101,19 @@ def open_map(watched, path: str):
     watched.requests.clear()
     response = watched.page.goto(watched.base + path)
     watched.page.wait_for_selector("path.fk-project")
-    watched.page.wait_for_timeout(150)  # the label declutter runs just after the map settles
+    # The label declutter runs whenever the map moves or resizes (later on a busy machine): wait
+    # until it has run and then not again for 400 ms, i.e. the map as a resident sees it once settled.
+    page = watched.page
+    page.wait_for_selector(".leaflet-container[data-labels-checked]", state="attached")
+    runs, settled = None, 0
+    for _ in range(40):
+        now = page.eval_on_selector(".leaflet-container[data-labels-checked]",
+                                    "el => el.getAttribute('data-labels-checked')")
+        settled = settled + 1 if now == runs else 0
+        if settled >= 4:
+            break
+        runs = now
+        page.wait_for_timeout(100)
     return response
 
 
