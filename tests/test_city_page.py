@@ -37,7 +37,13 @@ def db_ids(app, slug: str, args: dict) -> list[int]:
         city = find_municipality(session, slug)
         filters = FicheFilters.from_args(MultiDict(args), municipality=city.nis_code)
         order, _ = parse_sort(MultiDict(args), searching=bool(filters.q))
-        return [f.id for f in sort_rows(select_fiches(session, filters), order, fiche_of=lambda f: f)]
+        fiches = select_fiches(session, filters)
+        if filters.q and order == "relevantie":  # the search's ranking (app.read.textsearch)
+            from app.read.textsearch import rank_fiche_ids
+
+            position = {fid: i for i, fid in enumerate(rank_fiche_ids(session, filters.q, [f.id for f in fiches]))}
+            fiches.sort(key=lambda f: position[f.id])
+        return [f.id for f in sort_rows(fiches, order, fiche_of=lambda f: f)]
 
 
 @pytest.mark.parametrize("slug,name", [("herentals", "Herentals"), ("halle", "Halle")])
