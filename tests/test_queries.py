@@ -5,11 +5,15 @@ import pytest
 import shapely
 from sqlalchemy import select
 
+from app.models import Area, BudgetLine, Fiche, Phase
 from app.read.apportion import WijkIndex
 from app.read.features import fiche_features
-from app.models import Area, BudgetLine, Fiche, Phase
 from app.read.queries import (
-    FicheFilters, budget_by_year, count_fiches, find_municipality, phases_active_in_year, select_fiches,
+    FicheFilters,
+    count_fiches,
+    find_municipality,
+    phases_active_in_year,
+    select_fiches,
 )
 from app.read.rows import load_fiche_rows
 from app.read.wijk_budgets import apportion_budget_to_wijken
@@ -91,16 +95,6 @@ def test_bbox_filter_uses_the_seam(session):
     wgs_bounds = transform(box, 31370, 4326).bounds
     found_wgs = select_fiches(session, FicheFilters(municipality="herentals", bbox=wgs_bounds, bbox_srid=4326))
     assert expected <= refs(found_wgs)
-
-
-def test_budget_by_year_sums_lines(session):
-    fiches = select_fiches(session, FicheFilters(municipality="herentals"))
-    table = budget_by_year(fiches)
-    lines = session.scalars(select(BudgetLine).where(BudgetLine.fiche_id.in_([f.id for f in fiches]))).all()
-    for year in {ln.year for ln in lines}:
-        expected = sum(ln.amount_eur for ln in lines if ln.year == year and ln.kind == "investering"
-                       and ln.direction == "uitgave")
-        assert table[year].get("investering", {}).get("uitgave", 0) == pytest.approx(expected)
 
 
 def test_phases_active_in_year(session):

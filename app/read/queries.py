@@ -6,7 +6,6 @@ rows (app.read.rows)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -187,15 +186,6 @@ def fiche_years(fiche: FicheRow) -> tuple[int | None, int | None]:
     years = [p.start.year for p in fiche.phases if p.start] + [p.end.year for p in fiche.phases if p.end]
     years += [line.year for line in fiche.budget_lines]
     return (min(years), max(years)) if years else (None, None)
-
-
-def budget_by_year(fiches: list[FicheRow]) -> dict[int, dict[str, dict[str, float]]]:
-    """{year: {kind: {direction: amount}}} over the given fiches."""
-    table: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
-    for fiche in fiches:
-        for line in fiche.budget_lines:
-            table[line.year][line.kind][line.direction] += line.amount_eur
-    return {year: {k: dict(v) for k, v in kinds.items()} for year, kinds in sorted(table.items())}
 
 
 def phases_active_in_year(session: Session, filters: FicheFilters, year: int) -> list[Phase]:

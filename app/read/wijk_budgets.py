@@ -65,7 +65,6 @@ class Apportionment:
     wijken: list[WijkBudget]
     citywide_eur: float
     citywide_by_year: dict[int, float]
-    citywide_fiche_ids: set[int]
 
 
 def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFilters | None = None,
@@ -93,7 +92,6 @@ def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFil
     }
     citywide = 0.0
     citywide_by_year: defaultdict[int, float] = defaultdict(float)
-    citywide_ids: set[int] = set()
     fiches = fiches if fiches is not None else load_fiche_rows(session, filters)
     spending = [(f, [ln for ln in f.budget_lines if ln.direction == "uitgave" and (year is None or ln.year == year)])
                 for f in fiches]
@@ -108,11 +106,10 @@ def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFil
             if not shares:
                 citywide += line.amount_eur
                 citywide_by_year[line.year] += line.amount_eur
-                citywide_ids.add(fiche.id)
             for code, share in shares.items():
                 wb = result[code]
                 wb.amount_eur += line.amount_eur * share
                 wb.by_year[line.year] = wb.by_year.get(line.year, 0.0) + line.amount_eur * share
                 wb.budget_illustrative |= illustrative
                 wb.fiche_ids.add(fiche.id)
-    return Apportionment(list(result.values()), citywide, dict(citywide_by_year), citywide_ids)
+    return Apportionment(list(result.values()), citywide, dict(citywide_by_year))

@@ -95,7 +95,6 @@ class BudgetTable:
     rows: list[BudgetRow]         # per year
     total: BudgetRow              # year None
     any_illustrative: bool
-    all_illustrative: bool
 
     @property
     def empty(self) -> bool:
@@ -124,7 +123,6 @@ def budget_table(lines) -> BudgetTable:
     return BudgetTable(
         kinds=kinds, rows=[rows[y] for y in sorted(rows)], total=total,
         any_illustrative=any(ln.basis == "illustratief" for ln in lines),
-        all_illustrative=bool(lines) and all(ln.basis == "illustratief" for ln in lines),
     )
 
 
