@@ -76,8 +76,11 @@ def test_region_map_whole_region_view(watched, backend):
     if backend == "postgis":
         assert any("/api/tiles/fiches/8/" in u for u in watched.requests)
         # Clusters: a dot per cell, drawn in the fiches' tile layer (z-index 3).
-        watched.page.locator(FICHE_TILE_PATHS).first.wait_for(timeout=15000)
-        assert watched.page.locator(FICHE_TILE_PATHS).count() >= 2  # Herentals and Halle lie apart
+        # Herentals and Halle lie apart, in different tiles that arrive in any
+        # order: wait until both are drawn (fails after 15 s if one never is).
+        watched.page.wait_for_function(
+            "selector => document.querySelectorAll(selector).length >= 2", arg=FICHE_TILE_PATHS, timeout=15000)
+        assert watched.page.locator(FICHE_TILE_PATHS).count() >= 2
     else:
         # GeoJSON mode asks for the wijken only at this zoom and says how to see the fiches.
         page = watched.page
