@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import weakref
 
 import geopandas  # noqa: F401  (import order: see module docstring)
 import pyogrio  # noqa: F401
@@ -46,13 +47,31 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
-    # SQLite's loader finds the Debian module by its bare name on the library path.
-    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
-    engine = create_engine(url, module=sqlite_dbapi(), **kwargs)
-    create_private_sqlite_file(engine.url.database)
-    configure_spatialite_for_a_team(engine, busy_timeout_ms)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        # SQLite's loader finds the Debian module by its bare name on the library path.
+        os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+        engine = create_engine(url, module=sqlite_dbapi(), **kwargs)
+        create_private_sqlite_file(engine.url.database)
+        configure_spatialite_for_a_team(engine, busy_timeout_ms)
+    forget_pool_after_fork(engine)
     return engine
+
+
+def forget_pool_after_fork(engine: Engine) -> None:
+    """gunicorn --preload builds the app once and forks the workers from it
+    (they share the geo stack's pages: docs/bench.md, memory per worker). A
+    connection opened before the fork must never be used by two processes:
+    the child drops the inherited pool without closing the parent's sockets
+    or files and opens its own (SQLAlchemy's advice for multiprocessing)."""
+    alive = weakref.ref(engine)  # tests make many apps: don't keep their engines
+
+    def drop_inherited_pool() -> None:
+        inherited = alive()
+        if inherited is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=drop_inherited_pool)
 
 
 # SpatiaLite for a small team --------------------------------------------------

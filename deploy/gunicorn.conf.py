@@ -4,9 +4,15 @@ Threads: a request spends most of its time waiting on the database or
 writing a file, and threads share a process's page cache (app/http/page_cache.py)
 and its connection pool. Two processes per node survive one crashing worker.
 """
+import gc
 import os
 
 workers = int(os.environ.get("FICHEKAART_WORKERS", 2))
+# Build the app once in the master and fork the workers from it: the geo
+# stack (geopandas, pyproj, GDAL, folium) is loaded once and its pages are
+# shared copy-on-write (docs/bench.md: memory per worker). Each worker drops
+# the inherited connection pool (app/db.py, forget_pool_after_fork).
+preload_app = True
 worker_class = "gthread"
 threads = int(os.environ.get("FICHEKAART_THREADS", 4))
 # A request still running after this is killed; statement_timeout (30 s by
@@ -56,3 +62,10 @@ logconfig_dict = {
                             "qualname": "gunicorn.access"},
     },
 }
+
+
+def pre_fork(server, worker):
+    """Move what the master built into the permanent generation: the
+    workers' garbage collector then never writes to those objects' headers,
+    so their pages stay shared instead of being copied into every worker."""
+    gc.freeze()

@@ -263,12 +263,13 @@ def free_port() -> int:
 class Server:
     """A gunicorn process group we started (and stop, by its own pid)."""
 
-    def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None):
+    def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None,
+                 options: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.name = name
         self.log = open(RESULTS / f"{name}.log", "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--timeout", "120", "--log-level", "warning", app_spec],
             env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
         )
@@ -303,7 +304,13 @@ class Server:
             for line in status.splitlines():
                 if line.startswith("VmHWM:"):
                     peaks.append(int(line.split()[1]) / 1024)
-        return {"workers": len(peaks), "max_worker_mb": max(peaks, default=None), "sum_workers_mb": sum(peaks)}
+        # PSS counts a page shared by n processes as 1/n in each: what a worker
+        # really costs when the master preloads the app (VmHWM counts it whole).
+        pss = {pid: proportional_set_size_mb(pid) for pid in [self.proc.pid, *self.worker_pids()]}
+        workers_pss = [v for pid, v in pss.items() if pid != self.proc.pid and v is not None]
+        return {"workers": len(peaks), "max_worker_mb": max(peaks, default=None), "sum_workers_mb": sum(peaks),
+                "max_worker_pss_mb": max(workers_pss, default=None),
+                "total_pss_mb": sum(v for v in pss.values() if v is not None)}
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -313,6 +320,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+
+def proportional_set_size_mb(pid: int) -> float | None:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 1024 for line in rollup.splitlines() if line.startswith("Pss:")), None)
 
 
 def wrk(url: str, connections: int, seconds: int) -> dict:
@@ -488,11 +503,14 @@ def table(results: dict) -> str:
         add("")
     mem = results.get("memory")
     if mem:
-        add("## Peak memory (VmHWM of the gunicorn workers after the load test)")
-        add("| server | workers | max per worker | sum |")
-        add("|---|---|---|---|")
+        add("## Memory of the gunicorn processes after the load test")
+        add("VmHWM: peak resident size, shared pages counted whole. PSS: shared pages divided among the "
+            "processes sharing them (the master included in the total).")
+        add("| server | workers | peak per worker (VmHWM) | PSS per worker | PSS total |")
+        add("|---|---|---|---|---|")
         for name, m in mem.items():
-            add(f"| {name} | {m['workers']} | {fmt(m['max_worker_mb'], 'MB')} | {fmt(m['sum_workers_mb'], 'MB')} |")
+            add(f"| {name} | {m['workers']} | {fmt(m['max_worker_mb'], 'MB')} | "
+                f"{fmt(m.get('max_worker_pss_mb'), 'MB')} | {fmt(m.get('total_pss_mb'), 'MB')} |")
     return "\n".join(lines)
 
 
@@ -539,14 +557,19 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
     servers = []
+    # Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in
+    # the master, gc.freeze before the fork), with sync workers like pygeoapi's.
+    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
+                   "--max-requests", "0")  # no worker recycled in the middle of a measurement
     try:
         ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
-                                          "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart")
+                                          "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart",
+                      options=as_deployed)
         servers.append(ours)
         # The same app with nothing kept (app/http/page_cache.py off): every answer built afresh.
         ours_built = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                                  "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
-                            args.workers, "gunicorn-fichekaart-built")
+                            args.workers, "gunicorn-fichekaart-built", options=as_deployed)
         servers.append(ours_built)
         pygeoapi_port = free_port()
         env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)

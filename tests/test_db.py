@@ -1,4 +1,5 @@
 """The SpatiaLite traps of SETUP-NOTES, guarded."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -61,4 +62,32 @@ def test_spatialite_knows_belgian_crs(tmp_path, srid):
     engine = make_engine(f"sqlite:///{tmp_path / 'srs.sqlite'}")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM spatial_ref_sys WHERE srid = :s"), {"s": srid}).scalar() == 1
+    engine.dispose()
+
+
+def test_a_forked_worker_opens_its_own_connections(tmp_path):
+    """gunicorn --preload forks workers from a master that may have used the
+    database: the child must not reuse the parent's pooled connection."""
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'fork.sqlite'}")
+    with engine.connect() as conn:
+        parent_connection = id(conn.connection.dbapi_connection)
+    assert engine.pool.checkedin() == 1  # the parent keeps it pooled
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            fresh_pool = engine.pool.checkedin() == 0
+            with engine.connect() as conn:
+                works = conn.execute(text("SELECT spatialite_version() IS NOT NULL")).scalar() == 1
+                own = id(conn.connection.dbapi_connection) != parent_connection
+            os._exit(0 if fresh_pool and works and own else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with engine.connect() as conn:  # the parent's connection is still open and usable
+        assert conn.execute(text("SELECT 1")).scalar() == 1
     engine.dispose()
