@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     hosts.init_app(app)
     web.init_app(app)
-    outage.init_app(app, db.get_engine_of(app))
+    outage.init_app(app, db.get_engine_of(app), app.extensions.get("fichekaart.read_engine"))
     compression.init_app(app)
     cors.init_app(app)
     metrics.init_app(app, db.get_engine_of(app))

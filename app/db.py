@@ -223,6 +223,12 @@ def init_app(app: Flask) -> None:
 
     data_version.install(factory)
     app.extensions["fichekaart.sessionmaker"] = factory
+    read_url = app.config.get("READ_DATABASE_URL")
+    if read_url and read_url != url:
+        # A hot standby (streaming replica) for anonymous reads: docs/operations.md.
+        read_engine = make_engine(read_url, busy_timeout_ms=busy, **database_timeouts(app.config, read_url))
+        app.extensions["fichekaart.read_engine"] = read_engine
+        app.extensions["fichekaart.read_sessionmaker"] = sessionmaker(read_engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)
 
 
@@ -234,16 +240,44 @@ def get_engine_of(app: Flask) -> Engine:
     return app.extensions["fichekaart.engine"]
 
 
+PRIMARY, STANDBY = "primary", "standby"
+
+
 def get_session() -> Session:
-    """The session of this request (or app context), opened on first use.
-    A `fichekaart.before_session` hook may refuse first (app.http.outage:
-    no waiting on a database that just failed to connect)."""
+    """The session of this request (or app context), opened on first use:
+    on the standby for a request that may read from it (reads_may_use_standby),
+    else on the primary. A `fichekaart.before_session` hook may refuse a
+    database first (app.http.outage: no waiting on a database that just
+    failed to connect); a standby held back that way leaves the request to
+    the primary."""
     if "db_session" not in g:
         before = current_app.extensions.get("fichekaart.before_session")
-        if before is not None:
-            before()
-        g.db_session = current_app.extensions["fichekaart.sessionmaker"]()
+        database = PRIMARY
+        if reads_may_use_standby():
+            database = STANDBY
+            if before is not None:
+                try:
+                    before(STANDBY)
+                except Exception:  # held back: the primary answers meanwhile
+                    database = PRIMARY
+        if database == PRIMARY and before is not None:
+            before(PRIMARY)
+        key = "fichekaart.read_sessionmaker" if database == STANDBY else "fichekaart.sessionmaker"
+        g.db_database = database
+        g.db_session = current_app.extensions[key]()
     return g.db_session
+
+
+def reads_may_use_standby() -> bool:
+    """Anonymous GET and HEAD requests, when a standby is configured. Anyone
+    with a session cookie (staff, a form just sent) reads the primary, so
+    they always see their own writes; so does every writing request and all
+    work outside a request (CLI, jobs)."""
+    if "fichekaart.read_sessionmaker" not in current_app.extensions or not has_request_context():
+        return False
+    if request.method not in ("GET", "HEAD") or _WRITE_INTENT.get():
+        return False
+    return current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies
 
 
 def close_session(_exc=None) -> None:

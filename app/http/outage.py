@@ -28,6 +28,7 @@ from flask import Flask, current_app, g, jsonify, render_template
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
+from ..db import PRIMARY, STANDBY
 from .web import wants_json
 
 
@@ -115,7 +116,7 @@ def note_outage(exc: BaseException) -> None:
     else:
         log.note(exc)
     if is_connection_failure(exc):
-        current_app.extensions["fichekaart.outage_hold"].start()
+        current_app.extensions["fichekaart.outage_holds"][g.get("db_database", PRIMARY)].start()
     metrics = current_app.extensions.get("fichekaart.metrics")
     if metrics is not None:
         metrics.database_errors.inc()
@@ -144,11 +145,18 @@ def unavailable_response(exc: BaseException | None = None):
     return response
 
 
-def init_app(app: Flask, engine) -> None:
+def init_app(app: Flask, engine, read_engine=None) -> None:
+    """One hold per database: a standby that failed to connect is held back
+    on its own (its reads go to the primary meanwhile: app.db.get_session)."""
     app.extensions["fichekaart.outage_log"] = OutageLog(float(app.config.get("DB_ERROR_LOG_INTERVAL", 30)))
-    hold = app.extensions["fichekaart.outage_hold"] = OutageHold(float(app.config.get("DB_OUTAGE_HOLD", 5)))
-    app.extensions["fichekaart.before_session"] = hold.check
-    event.listen(engine, "checkout", hold.end)
+    seconds = float(app.config.get("DB_OUTAGE_HOLD", 5))
+    holds = {PRIMARY: OutageHold(seconds), STANDBY: OutageHold(seconds)}
+    app.extensions["fichekaart.outage_hold"] = holds[PRIMARY]
+    app.extensions["fichekaart.outage_holds"] = holds
+    app.extensions["fichekaart.before_session"] = lambda database=PRIMARY: holds[database].check()
+    event.listen(engine, "checkout", holds[PRIMARY].end)
+    if read_engine is not None:
+        event.listen(read_engine, "checkout", holds[STANDBY].end)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, database_error_response)
 
