@@ -30,7 +30,9 @@ def include_object(obj, name, type_, reflected, compare_to):
 def alembic_config(engine: Engine, connection=None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The option goes through configparser, which reads "%" as interpolation: a
+    # URL with an escaped character (a password, a libpq multi-host list) must be doubled.
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     cfg.attributes["connection"] = connection
     return cfg
 
