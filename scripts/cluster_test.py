@@ -107,6 +107,8 @@ class Run:
     errors: list[str] = field(default_factory=list)  # exceptions in the writers (first ones reported)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
+    # refs of this run's fiches: earlier runs' fiches stay in the database
+    prefix: str = field(default_factory=lambda: f"CLUSTER-{time.strftime('%H%M%S')}-")
 
     def note(self, kind: str, ok: bool, status: int, began: float) -> None:
         now = time.monotonic()
@@ -165,7 +167,7 @@ def writer(run: Run, address: str, number: int) -> None:
     n = 0
     while not run.stop.is_set():
         n += 1
-        ref = f"CLUSTER-{number}-{n}"
+        ref = f"{run.prefix}{number}-{n}"
         began = time.monotonic()
         status = 0
         try:
@@ -226,7 +228,7 @@ def ensure_writer_account() -> None:
                    check=True, capture_output=True)
 
 
-def refs_on(port: int, prefix: str = "CLUSTER-") -> set[str]:
+def refs_on(port: int, prefix: str) -> set[str]:
     with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=fichekaart connect_timeout=3") as conn:
         return {r[0] for r in conn.execute("SELECT ref FROM fiches WHERE ref LIKE %s", (prefix + "%",))}
 
@@ -276,7 +278,7 @@ def failover(seconds: float, kill_at: float) -> dict:
     for t in threads:
         t.join(timeout=40)
     writes_after = [o.at for o in run.outcomes if o.kind == "write" and o.ok and o.at > killed_at]
-    stored = refs_on(standby)
+    stored = refs_on(standby, run.prefix)
     acknowledged = set(run.acknowledged)
     return {
         "seconds": seconds, "killed_at_s": round(killed_at, 1),
