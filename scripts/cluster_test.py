@@ -199,16 +199,18 @@ def node_role(port: int) -> str:
 
 
 def kill_database_node(port: int) -> None:
-    """The node as a machine would die: its keeper and its postgres, kill -9."""
+    """The node as a machine would die: its keeper (started in a session of
+    its own by scripts/cluster), the keeper's helpers and its postgres, kill -9."""
     pgdata = CLUSTER / "pg" / f"node{NODE_PORTS.index(port) + 1}"
     postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
     keepers = subprocess.run(["pgrep", "-f", f"pg_autoctl.*--pgdata {pgdata}( |$)"], capture_output=True,
                              text=True).stdout.split()
-    for pid in [*map(int, keepers), postmaster]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    for group in {os.getpgid(int(pid)) for pid in keepers}:
+        os.killpg(group, signal.SIGKILL)
+    try:
+        os.kill(postmaster, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def kill_app_node(index: int) -> None:
