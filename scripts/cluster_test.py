@@ -9,7 +9,9 @@ measured through nginx on loopback (issue 15; docs/operations.md).
 2. an app node killed (kill -9 of its gunicorn) under load: errors before and
    after the kill;
 3. 200 idle sockets holding half-sent headers (slowloris) while another
-   client loads pages: that client's p50/p99.
+   client loads pages: that client's p50/p99;
+4. the restore drill: a pgBackRest backup under load, a point-in-time
+   restore into a new data directory, rows and geometry checksums compared.
 
 Every client thread sends from its own loopback address (127.0.0.x), so
 nginx's per-client limits apply as they would to 34 people, not to one.
@@ -107,6 +109,7 @@ class Run:
     errors: list[str] = field(default_factory=list)  # exceptions in the writers (first ones reported)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
+    pause: threading.Event = field(default_factory=threading.Event)  # writers wait while it is set
     # refs of this run's fiches: earlier runs' fiches stay in the database
     prefix: str = field(default_factory=lambda: f"CLUSTER-{time.strftime('%H%M%S')}-")
 
@@ -166,6 +169,9 @@ def writer(run: Run, address: str, number: int) -> None:
             time.sleep(0.5)
     n = 0
     while not run.stop.is_set():
+        if run.pause.is_set():
+            time.sleep(0.1)
+            continue
         n += 1
         ref = f"{run.prefix}{number}-{n}"
         began = time.monotonic()
@@ -355,6 +361,81 @@ def slowloris(sockets: int, seconds: float) -> dict:
             "idle_sockets_nginx_still_held_at_the_end": still_open}
 
 
+def database_summary(url: str) -> dict[str, str]:
+    """`fichekaart db checksum`: rows per table and the geometry checksum."""
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "fichekaart"), "db", "checksum"], capture_output=True,
+                         text=True, check=True, env={**os.environ, "DATABASE_URL": url}).stdout
+    return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+
+
+def as_postgres(*command: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True,
+                          text=True, **kwargs)
+
+
+def restore_drill(drill_port: int = 56510) -> dict:
+    """A pgBackRest backup taken under load, then a point-in-time restore to a
+    moment after it (writers paused there) into a new data directory: the
+    restored database must equal the primary at that moment (rows per table,
+    geometry checksum) and lack what was written after."""
+    config = f"--config={CLUSTER / 'pgbackrest' / 'pgbackrest.conf'}"
+    kept, fresh = public_paths()
+    primary = next(p for p in NODE_PORTS if node_role(p) == "primary")
+    url = os.environ["DATABASE_URL"]
+    run = Run()
+    threads = [threading.Thread(target=reader, args=(run, f"127.0.0.{150 + i}", kept, fresh), daemon=True)
+               for i in range(16)]
+    threads += [threading.Thread(target=writer, args=(run, f"127.0.0.{190 + i}", i + 1), daemon=True) for i in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(5)
+    began = time.monotonic()
+    as_postgres("pgbackrest", config, "--stanza=fichekaart", "backup", "--type=full")
+    backup_s = time.monotonic() - began
+    log(f"full backup under load in {backup_s:.1f} s; writing on for 5 s")
+    time.sleep(5)
+    run.pause.set()
+    time.sleep(3)  # the writes in flight finish
+    with psycopg.connect(f"host=127.0.0.1 port={primary} user=postgres dbname=fichekaart") as conn:
+        target = conn.execute("SELECT clock_timestamp()::text").fetchone()[0]
+    at_target = database_summary(url)
+    time.sleep(1)
+    run.pause.clear()
+    log(f"restore target {target}; writing on for 5 s more")
+    time.sleep(5)
+    run.stop.set()
+    for t in threads:
+        t.join(timeout=40)
+    at_end = database_summary(url)
+    with psycopg.connect(f"host=127.0.0.1 port={primary} user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute("SELECT pg_switch_wal()")
+    as_postgres("pgbackrest", config, "--stanza=fichekaart", "check")  # waits until that WAL is archived
+    drill = CLUSTER / "pg" / "drill"
+    subprocess.run(["rm", "-rf", str(drill)], check=True)
+    began = time.monotonic()
+    as_postgres("pgbackrest", config, "--stanza=fichekaart", "restore", f"--pg1-path={drill}", "--type=time",
+                f"--target={target}", "--target-action=promote")
+    options = (f"-p {drill_port} -c archive_mode=off -c synchronous_standby_names='' -c shared_buffers=128MB "
+               f"-c logging_collector=off -c wal_keep_size=0")
+    as_postgres("/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(drill), "-o", options, "-l",
+                str(CLUSTER / "logs" / "drill.log"), "-w", "-t", "300", "start")
+    while node_role(drill_port) != "primary":
+        time.sleep(0.5)
+    restore_s = time.monotonic() - began
+    restored = database_summary(url.split("?")[0].replace("@/", f"@127.0.0.1:{drill_port}/"))
+    as_postgres("/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(drill), "-m", "fast", "stop")
+    subprocess.run(["rm", "-rf", str(drill)], check=True)
+    return {
+        "backup_under_load_s": round(backup_s, 1), "restore_and_recovery_s": round(restore_s, 1),
+        "target": target, "acknowledged_writes": len(run.acknowledged),
+        "fiches_at_target": at_target.get("fiches"), "fiches_at_end": at_end.get("fiches"),
+        "fiches_restored": restored.get("fiches"),
+        "restored_equals_target": restored == at_target, "restored_differs_from_end": restored != at_end,
+        "geometry_checksum_at_target": at_target.get("geometrie-checksum"),
+        "geometry_checksum_restored": restored.get("geometrie-checksum"),
+    }
+
+
 def bring_back() -> None:
     log("bringing the killed nodes back: scripts/cluster up")
     subprocess.run([str(ROOT / "scripts" / "cluster"), "up"], check=True, capture_output=True)
@@ -364,7 +445,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kill-at", type=float, default=20)
-    parser.add_argument("--only", choices=("failover", "app-node", "slowloris"))
+    parser.add_argument("--only", choices=("failover", "app-node", "slowloris", "restore-drill"))
     args = parser.parse_args()
     ensure_writer_account()
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
@@ -381,6 +462,9 @@ def main() -> None:
         if args.only in (None, "slowloris"):
             log("3. 200 idle sockets through nginx")
             results["slowloris"] = slowloris(200, 15)
+        if args.only in (None, "restore-drill"):
+            log("4. backup under load, point-in-time restore into a new data directory")
+            results["restore_drill"] = restore_drill()
     finally:
         out = ROOT / "bench-results" / "cluster.json"
         out.parent.mkdir(exist_ok=True)
@@ -389,6 +473,9 @@ def main() -> None:
     lost = results.get("failover", {}).get("acknowledged_writes_lost")
     if lost:
         log(f"LOST acknowledged writes: {lost}")
+        sys.exit(1)
+    if "restore_drill" in results and not results["restore_drill"]["restored_equals_target"]:
+        log("the restored database differs from the primary at the restore target")
         sys.exit(1)
 
 
