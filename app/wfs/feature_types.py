@@ -1,0 +1,147 @@
+"""What the WFS serves: one feature type per geometry type, so a client
+that takes a layer's type from its schema (QGIS, GDAL) gets every feature.
+
+- fiches-<slug>-punten / -lijnen / -vlakken: a city's published fiches
+  (the /ogc collection fiches-<slug>) whose place is a (multi)point, line
+  or polygon; fiches without a place are not in the WFS (see /ogc);
+- fasen-<slug>-punten / -lijnen / -vlakken: the phases of those fiches (the
+  /ogc collection fasen of that city), placed at their own or their fiche's
+  geometry;
+- wijken: the wijken of all cities (MultiPolygon).
+
+The queries are /ogc's (app.ogcapi's collections over app.read), narrowed
+by one SQL condition on the geometry's dimension, so counts and paging
+stay exact and drafts never come out. Geometries are promoted to Multi.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import shapely
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import Fiche, Municipality, Phase
+from ..ogcapi.base import Collection, Page
+from ..ogcapi.collections import PhasesCollection, WijkenCollection
+from ..ogcapi.fiches import FichesCollection
+from ..ogcapi.params import ItemsQuery
+from ..read.queries import fiche_conditions
+from ..read.records import Field
+from ..spatial import extent, geometry_dimension
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One geometry type: the name suffix, its dimension, the Multi type
+    and its GML property type (GDAL and QGIS read the layer type from it)."""
+    suffix: str
+    dimension: int
+    multi: type
+    gml_type: str
+    label: str
+
+
+POINTS = Shape("punten", 0, shapely.MultiPoint, "MultiPointPropertyType", "punten")
+LINES = Shape("lijnen", 1, shapely.MultiLineString, "MultiCurvePropertyType", "lijnen")
+POLYGONS = Shape("vlakken", 2, shapely.MultiPolygon, "MultiSurfacePropertyType", "vlakken")
+SHAPES = (POINTS, LINES, POLYGONS)
+
+F = aliased(Fiche)
+
+
+class FicheShapes(FichesCollection):
+    """fiches-<slug> of /ogc, only the fiches of one dimension."""
+
+    def __init__(self, municipality: Municipality, shape: Shape):
+        super().__init__(municipality)
+        self.shape = shape
+
+    def filters(self, query: ItemsQuery):
+        filters = super().filters(query)
+        if filters is None:
+            return None
+        of_shape = select(F.id).where(geometry_dimension(F.geom) == self.shape.dimension)
+        filters.ids = of_shape if filters.ids is None else of_shape.where(F.id.in_(filters.ids))
+        return filters
+
+    def spatial_extent(self, session: Session):
+        filters = self.filters(ItemsQuery())
+        return extent(session, Fiche.geom, and_(*fiche_conditions(session, filters)))
+
+
+class PhaseShapes(PhasesCollection):
+    """fasen of /ogc, only one city's phases placed at a geometry of one dimension."""
+
+    def __init__(self, municipality: Municipality, shape: Shape):
+        self.municipality, self.shape = municipality, shape
+
+    def _conditions(self, session, query=None):
+        conditions = super()._conditions(session, query)
+        if conditions is None:
+            return None
+        place = func.coalesce(Phase.geom, Fiche.geom)  # the rule of load_phase_rows: own place, else the fiche's
+        return [*conditions, Municipality.id == self.municipality.id,
+                geometry_dimension(place) == self.shape.dimension]
+
+
+@dataclass
+class FeatureType:
+    """One WFS feature type over a collection of /ogc."""
+    name: str
+    title: str
+    abstract: str
+    shape: Shape
+    collection: Collection
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.collection.fields
+
+    def page(self, session: Session, query: ItemsQuery, base_url: str) -> Page:
+        """One page, geometries promoted to the type's Multi geometry."""
+        page = self.collection.items(session, query, base_url)
+        page.geoms = [as_multi(g, self.shape) for g in page.geoms]
+        return page
+
+    def hits(self, session: Session, query: ItemsQuery, base_url: str) -> int:
+        """How many features match (resultType=hits): a page of one and its count."""
+        return self.collection.items(session, replace(query, limit=1, offset=0), base_url).matched
+
+    def extent(self, session: Session):
+        return self.collection.spatial_extent(session)
+
+
+def as_multi(geom, shape: Shape):
+    """A single geometry as its Multi type; a collection keeps the parts of
+    the type's dimension (it was selected by its highest dimension)."""
+    if geom is None or isinstance(geom, shape.multi):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == shape.dimension]
+    flat = [q for p in parts for q in (shapely.get_parts(p) if isinstance(p, shape.multi) else [p])]
+    return shape.multi(flat)
+
+
+def feature_types(session: Session) -> list[FeatureType]:
+    """Every feature type, the cities read from the database now."""
+    types = []
+    for city in session.scalars(select(Municipality).order_by(Municipality.name)):
+        for shape in SHAPES:
+            types.append(FeatureType(
+                f"fiches-{city.slug}-{shape.suffix}", f"Projectfiches {city.name} ({shape.label})",
+                f"Alleen de fiches met als ligging {shape.label}. " + FichesCollection(city).description,
+                shape, FicheShapes(city, shape)))
+        for shape in SHAPES:
+            types.append(FeatureType(
+                f"fasen-{city.slug}-{shape.suffix}", f"Fasen van de projecten van {city.name} ({shape.label})",
+                f"Alleen de fasen van {city.name} met als ligging {shape.label}. " + PhasesCollection.description,
+                shape, PhaseShapes(city, shape)))
+    wijken = WijkenCollection()
+    types.append(FeatureType(wijken.id, wijken.title, wijken.description, POLYGONS, wijken))
+    return types
+
+
+def feature_type(session: Session, name: str) -> FeatureType | None:
+    """The type called `name` (with or without the fk: prefix), or None."""
+    local = name.split(":", 1)[-1]
+    return next((t for t in feature_types(session) if t.name == local), None)
