@@ -11,6 +11,7 @@ from pyproj import Transformer
 from wfs_helpers import FK, GML, OWS, WFS, draft_ids, expected_features
 
 from app.crs import transform
+from app.models import Fiche
 
 BASE = "/wfs?SERVICE=WFS&VERSION=2.0.0"
 GROTE_MARKT_31370 = (182_400, 207_200, 183_000, 207_800)
@@ -102,11 +103,27 @@ def test_every_type_holds_the_database_features_in_lambert72(client, expected):
     assert nonempty >= 6  # points, lines and polygons of fiches and phases in the demo data
 
 
-def test_drafts_never_come_out(client, session, expected):
-    drafts = draft_ids(session)
-    assert drafts  # the demo data has drafts with a place
-    served = {int(feature_id(f)) for n in expected if n.startswith("fiches-") for f in members(get_feature(client, n))}
-    assert served and not served & drafts
+def test_drafts_never_come_out(scratch_app):
+    """A fiche taken back to draft leaves its type, and so do its phases."""
+    from app.db import get_session
+
+    with scratch_app.app_context():
+        session = get_session()
+        before = expected_features(session)
+        name = next(n for n in before if n.startswith("fiches-herentals-") and before[n])
+        draft = session.get(Fiche, next(iter(before[name])))
+        phases = {p.id for p in draft.phases}
+        draft.published = False
+        session.commit()
+        assert draft_ids(session) == {draft.id}
+    client = scratch_app.test_client()
+    served = {feature_id(f) for f in members(get_feature(client, name))}
+    assert str(draft.id) not in served and len(served) == len(before[name]) - 1
+    phase_types = [n for n in before if n.startswith("fasen-herentals-")]
+    served_phases = {int(feature_id(f)) for n in phase_types for f in members(get_feature(client, n))}
+    assert served_phases and not served_phases & phases
+    assert len(served_phases) == sum(len(before[n]) for n in phase_types) - len(phases & set().union(
+        *(before[n] for n in phase_types)))
 
 
 def test_hits_and_paging(client, expected):
