@@ -4,6 +4,8 @@ paging, BBOX, srsName and axis order, GeoJSON, drafts, and exception
 reports for bad requests."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 import shapely
 from lxml import etree
@@ -169,6 +171,20 @@ def test_bbox_in_lambert72_and_in_wgs84(client, expected):
     assert {feature_id(f) for f in members(urn)} == wide and want <= wide
 
 
+def test_bbox_as_a_filter_encoding_filter(client, expected):
+    """What GDAL and QGIS send for a map extent: FILTER=<fes:Filter><fes:BBOX>."""
+    name = "fiches-herentals-punten"
+    box = shapely.box(*GROTE_MARKT_31370)
+    want = {str(k) for k, g in expected[name].items() if g.intersects(box)}
+    envelope = ("<gml:Envelope{srs}><gml:lowerCorner>182400 207200</gml:lowerCorner>"
+                "<gml:upperCorner>183000 207800</gml:upperCorner></gml:Envelope>")
+    for srs in ("", ' srsName="urn:ogc:def:crs:EPSG::31370"'):
+        fes = ('<Filter xmlns="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"><BBOX>'
+               f"<ValueReference>geometrie</ValueReference>{envelope.format(srs=srs)}</BBOX></Filter>")
+        doc = get_feature(client, name, "&FILTER=" + quote(fes))
+        assert {feature_id(f) for f in members(doc)} == want
+
+
 def test_srsname_3812_and_4326_axis_order(client, expected):
     name = "fiches-herentals-punten"
     fid, point = next(iter(expected[name].items()))
@@ -234,6 +250,16 @@ def test_geojson_output(client, expected):
     ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&OUTPUTFORMAT=shape-zip", "InvalidParameterValue",
      "outputFormat"),
     ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&FILTER=<x/>", "OperationNotSupported", "filter"),
+    ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&FILTER=<x", "InvalidParameterValue", "filter"),
+    ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&FILTER=" + quote(
+        '<!DOCTYPE f [<!ENTITY e SYSTEM "file:///etc/passwd">]><f>&e;</f>'), "OperationNotSupported", "filter"),
+    ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&FILTER=" + quote(
+        '<Filter xmlns="http://www.opengis.net/fes/2.0"><PropertyIsEqualTo/></Filter>'), "OperationNotSupported",
+     "filter"),
+    ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&FILTER=" + quote(
+        '<Filter xmlns="http://www.opengis.net/fes/2.0"><BBOX/></Filter>'), "InvalidParameterValue", "filter"),
+    ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=wijken&BBOX=1,2,3,4&FILTER=<x/>",
+     "InvalidParameterValue", "filter"),
     ("SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&STOREDQUERY_ID=urn:ogc:def:query:OGC-WFS::GetFeatureById",
      "OperationNotSupported", "storedquery_id"),
 ])

@@ -76,9 +76,15 @@ def capabilities(session: Session, types: list[FeatureType], url: str):
     filters = FES.Filter_Capabilities(
         FES.Conformance(*(_fes_constraint(name, "FALSE") for name in (
             "ImplementsQuery", "ImplementsAdHocQuery", "ImplementsFunctions", "ImplementsMinStandardFilter",
-            "ImplementsStandardFilter", "ImplementsMinSpatialFilter", "ImplementsSpatialFilter",
+            "ImplementsStandardFilter", "ImplementsSpatialFilter",
             "ImplementsMinTemporalFilter", "ImplementsTemporalFilter", "ImplementsVersionNav", "ImplementsSorting",
-            "ImplementsExtendedOperators", "ImplementsResourceId"))),
+            "ImplementsExtendedOperators", "ImplementsResourceId")),
+            _fes_constraint("ImplementsMinSpatialFilter", "TRUE")),
+        # a BBOX filter on the geometry, the one filter we read (fes.py)
+        FES.Spatial_Capabilities(
+            FES.GeometryOperands(FES.GeometryOperand(name="gml:Envelope")),
+            FES.SpatialOperators(FES.SpatialOperator(name="BBOX")),
+        ),
     )
     return WFS.WFS_Capabilities(
         OWS.ServiceIdentification(

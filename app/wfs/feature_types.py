@@ -48,6 +48,13 @@ POLYGONS = Shape("vlakken", 2, shapely.MultiPolygon, "MultiSurfacePropertyType",
 SHAPES = (POINTS, LINES, POLYGONS)
 
 F = aliased(Fiche)
+ILLUSTRATIVE_FICHES = (
+    "De ligging is wat de stad aanduidde (ligging = indicatief: een benaderende plaats). Budgetten, fasen en "
+    "SDG's zijn in deze demo deels illustratief: zie de velden illustratief, budget_illustratief en "
+    "sdgs_illustratief.")
+PHASES_NOTE = (
+    "Een fase zonder eigen ligging krijgt die van haar fiche (eigen_geometrie = false). De planning is in deze "
+    "demo illustratief (veld illustratief = true): voorbeelddata, geen beslissingen.")
 
 
 class FicheShapes(FichesCollection):
@@ -129,12 +136,14 @@ def feature_types(session: Session) -> list[FeatureType]:
         for shape in SHAPES:
             types.append(FeatureType(
                 f"fiches-{city.slug}-{shape.suffix}", f"Projectfiches {city.name} ({shape.label})",
-                f"Alleen de fiches met als ligging {shape.label}. " + FichesCollection(city).description,
+                f"De gepubliceerde projecten van {city.name} met als ligging {shape.label}: één kenmerk per fiche, "
+                f"de andere liggingen in de andere lagen. {ILLUSTRATIVE_FICHES}",
                 shape, FicheShapes(city, shape)))
         for shape in SHAPES:
             types.append(FeatureType(
                 f"fasen-{city.slug}-{shape.suffix}", f"Fasen van de projecten van {city.name} ({shape.label})",
-                f"Alleen de fasen van {city.name} met als ligging {shape.label}. " + PhasesCollection.description,
+                f"De fasen (studie, ontwerp, uitvoering ...) van de gepubliceerde projecten van {city.name} met als "
+                f"ligging {shape.label}, met hun start- en einddatum. {PHASES_NOTE}",
                 shape, PhaseShapes(city, shape)))
     wijken = WijkenCollection()
     types.append(FeatureType(wijken.id, wijken.title, wijken.description, POLYGONS, wijken))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..ogcapi.errors import ApiError
 from ..ogcapi.params import CRS84, MAX_LIMIT, STORAGE_CRS, ItemsQuery, SupportedCrs, parse_bbox, parse_crs
 from .errors import WfsError, missing, not_supported
+from .fes import bbox_of_filter
 
 VERSIONS = ("2.0.0", "2.0.2")
 OPERATIONS = ("GetCapabilities", "DescribeFeatureType", "GetFeature")
@@ -32,7 +33,7 @@ def _format_key(value: str) -> str:
 
 _FORMATS = {_format_key(k): v for k, v in OUTPUT_FORMATS.items()}
 # parameters of WFS 2.0 that this service does not implement: a clear 400, not a silent full answer
-UNSUPPORTED = {"FILTER": "FILTER (Filter Encoding)", "RESOURCEID": "RESOURCEID", "SORTBY": "SORTBY",
+UNSUPPORTED = {"RESOURCEID": "RESOURCEID", "SORTBY": "SORTBY",
                "PROPERTYNAME": "PROPERTYNAME", "STOREDQUERY_ID": "Stored queries (STOREDQUERY_ID)",
                "FILTER_LANGUAGE": "FILTER_LANGUAGE", "RESOLVE": "RESOLVE"}
 
@@ -186,6 +187,10 @@ def get_feature(params: dict[str, str]) -> GetFeature:
     count = whole(params.get("COUNT") or params.get("MAXFEATURES"), "COUNT", 1)
     start = whole(params.get("STARTINDEX"), "STARTINDEX", 0) or 0
     srs = output_crs(params.get("SRSNAME"))
-    query = ItemsQuery(limit=min(count or MAX_LIMIT, MAX_LIMIT), offset=start, crs=srs.crs,
-                       bbox=bbox(params.get("BBOX")))
+    box = params.get("BBOX")
+    if params.get("FILTER"):
+        if box:
+            raise WfsError("Gebruik BBOX of FILTER, niet beide.", "InvalidParameterValue", "filter")
+        box = bbox_of_filter(params["FILTER"])
+    query = ItemsQuery(limit=min(count or MAX_LIMIT, MAX_LIMIT), offset=start, crs=srs.crs, bbox=bbox(box))
     return GetFeature(names[0], query, srs, result_type == "hits", output_format(params))
