@@ -18,7 +18,7 @@ from ..read.features import to_features
 from . import gml
 from .feature_types import FeatureType
 from .params import GML, JSON, MAX_LIMIT, VERSIONS, GetFeature
-from .xml import FES, FK, FK_NS, FK_PREFIX, OWS, WFS, XLINK_NS, XSD, XSI_NS, qname
+from .xml import FES, FK, FK_NS, FK_PREFIX, OWS, WFS, XLINK_NS, XSD, XSI_NS, qname, xml_text
 
 TITLE = "Fichekaart WFS: projectfiches, fasen en wijken"
 ABSTRACT = (
@@ -130,7 +130,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return xml_text(str(value))
 
 
 def _gml_id(type_name: str, feature_id) -> str:

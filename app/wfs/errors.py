@@ -2,7 +2,7 @@
 shows its user, so the text is Dutch; the code and locator are OGC's."""
 from __future__ import annotations
 
-from .xml import OWS, to_bytes
+from .xml import OWS, to_bytes, xml_text
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -12,7 +12,7 @@ class WfsError(Exception):
 
     def __init__(self, text: str, code: str = "InvalidParameterValue", locator: str | None = None):
         super().__init__(text)
-        self.text, self.code, self.locator = text, code, locator
+        self.text, self.code, self.locator = xml_text(text), code, locator
 
     def report(self) -> bytes:
         exception = OWS.Exception(OWS.ExceptionText(self.text), exceptionCode=self.code)

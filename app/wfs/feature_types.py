@@ -33,18 +33,18 @@ from ..spatial import extent, geometry_dimension
 
 @dataclass(frozen=True)
 class Shape:
-    """One geometry type: the name suffix, its dimension, the Multi type
-    and its GML property type (GDAL and QGIS read the layer type from it)."""
+    """One geometry type: the name suffix (Dutch, also in the titles), its
+    dimension, the Multi type and its GML property type (GDAL and QGIS read
+    the layer type from it)."""
     suffix: str
     dimension: int
     multi: type
     gml_type: str
-    label: str
 
 
-POINTS = Shape("punten", 0, shapely.MultiPoint, "MultiPointPropertyType", "punten")
-LINES = Shape("lijnen", 1, shapely.MultiLineString, "MultiCurvePropertyType", "lijnen")
-POLYGONS = Shape("vlakken", 2, shapely.MultiPolygon, "MultiSurfacePropertyType", "vlakken")
+POINTS = Shape("punten", 0, shapely.MultiPoint, "MultiPointPropertyType")
+LINES = Shape("lijnen", 1, shapely.MultiLineString, "MultiCurvePropertyType")
+POLYGONS = Shape("vlakken", 2, shapely.MultiPolygon, "MultiSurfacePropertyType")
 SHAPES = (POINTS, LINES, POLYGONS)
 
 F = aliased(Fiche)
@@ -135,15 +135,15 @@ def feature_types(session: Session) -> list[FeatureType]:
     for city in session.scalars(select(Municipality).order_by(Municipality.name)):
         for shape in SHAPES:
             types.append(FeatureType(
-                f"fiches-{city.slug}-{shape.suffix}", f"Projectfiches {city.name} ({shape.label})",
-                f"De gepubliceerde projecten van {city.name} met als ligging {shape.label}: één kenmerk per fiche, "
+                f"fiches-{city.slug}-{shape.suffix}", f"Projectfiches {city.name} ({shape.suffix})",
+                f"De gepubliceerde projecten van {city.name} met als ligging {shape.suffix}: één kenmerk per fiche, "
                 f"de andere liggingen in de andere lagen. {ILLUSTRATIVE_FICHES}",
                 shape, FicheShapes(city, shape)))
         for shape in SHAPES:
             types.append(FeatureType(
-                f"fasen-{city.slug}-{shape.suffix}", f"Fasen van de projecten van {city.name} ({shape.label})",
+                f"fasen-{city.slug}-{shape.suffix}", f"Fasen van de projecten van {city.name} ({shape.suffix})",
                 f"De fasen (studie, ontwerp, uitvoering ...) van de gepubliceerde projecten van {city.name} met als "
-                f"ligging {shape.label}, met hun start- en einddatum. {PHASES_NOTE}",
+                f"ligging {shape.suffix}, met hun start- en einddatum. {PHASES_NOTE}",
                 shape, PhaseShapes(city, shape)))
     wijken = WijkenCollection()
     types.append(FeatureType(wijken.id, wijken.title, wijken.description, POLYGONS, wijken))

@@ -103,7 +103,7 @@ def whole(value: str | None, name: str, minimum: int) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if not text.isdigit() or int(text) < minimum or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < minimum:
         raise WfsError(f"{name} moet een geheel getal van minstens {minimum} zijn: '{value[:40]}'.",
                        "InvalidParameterValue", name.lower())
     return int(text)

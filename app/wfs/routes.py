@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..db import get_session
+from ..http.page_cache import cached_page
 from ..ogcapi.errors import ApiError
 from . import documents, params
 from .errors import WfsError
@@ -29,6 +30,7 @@ def read_error(exc: ApiError):
 
 
 @bp.get("", strict_slashes=False)
+@cached_page  # GDAL asks for the capabilities at every open; kept per data version like /ogc's items
 def wfs():
     wfs_request = params.request_of(request.args)
     return OPERATIONS[wfs_request.operation](wfs_request.params)
@@ -57,7 +59,7 @@ def _types(names: list[str]) -> list[FeatureType]:
 def describe_feature_type(kvp: dict[str, str]) -> Response:
     types = _types(params.type_names(kvp, required=False))
     fmt = kvp.get("OUTPUTFORMAT")
-    if fmt is not None and params.output_format(kvp) != "gml" and "xml" not in fmt.lower():
+    if fmt is not None and "xml" not in fmt.lower() and "gml" not in fmt.lower():
         raise WfsError("DescribeFeatureType geeft enkel een XML-schema (GML 3.2).", "InvalidParameterValue",
                        "outputFormat")
     return Response(to_bytes(documents.schema(types)), content_type=XML_TYPE)

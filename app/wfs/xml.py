@@ -1,6 +1,8 @@
 """Namespaces and the lxml element makers every WFS document uses."""
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -27,6 +29,16 @@ XSD = ElementMaker(namespace=XSD_NS, nsmap={"xsd": XSD_NS, "gml": GML_NS, FK_PRE
 
 XML_TYPE = "application/xml; charset=utf-8"
 GML32_TYPE = "application/gml+xml; version=3.2"
+
+
+# What XML 1.0 cannot carry (lxml refuses it): control characters but tab and line breaks, and U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot hold (each becomes U+FFFD):
+    a pasted control character in a fiche or a query must not break an answer."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def qname(namespace: str, local: str) -> str:
