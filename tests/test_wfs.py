@@ -166,8 +166,10 @@ def test_hits_and_paging(client, expected):
     beyond = get_feature(client, name, f"&COUNT=5&STARTINDEX={total + 10}")
     assert beyond.get("numberReturned") == "0" and beyond.get("numberMatched") == str(total)
     # parameter names are case-insensitive; MAXFEATURES is WFS 1.1's COUNT
-    lower = xml(client, f"/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames={name}&maxFeatures=3")
+    lower = xml(client, f"/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames={name}&maxFeatures=3"
+                        "&startIndex=1")
     assert lower.get("numberReturned") == "3"
+    assert "startIndex" not in lower.get("next") and "STARTINDEX=4" in lower.get("next")
 
 
 def test_bbox_in_lambert72_and_in_wgs84(client, expected):

@@ -145,7 +145,8 @@ def next_url(url: str, params: dict[str, str], request: GetFeature, page: Page) 
     start = request.query.offset + len(page.ids)
     if not page.ids or start >= page.matched:
         return None
-    return f"{url}?{urlencode({**params, 'STARTINDEX': str(start)})}"
+    kept = {k: v for k, v in params.items() if k.upper() != "STARTINDEX"}  # names are case-insensitive
+    return f"{url}?{urlencode({**kept, 'STARTINDEX': str(start)})}"
 
 
 def hits(count: int):
