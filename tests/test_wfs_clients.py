@@ -112,6 +112,18 @@ def test_ogrinfo_36_lists_types_and_counts(wfs, expected):
         assert 'ID["EPSG",31370]' in summary
 
 
+@pytest.mark.skipif(OGRINFO is None, reason="Debian's gdal-bin (ogr2ogr) is not installed")
+def test_ogr2ogr_36_writes_linear_layers_on_request(wfs, expected, tmp_path):
+    """What docs/ogcapi.md tells a partner with GDAL 3.6: -nlt MULTIPOLYGON."""
+    target = tmp_path / "vlakken.gpkg"
+    result = subprocess.run([shutil.which("ogr2ogr"), "-f", "GPKG", str(target), wfs, "fk:fiches-herentals-vlakken",
+                             "-nlt", "MULTIPOLYGON"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    info = pyogrio.read_info(target)
+    assert info["geometry_type"] == "MultiPolygon" and info["crs"] == "EPSG:31370"
+    assert info["features"] == len(expected["fiches-herentals-vlakken"]) > 0
+
+
 # -- QGIS 3.22 (Debian's python3-qgis), where installed ------------------------------
 
 QGIS_SCRIPT = """
