@@ -1,6 +1,7 @@
 """The WFS read by real clients on both databases: GDAL's WFS driver
-(pyogrio's GDAL 3.12 and Debian's ogrinfo, GDAL 3.6) and, where Debian's
-python3-qgis is installed, QGIS 3.22 (headless, in a child process).
+(pyogrio's GDAL 3.12 and Debian's ogrinfo/ogr2ogr, GDAL 3.6), OWSLib and,
+where Debian's python3-qgis is installed, QGIS 3.22 (headless, in a child
+process).
 
 The app runs in a child process (test_ogcapi_clients.Server: a server
 thread would deadlock with pyogrio holding the GIL)."""
@@ -91,6 +92,33 @@ def test_gdal_bbox(wfs, expected):
     want = {k for k, g in expected[name].items() if g.intersects(box)}
     frame = pyogrio.read_dataframe(wfs, layer=f"fk:{name}", bbox=GROTE_MARKT_31370)
     assert set(frame["id"]) == want and want
+
+
+# -- OWSLib (the Python WFS client of many portals and plugins) -------------------------
+
+def test_owslib_reads_capabilities_and_features(wfs, expected):
+    from lxml import etree
+    from owslib.wfs import WebFeatureService
+
+    service = WebFeatureService(wfs.removeprefix("WFS:"), version="2.0.0")
+    assert set(service.contents) == {f"fk:{name}" for name in expected}
+    lines = service.contents["fk:fiches-herentals-lijnen"]
+    assert [str(c) for c in lines.crsOptions] == ["urn:ogc:def:crs:EPSG::31370", "urn:ogc:def:crs:EPSG::3812",
+                                                  "urn:ogc:def:crs:EPSG::4326"]
+    lon1, lat1, lon2, lat2 = lines.boundingBoxWGS84
+    assert 4.7 < lon1 < lon2 < 5.0 and 51.0 < lat1 < lat2 < 51.3  # Herentals, lon/lat
+    # OWSLib's get_schema knows no gml:MultiCurvePropertyType (and calls MultiSurface "3D MultiPolygon"),
+    # but it reads the fields
+    assert service.get_schema("fk:fiches-herentals-lijnen")["properties"]["ref"] == "string"
+    box = shapely.box(*GROTE_MARKT_31370)
+    want = {k for k, g in expected["fiches-herentals-punten"].items() if g.intersects(box)}
+    answer = service.getfeature(typename="fk:fiches-herentals-punten",
+                                bbox=(*GROTE_MARKT_31370, "urn:ogc:def:crs:EPSG::31370"))
+    got = etree.fromstring(answer.read()).iter("{urn:fichekaart:wfs}fiches-herentals-punten")
+    assert {int(f.get("{http://www.opengis.net/gml/3.2}id").split(".")[1]) for f in got} == want and want
+    geojson = json.loads(service.getfeature(typename="fk:wijken", outputFormat="application/json",
+                                            maxfeatures=2).read())
+    assert geojson["numberMatched"] == len(expected["wijken"]) and len(geojson["features"]) == 2
 
 
 # -- GDAL 3.6 (Debian's ogrinfo) ----------------------------------------------------
