@@ -63,6 +63,16 @@ def test_capabilities_list_every_type_with_one_geometry_type(client, expected):
                                                                       "urn:ogc:def:crs:EPSG::4326"]
     lower = feature_type.find(f"{OWS}WGS84BoundingBox/{OWS}LowerCorner").text.split()
     assert 2.5 < float(lower[0]) < 6.5 and 49.5 < float(lower[1]) < 51.6  # lon lat, in Belgium
+    for element in doc.iter(f"{WFS}FeatureType"):  # each type's own box, from the database's geometries
+        stored = expected[element.findtext(f"{WFS}Name").removeprefix("fk:")]
+        box = element.find(f"{OWS}WGS84BoundingBox")
+        if not stored:
+            assert box is None
+            continue
+        bounds = shapely.GeometryCollection(list(stored.values())).bounds
+        want = transform(shapely.box(*bounds), 31370, 4326).bounds
+        got = [float(v) for corner in ("LowerCorner", "UpperCorner") for v in box.findtext(f"{OWS}{corner}").split()]
+        assert got == pytest.approx(want, abs=2e-6)
     paging = next(e for e in doc.iter(f"{OWS}Constraint") if e.get("name") == "ImplementsResultPaging")
     assert paging.findtext(f"{OWS}DefaultValue") == "TRUE"
 

@@ -16,7 +16,7 @@ from ..crs import STORAGE_EPSG, from_storage, transform
 from ..ogcapi.base import Page
 from ..read.features import to_features
 from . import gml
-from .feature_types import FeatureType
+from .feature_types import FeatureType, extents
 from .params import GML, JSON, MAX_LIMIT, VERSIONS, GetFeature
 from .xml import FES, FK, FK_NS, FK_PREFIX, OWS, WFS, XLINK_NS, XSD, XSI_NS, qname, xml_text
 
@@ -62,14 +62,14 @@ def capabilities(session: Session, types: list[FeatureType], url: str):
         _constraint("ImplementsResultPaging", "TRUE"),
         _constraint("CountDefault", str(MAX_LIMIT)),
     )
-    feature_list = WFS.FeatureTypeList()
+    feature_list, boxes = WFS.FeatureTypeList(), extents(session)
     for t in types:
         element = WFS.FeatureType(
             WFS.Name(f"{FK_PREFIX}:{t.name}"), WFS.Title(t.title), WFS.Abstract(t.abstract),
             WFS.DefaultCRS("urn:ogc:def:crs:EPSG::31370"), *(WFS.OtherCRS(c) for c in OTHER_CRS),
             WFS.OutputFormats(WFS.Format(GML), WFS.Format(JSON)),
         )
-        box = _wgs84_box(t.extent(session))
+        box = _wgs84_box(boxes.get(t.name))
         if box is not None:
             element.append(box)
         feature_list.append(element)

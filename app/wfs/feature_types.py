@@ -26,9 +26,9 @@ from ..ogcapi.base import Collection, Page
 from ..ogcapi.collections import PhasesCollection, WijkenCollection
 from ..ogcapi.fiches import FichesCollection
 from ..ogcapi.params import ItemsQuery
-from ..read.queries import fiche_conditions
+from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import Field
-from ..spatial import extent, geometry_dimension
+from ..spatial import extents_by, geometry_dimension
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,6 @@ class FicheShapes(FichesCollection):
         filters.ids = of_shape if filters.ids is None else of_shape.where(F.id.in_(filters.ids))
         return filters
 
-    def spatial_extent(self, session: Session):
-        filters = self.filters(ItemsQuery())
-        return extent(session, Fiche.geom, and_(*fiche_conditions(session, filters)))
-
 
 class PhaseShapes(PhasesCollection):
     """fasen of /ogc, only one city's phases placed at a geometry of one dimension."""
@@ -115,8 +111,6 @@ class FeatureType:
         """How many features match (resultType=hits): a page of one and its count."""
         return self.collection.items(session, replace(query, limit=1, offset=0), base_url).matched
 
-    def extent(self, session: Session):
-        return self.collection.spatial_extent(session)
 
 
 def as_multi(geom, shape: Shape):
@@ -148,6 +142,26 @@ def feature_types(session: Session) -> list[FeatureType]:
     wijken = WijkenCollection()
     types.append(FeatureType(wijken.id, wijken.title, wijken.description, POLYGONS, wijken))
     return types
+
+
+def extents(session: Session) -> dict[str, tuple[float, float, float, float]]:
+    """{type name: bounding box in EPSG:31370} of every non-empty type, in
+    seven queries whatever the number of cities (per type, the capabilities
+    of 300 cities would run 1,800). The same conditions as the types' own."""
+    slugs = {city_id: slug for city_id, slug in session.execute(select(Municipality.id, Municipality.slug))}
+    fiches = fiche_conditions(session, FicheFilters())
+    phases = PhasesCollection()._conditions(session) or []  # the conditions PhaseShapes narrows, all cities
+    place = func.coalesce(Phase.geom, Fiche.geom)
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for shape in SHAPES:
+        for kind, column, conditions in (("fiches", Fiche.geom, fiches), ("fasen", place, phases)):
+            of_shape = and_(*conditions, geometry_dimension(column) == shape.dimension)
+            for city_id, box in extents_by(session, column, Fiche.municipality_id, of_shape).items():
+                boxes[f"{kind}-{slugs[city_id]}-{shape.suffix}"] = box
+    wijken = WijkenCollection().spatial_extent(session)
+    if wijken is not None:
+        boxes[WijkenCollection.id] = wijken
+    return boxes
 
 
 def feature_type(session: Session, name: str) -> FeatureType | None:
