@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, ogcapi
+    from . import auth, ogcapi, wfs
     from .views import (
         api,
         city,
@@ -65,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, glossary.bp, city.bp, city_figures.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp,
-        ogcapi.bp, vendor.bp,
+        ogcapi.bp, wfs.bp, vendor.bp,
         api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp, health.bp,
     ):
         app.register_blueprint(blueprint)

@@ -25,7 +25,9 @@ ensure_apt() {
 }
 
 RUNTIME_APT=(libsqlite3-mod-spatialite python3-venv)
-TEST_APT=(postgresql postgresql-15-postgis-3 postgresql-15-postgis-3-scripts chromium gdal-bin fonts-dejavu-core)
+# python3-qgis: QGIS 3.22 reads /wfs in tests/test_wfs_clients.py (about 100 MB; the test skips without it)
+TEST_APT=(postgresql postgresql-15-postgis-3 postgresql-15-postgis-3-scripts chromium gdal-bin fonts-dejavu-core
+  python3-qgis)
 
 # A Python whose sqlite3 can load extensions is preferred (Debian's); the app
 # falls back to sqlean-py on one that cannot (e.g. a pyenv build), so either works.

@@ -1,5 +1,5 @@
 """CORS for the public read endpoints, so browser-based viewers and online GIS
-can call them: the OGC API (/ogc), the map data (/api) and the downloads.
+can call them: the OGC API (/ogc), the WFS (/wfs), the map data (/api) and the downloads.
 
 Anyone may read these (published data only, no cookies needed), so the
 answer is `Access-Control-Allow-Origin: *` without credentials. Staff routes,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-PUBLIC_BLUEPRINTS = frozenset({"ogcapi", "api"})
+PUBLIC_BLUEPRINTS = frozenset({"ogcapi", "wfs", "api"})
 PUBLIC_ENDPOINTS = frozenset({"downloads.download"})
 # Headers a client script may read: caching, paging links, the OGC API's CRS, and
 # when to retry after a 503 and the request id to quote (app/http/outage.py, request_log.py).

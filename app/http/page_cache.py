@@ -1,4 +1,4 @@
-"""Public pages and OGC API answers kept as rendered text for anonymous visitors.
+"""Public pages, OGC API and WFS answers kept as rendered text for anonymous visitors.
 
 The city map, fiche, wijk and comparison pages and the OGC API's items are
 the same for every citizen and GIS client until the data changes, and
@@ -40,7 +40,7 @@ from .web import csp_nonce
 
 _NONCE_MARK = f"fk-nonce-{secrets.token_hex(16)}"
 _SKIPPED_HEADERS = {"content-length", "set-cookie"}
-KEPT_TYPES = {"text/html", "application/json", "application/geo+json"}
+KEPT_TYPES = {"text/html", "application/json", "application/geo+json", "application/xml", "application/gml+xml"}
 
 
 def page_cache() -> LruCache:
