@@ -57,7 +57,6 @@ class Collection:
     temporal = False
     columns: dict = {}          # queryable name -> SQL column: simple filters, CQL2 filter and sortby
     sort_columns: dict = {}     # where sortby needs other columns than the filters (fiches: not the alias)
-    geometry_column: Any = None  # the feature's geometry as SQL, for CQL2's spatial functions
 
     def spatial_extent(self, session: Session) -> tuple[float, float, float, float] | None:
         raise NotImplementedError
@@ -80,9 +79,14 @@ class Collection:
         """What a CQL2 filter may name: the queryables and the geometry (the
         whole /queryables document, nothing else)."""
         out = {f.name: Queryable(f, self.columns[f.name]) for f in self.queryables}
-        if self.geometry_column is not None:
-            out[GEOMETRY] = Queryable(GEOMETRY_FIELD, self.geometry_column)
+        if self.geometry_sql() is not None:
+            out[GEOMETRY] = Queryable(GEOMETRY_FIELD, self.geometry_sql())
         return out
+
+    def geometry_sql(self) -> Any:
+        """The feature's geometry as SQL, for CQL2's spatial functions (a
+        method: an ORM attribute on a plain class would act as a descriptor)."""
+        return None
 
     @property
     def sortable(self) -> dict[str, Queryable]:

@@ -45,7 +45,9 @@ class PhasesCollection(Collection):
     columns = {"fiche_id": Phase.fiche_id, "fiche_ref": Fiche.ref, "soort": Phase.phase_kind,
                "status": Phase.status, "illustratief": Phase.illustrative, "nis_code": Municipality.nis_code,
                "start": Phase.start, "einde": Phase.end}
-    geometry_column = func.coalesce(Phase.geom, Fiche.geom)  # the place the phase is shown at
+
+    def geometry_sql(self):
+        return func.coalesce(Phase.geom, Fiche.geom)  # the place the phase is shown at
 
     def _conditions(self, session, query: ItemsQuery | None = None) -> list | None:
         conditions = [
@@ -109,7 +111,8 @@ class PhasesCollection(Collection):
 
 class AreaBasedCollection(Collection):
     """Rows that take their geometry from a wijk (Area of level wijk)."""
-    geometry_column = Area.geom
+    def geometry_sql(self):
+        return Area.geom
 
     def _conditions(self, session, query: ItemsQuery | None = None) -> list | None:
         conditions = [Area.level == "wijk", Area.municipality_id == Municipality.id]
@@ -168,7 +171,8 @@ class IndicatorsCollection(AreaBasedCollection):
     )
     fields = INDICATOR_FIELDS
     columns = {"gebied_code": Area.code, "nis_code": Municipality.nis_code, "indicator_code": Indicator.code,
-               "periode": IndicatorValue.period, "illustratief": IndicatorValue.illustrative}
+               "periode": IndicatorValue.period, "illustratief": IndicatorValue.illustrative,
+               "waarde": IndicatorValue.value}
 
     def _conditions(self, session, query=None):
         conditions = super()._conditions(session, query)

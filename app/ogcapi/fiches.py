@@ -54,7 +54,6 @@ class FichesCollection(Collection):
     temporal = True
     columns = FICHE_FILTER_COLUMNS
     sort_columns = FICHE_SORT_COLUMNS
-    geometry_column = F.geom
 
     def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None):
         self.municipality = municipality
@@ -70,6 +69,9 @@ class FichesCollection(Collection):
             "budget_illustratief en sdgs_illustratief. Filters: de velden uit queryables, en q, wijk en sdg "
             "zoals op de kaart; datetime selecteert fiches met een fase of budgetjaar in die periode."
         )
+
+    def geometry_sql(self):
+        return F.geom
 
     def _base(self, **kwargs) -> FicheFilters:
         return FicheFilters(municipality=self.municipality.nis_code, **kwargs)

@@ -119,7 +119,7 @@ INDICATOR_FIELDS: tuple[Field, ...] = (
     Field("indicator_naam", "string", "Naam van de indicator"),
     Field("eenheid", "string", "Eenheid"),
     Field("periode", "string", "Periode", True),
-    Field("waarde", "number", "Waarde"),
+    Field("waarde", "number", "Waarde", True),
     Field("vergelijkingswaarde", "number", "Vergelijkingswaarde"),
     Field("vergelijking", "string", "Waarmee vergeleken wordt"),
     Field("bron", "string", "Bron"),
