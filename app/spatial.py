@@ -294,7 +294,7 @@ def like(bind, column, pattern: str):
             glob.append("?")
         else:
             glob.append(f"[{char}]" if char in "*?[" else char)
-    return column.op("GLOB")(bindparam(None, "".join(glob), type_=String))
+    return column.op("GLOB", is_comparison=True)(bindparam(None, "".join(glob), type_=String))
 
 
 def byte_order(bind, column):
