@@ -339,6 +339,8 @@ _FALSE = {"false", "0", "nee", "no"}
 
 
 def parse_value(field_: Field, value: str) -> Any:
+    if "\x00" in value:  # PostgreSQL refuses NUL in text parameters
+        raise InvalidParameter(f"{field_.name} bevat een NUL-teken.")
     if field_.type == "integer":
         return _integer(value, field_.name)
     if field_.type == "boolean":
