@@ -1,6 +1,6 @@
 """CQL2 filters of OGC API - Features Part 3 (`filter`, `filter-lang`,
-`filter-crs`) and the `sortby` and `properties` parameters, turned into SQL
-over the columns a collection names.
+`filter-crs`) and `sortby`, turned into SQL over the columns a collection
+names (app.ogcapi.params parses the parameters).
 
 Parsing: the `cql2` package (cql2-rs) reads cql2-text and cql2-json into the
 standard CQL2 JSON tree; this module compiles that tree. Only the
@@ -33,7 +33,7 @@ from ..crs import STORAGE_EPSG, transform
 from ..read.records import Field
 from ..spatial import RELATIONS, byte_order, like, relation
 from .errors import InvalidParameter
-from .params import Filter, SupportedCrs, _domain
+from .params import Filter, SupportedCrs, data_domain
 
 GEOMETRY = "geometry"            # the name of the spatial queryable of every collection
 
@@ -273,7 +273,7 @@ class _Compiler:
             geom = shapely.transform(geom, lambda xy: xy[:, ::-1])
         if crs.epsg == STORAGE_EPSG:
             return geom
-        part = geom.intersection(_domain(crs.epsg))  # keeps far-away shapes out of the projection
+        part = geom.intersection(data_domain(crs.epsg))  # keeps far-away shapes out of the projection
         if part.is_empty:
             return None
         x1, y1, x2, y2 = part.bounds

@@ -121,7 +121,7 @@ def _numbers(text: str, name: str) -> list[float]:
 
 
 @functools.lru_cache(maxsize=8)
-def _domain(epsg: int) -> BaseGeometry:
+def data_domain(epsg: int) -> BaseGeometry:
     """Lambert 72's area of use (with a margin) as a box in another CRS."""
     return shapely.box(*transform(BELGIUM_31370.segmentize(10_000), STORAGE_EPSG, epsg).bounds)
 
@@ -148,7 +148,7 @@ def parse_bbox(value: str | None, crs_value: str | None) -> StorageBox | None:
         return StorageBox((minx, miny, maxx, maxy))
     # Keep only the part that can hold data (Lambert 72's area of use, with
     # a margin) so that far-away boxes do not overflow the projection.
-    part = shapely.box(minx, miny, maxx, maxy).intersection(_domain(crs.epsg))
+    part = shapely.box(minx, miny, maxx, maxy).intersection(data_domain(crs.epsg))
     if part.is_empty or part.area == 0:
         return StorageBox(None)
     x1, y1, x2, y2 = part.bounds
