@@ -265,3 +265,49 @@ def within_distance(bind, column, geom: BaseGeometry, metres: float):
         box = (minx - metres, miny - metres, maxx + metres, maxy + metres)
         return bbox_filter(bind, column, box) & (func.ST_Distance(column, value) <= metres)
     return func.ST_DWithin(column, value, metres)
+
+
+# Spatial relations of OGC CQL2 (S_INTERSECTS ...): both databases spell them ST_<Name>.
+RELATIONS = ("Intersects", "Disjoint", "Contains", "Within", "Touches", "Crosses", "Overlaps", "Equals")
+
+
+def relation(bind, name: str, column, geom: BaseGeometry):
+    """WHERE clause: `column` (EPSG:31370) stands in relation `name` (one of
+    RELATIONS) to `geom`. NULL, as on PostGIS, when the column is NULL:
+    SpatiaLite answers -1 there, which a WHERE clause would take as true
+    (and NOT as false)."""
+    if name not in RELATIONS:
+        raise ValueError(name)
+    answer = getattr(func, f"ST_{name}")(column, point_from_text(geom.wkt))
+    if is_spatialite(bind):
+        return func.nullif(answer, -1) == 1
+    return answer
+
+
+def like(bind, column, pattern: str):
+    """WHERE clause: `column` matches a CQL2/SQL LIKE pattern (% any run, _
+    one character, backslash escapes), case-sensitive on both databases:
+    SpatiaLite's LIKE ignores ASCII case, so there it becomes a GLOB."""
+    if not is_spatialite(bind):
+        return column.like(bindparam(None, pattern, type_=String), escape="\\")
+    glob, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            char = next(chars, "\\")
+            glob.append(f"[{char}]" if char in "*?[" else char)
+        elif char == "%":
+            glob.append("*")
+        elif char == "_":
+            glob.append("?")
+        else:
+            glob.append(f"[{char}]" if char in "*?[" else char)
+    return column.op("GLOB", is_comparison=True)(bindparam(None, "".join(glob), type_=String))
+
+
+def byte_order(bind, column):
+    """`column` for ORDER BY in the same order on both databases: by code
+    point (SQLite's BINARY; PostgreSQL's default collation follows the
+    server's locale)."""
+    if is_spatialite(bind):
+        return column
+    return column.collate("C")

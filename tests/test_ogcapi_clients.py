@@ -166,6 +166,18 @@ def test_gdal_sends_attribute_filters_to_the_server(oapif, session, server):
     assert any("sector=Stadsontwikkeling" in r for r in server.requests())
 
 
+def test_gdal_where_beyond_exact_matches_stays_right(oapif, session):
+    """A -where that is no exact match (LIKE, IS NOT NULL). GDAL 3.12 did not
+    send it as filter= although /conformance declares cql2-text (observed:
+    only the page requests, filtered on its side); the answer must be right
+    either way."""
+    where = "ref LIKE 'HER-VT-%' AND ligging IS NOT NULL"
+    frame = pyogrio.read_dataframe(oapif, layer="fiches-herentals", where=where)
+    fiches = select_fiches(session, FicheFilters(municipality="herentals"))
+    expected = sum(1 for f in fiches if f.ref.startswith("HER-VT-") and f.geometry_precision is not None)
+    assert 0 < len(frame) == expected
+
+
 # -- GDAL 3.6 (Debian's ogrinfo) --------------------------------------------------------
 
 OGRINFO = shutil.which("ogrinfo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..numbers import whole_number
 from ..read.records import Field
 from ..spatial import bbox_filter, intersects, to_db
+from .cql import GEOMETRY, Queryable, compile_filter, order_by
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
 
@@ -43,6 +45,9 @@ def period_overlaps(start_col, end_col, period: Period) -> list:
     return conditions
 
 
+GEOMETRY_FIELD = Field(GEOMETRY, "geometry", "Ligging (voor S_INTERSECTS en de andere ruimtelijke functies van filter)")
+
+
 class Collection:
     id: str
     title: str
@@ -50,6 +55,8 @@ class Collection:
     fields: tuple[Field, ...]
     extra_filters: dict[str, Field] = {}
     temporal = False
+    columns: dict = {}          # queryable name -> SQL column: simple filters, CQL2 filter and sortby
+    sort_columns: dict = {}     # where sortby needs other columns than the filters (fiches: not the alias)
 
     def spatial_extent(self, session: Session) -> tuple[float, float, float, float] | None:
         raise NotImplementedError
@@ -66,6 +73,34 @@ class Collection:
     @property
     def queryables(self) -> list[Field]:
         return [f for f in self.fields if f.queryable]
+
+    @property
+    def cql_queryables(self) -> dict[str, Queryable]:
+        """What a CQL2 filter may name: the queryables and the geometry (the
+        whole /queryables document, nothing else)."""
+        out = {f.name: Queryable(f, self.columns[f.name]) for f in self.queryables}
+        if self.geometry_sql() is not None:
+            out[GEOMETRY] = Queryable(GEOMETRY_FIELD, self.geometry_sql())
+        return out
+
+    def geometry_sql(self) -> Any:
+        """The feature's geometry as SQL, for CQL2's spatial functions (a
+        method: an ORM attribute on a plain class would act as a descriptor)."""
+        return None
+
+    @property
+    def sortable(self) -> dict[str, Queryable]:
+        columns = self.sort_columns or self.columns
+        return {f.name: Queryable(f, columns[f.name]) for f in self.queryables}
+
+    def query_conditions(self, session: Session, query: ItemsQuery) -> list:
+        """The CQL2 filter of the query as SQL conditions (none without one)."""
+        if query.filter is None:
+            return []
+        return [compile_filter(session, query.filter, self.cql_queryables)]
+
+    def query_order(self, session: Session, query: ItemsQuery) -> list:
+        return order_by(session, query.sortby, self.sortable)
 
 
 def int_id(feature_id: str, collection: Collection) -> int:

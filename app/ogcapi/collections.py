@@ -43,7 +43,11 @@ class PhasesCollection(Collection):
     fields = PHASE_FIELDS
     temporal = True
     columns = {"fiche_id": Phase.fiche_id, "fiche_ref": Fiche.ref, "soort": Phase.phase_kind,
-               "status": Phase.status, "illustratief": Phase.illustrative, "nis_code": Municipality.nis_code}
+               "status": Phase.status, "illustratief": Phase.illustrative, "nis_code": Municipality.nis_code,
+               "start": Phase.start, "einde": Phase.end}
+
+    def geometry_sql(self):
+        return func.coalesce(Phase.geom, Fiche.geom)  # the place the phase is shown at
 
     def _conditions(self, session, query: ItemsQuery | None = None) -> list | None:
         conditions = [
@@ -55,6 +59,7 @@ class PhasesCollection(Collection):
         if query is None:
             return conditions
         conditions += [self.columns[name] == value for name, value in query.filters.items()]
+        conditions += self.query_conditions(session, query)
         if query.bbox is not None:
             if query.bbox.envelope is None:
                 return None
@@ -66,8 +71,8 @@ class PhasesCollection(Collection):
             conditions += period_overlaps(Phase.start, Phase.end, query.period)
         return conditions
 
-    def _page(self, session, conditions, base_url, limit=None, offset=0) -> Page:
-        rows = load_phase_rows(session, conditions, limit=limit or None, offset=offset)
+    def _page(self, session, conditions, base_url, limit=None, offset=0, order=()) -> Page:
+        rows = load_phase_rows(session, conditions, limit=limit or None, offset=offset, order=order)
         matched = session.scalar(select(func.count(Phase.id)).where(*conditions))
         return Page([phase_record(p, f, base_url) for p, f, _ in rows], [geom for _, _, geom in rows],
                     [p.id for p, _, _ in rows], matched)
@@ -76,7 +81,7 @@ class PhasesCollection(Collection):
         conditions = self._conditions(session, query)
         if conditions is None:
             return Page([], [], [], 0)
-        return self._page(session, conditions, base_url, query.limit, query.offset)
+        return self._page(session, conditions, base_url, query.limit, query.offset, self.query_order(session, query))
 
     def item(self, session, feature_id, base_url):
         page = self._page(session, [*self._conditions(session), Phase.id == int_id(feature_id, self)], base_url)
@@ -106,13 +111,15 @@ class PhasesCollection(Collection):
 
 class AreaBasedCollection(Collection):
     """Rows that take their geometry from a wijk (Area of level wijk)."""
-    columns: dict = {}
+    def geometry_sql(self):
+        return Area.geom
 
     def _conditions(self, session, query: ItemsQuery | None = None) -> list | None:
         conditions = [Area.level == "wijk", Area.municipality_id == Municipality.id]
         if query is None:
             return conditions
         conditions += [self.columns[name] == value for name, value in query.filters.items()]
+        conditions += self.query_conditions(session, query)
         if query.bbox is not None:
             if query.bbox.envelope is None:
                 return None
@@ -126,9 +133,9 @@ class AreaBasedCollection(Collection):
         conditions = self._conditions(session, query)
         if conditions is None:
             return Page([], [], [], 0)
-        return self._page(session, conditions, query.limit, query.offset)
+        return self._page(session, conditions, query.limit, query.offset, self.query_order(session, query))
 
-    def _page(self, session, conditions, limit=None, offset=0) -> Page:
+    def _page(self, session, conditions, limit=None, offset=0, order=()) -> Page:
         raise NotImplementedError
 
 
@@ -142,8 +149,8 @@ class WijkenCollection(AreaBasedCollection):
     fields = AREA_FIELDS
     columns = {"code": Area.code, "naam": Area.name, "nis_code": Municipality.nis_code}
 
-    def _page(self, session, conditions, limit=None, offset=0):
-        areas = load_area_rows(session, *conditions, limit=limit or None, offset=offset)
+    def _page(self, session, conditions, limit=None, offset=0, order=()):
+        areas = load_area_rows(session, *conditions, limit=limit or None, offset=offset, order=order)
         matched = session.scalar(select(func.count(Area.id)).where(*conditions))
         return Page([area_record(a) for a in areas], [a.geom for a in areas], [a.code for a in areas], matched)
 
@@ -164,7 +171,8 @@ class IndicatorsCollection(AreaBasedCollection):
     )
     fields = INDICATOR_FIELDS
     columns = {"gebied_code": Area.code, "nis_code": Municipality.nis_code, "indicator_code": Indicator.code,
-               "periode": IndicatorValue.period, "illustratief": IndicatorValue.illustrative}
+               "periode": IndicatorValue.period, "illustratief": IndicatorValue.illustrative,
+               "waarde": IndicatorValue.value}
 
     def _conditions(self, session, query=None):
         conditions = super()._conditions(session, query)
@@ -172,8 +180,8 @@ class IndicatorsCollection(AreaBasedCollection):
             return None
         return [IndicatorValue.area_id == Area.id, IndicatorValue.indicator_id == Indicator.id, *conditions]
 
-    def _page(self, session, conditions, limit=None, offset=0):
-        stmt = (select(IndicatorValue).where(*conditions).order_by(IndicatorValue.id).offset(offset)
+    def _page(self, session, conditions, limit=None, offset=0, order=()):
+        stmt = (select(IndicatorValue).where(*conditions).order_by(*order, IndicatorValue.id).offset(offset)
                 .options(selectinload(IndicatorValue.indicator),
                          selectinload(IndicatorValue.area).selectinload(Area.municipality)))
         values = list(session.scalars(stmt.limit(limit) if limit else stmt))

@@ -10,6 +10,7 @@ from flask import request, url_for
 
 from ..crs import STORAGE_EPSG, transform
 from ..read.features import to_features
+from . import cql
 from .base import Collection, Page
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
@@ -27,6 +28,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    *cql.CONFORMANCE,
 ]
 TITLE = "Fichekaart: OGC API - Features"
 DESCRIPTION = (
@@ -142,6 +144,13 @@ def _page_link(c: Collection, offset: int, rel: str, title: str) -> dict:
     return link(url("ogcapi.items", collection_id=c.id, **args, offset=offset, f="json"), rel, GEOJSON, title)
 
 
+def only_properties(page: Page, names: list[str] | None) -> Page:
+    """The page with only the asked properties (the `properties` parameter)."""
+    if names is None:
+        return page
+    return Page([{k: r[k] for k in names if k in r} for r in page.records], page.geoms, page.ids, page.matched)
+
+
 def items(c: Collection, page: Page, query: ItemsQuery) -> dict:
     doc = _geojson(page, query.crs)
     links = [
@@ -181,8 +190,9 @@ def _schema(c: Collection, endpoint: str, title: str, properties: dict) -> dict:
 
 
 def queryables(c: Collection) -> dict:
+    """Every name a filter takes (?name=value and CQL2), and only those."""
     doc = _schema(c, "ogcapi.queryables", f"{c.title}: velden om op te filteren",
-                  {f.name: f.json_schema() for f in c.queryables})
+                  {name: q.field.json_schema() for name, q in c.cql_queryables.items()})
     doc["additionalProperties"] = False
     return doc
 

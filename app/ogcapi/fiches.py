@@ -23,10 +23,13 @@ F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
 FICHE_FILTER_ATTRS = {"sector": "sector", "status": "status", "verplicht_keuze": "obligation",
                       "q": "q", "wijk": "wijk", "sdg": "sdg"}
-# ... or an exact column match
-FICHE_FILTER_COLUMNS = {"ref": F.ref, "soort": F.kind, "nummer": F.number, "code": F.code,
-                        "verantwoordelijke_dienst": F.responsible_service, "prioritair": F.priority,
-                        "ligging": F.geometry_precision}
+# ... and every queryable -> its Fiche column (exact matches, CQL2 filter, sortby)
+FICHE_QUERYABLE_ATTRS = {"ref": "ref", "soort": "kind", "nummer": "number", "code": "code", "sector": "sector",
+                         "verantwoordelijke_dienst": "responsible_service", "verplicht_keuze": "obligation",
+                         "prioritair": "priority", "status": "status", "ligging": "geometry_precision"}
+# filters go into an id subquery over the alias F; sorting orders the page's own select over Fiche
+FICHE_FILTER_COLUMNS = {name: getattr(F, attr) for name, attr in FICHE_QUERYABLE_ATTRS.items()}
+FICHE_SORT_COLUMNS = {name: getattr(Fiche, attr) for name, attr in FICHE_QUERYABLE_ATTRS.items()}
 
 
 def fiche_ids_in_period(period: Period):
@@ -49,6 +52,8 @@ class FichesCollection(Collection):
         "sdg": Field("sdg", "integer", "Nummer van een SDG (1-17)"),
     }
     temporal = True
+    columns = FICHE_FILTER_COLUMNS
+    sort_columns = FICHE_SORT_COLUMNS
 
     def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None):
         self.municipality = municipality
@@ -65,12 +70,15 @@ class FichesCollection(Collection):
             "zoals op de kaart; datetime selecteert fiches met een fase of budgetjaar in die periode."
         )
 
+    def geometry_sql(self):
+        return F.geom
+
     def _base(self, **kwargs) -> FicheFilters:
         return FicheFilters(municipality=self.municipality.nis_code, **kwargs)
 
-    def filters(self, query: ItemsQuery) -> FicheFilters | None:
+    def filters(self, session, query: ItemsQuery) -> FicheFilters | None:
         """The query as FicheFilters; None when nothing can match."""
-        filters, extra = self._base(), []
+        filters, extra = self._base(), self.query_conditions(session, query)
         for name, value in query.filters.items():
             if name in FICHE_FILTER_ATTRS:
                 setattr(filters, FICHE_FILTER_ATTRS[name], value)
@@ -95,10 +103,11 @@ class FichesCollection(Collection):
         return Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched)
 
     def items(self, session, query, base_url):
-        filters = self.filters(query)
+        filters = self.filters(session, query)
         if filters is None:
             return Page([], [], [], 0)
-        fiches, matched = load_fiche_page(session, filters, limit=query.limit, offset=query.offset)
+        fiches, matched = load_fiche_page(session, filters, limit=query.limit, offset=query.offset,
+                                          order=self.query_order(session, query))
         return self._page(session, fiches, matched, base_url)
 
     def item(self, session, feature_id, base_url):

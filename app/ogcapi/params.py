@@ -14,9 +14,11 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import cql2
 import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
@@ -119,7 +121,7 @@ def _numbers(text: str, name: str) -> list[float]:
 
 
 @functools.lru_cache(maxsize=8)
-def _domain(epsg: int) -> BaseGeometry:
+def data_domain(epsg: int) -> BaseGeometry:
     """Lambert 72's area of use (with a margin) as a box in another CRS."""
     return shapely.box(*transform(BELGIUM_31370.segmentize(10_000), STORAGE_EPSG, epsg).bounds)
 
@@ -146,7 +148,7 @@ def parse_bbox(value: str | None, crs_value: str | None) -> StorageBox | None:
         return StorageBox((minx, miny, maxx, maxy))
     # Keep only the part that can hold data (Lambert 72's area of use, with
     # a margin) so that far-away boxes do not overflow the projection.
-    part = shapely.box(minx, miny, maxx, maxy).intersection(_domain(crs.epsg))
+    part = shapely.box(minx, miny, maxx, maxy).intersection(data_domain(crs.epsg))
     if part.is_empty or part.area == 0:
         return StorageBox(None)
     x1, y1, x2, y2 = part.bounds
@@ -198,6 +200,98 @@ def parse_datetime(value: str | None) -> Period | None:
     return Period(start, end)
 
 
+# -- CQL2 filter (compiled by app.ogcapi.cql), sortby, properties ----------
+
+# cql2-rs recurses per nesting level and crashes the process (a segfault, not
+# an exception) at a few thousand levels: bound the nesting before parsing.
+MAX_NESTING = 100
+MAX_FILTER_CHARS = 4_000
+FILTER_LANGS = ("cql2-text", "cql2-json")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A parsed filter: the CQL2 JSON tree and the CRS of its geometries."""
+    tree: Any
+    crs: SupportedCrs
+
+
+def parse_filter(text: str | None, lang: str | None, crs_value: str | None) -> Filter | None:
+    if text is None:
+        if lang is not None or crs_value is not None:
+            parse_filter_lang(lang)
+            parse_crs(crs_value, "filter-crs")
+        return None
+    language, crs = parse_filter_lang(lang), parse_crs(crs_value, "filter-crs")
+    if not text.strip():
+        raise InvalidParameter("filter is leeg.")
+    if len(text) > MAX_FILTER_CHARS or "\x00" in text:
+        raise InvalidParameter(f"filter is te lang (hoogstens {MAX_FILTER_CHARS} tekens) of bevat een NUL-teken.")
+    if _nesting(text) > MAX_NESTING:
+        raise InvalidParameter(f"filter is te diep genest (hoogstens {MAX_NESTING} niveaus).")
+    try:
+        expression = cql2.parse_text(text) if language == "cql2-text" else cql2.parse_json(text)
+        tree = expression.to_json()
+    except Exception as exc:  # cql2 raises its own ParseError/ValidationError, or ValueError for bad JSON
+        detail = " ".join(str(exc).split())[:300]
+        raise InvalidParameter(f"filter is geen geldige {language}-uitdrukking: {detail}") from None
+    return Filter(tree, crs)
+
+
+def _nesting(text: str) -> int:
+    """An upper bound of the nesting depth: brackets and NOTs (a NOT without
+    brackets nests too), quotes ignored."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest + len(re.findall(r"(?i)\bnot\b", text))
+
+
+def parse_filter_lang(value: str | None) -> str:
+    if value is None or value == "":
+        return "cql2-text"
+    if value not in FILTER_LANGS:
+        raise InvalidParameter(f"filter-lang '{value[:80]}' wordt niet ondersteund: kies cql2-text of cql2-json.")
+    return value
+
+
+def parse_sortby(value: str | None, sortable: Iterable[str]) -> list[tuple[str, bool]]:
+    """'+sector,-ref' -> [('sector', False), ('ref', True)] (name, descending);
+    a + arrives as a space when the client did not encode it."""
+    sortable = set(sortable)
+    if value is None:
+        return []
+    keys = []
+    for part in value.split(","):
+        name = part.strip()
+        descending = name.startswith("-")
+        name = name.lstrip("+-").strip()
+        if name not in sortable:
+            raise InvalidParameter(
+                f"sortby: '{name[:80]}' is geen veld om op te sorteren. Kies uit: {', '.join(sorted(sortable))} "
+                "(met - ervoor voor aflopend)."
+            )
+        keys.append((name, descending))
+    return keys
+
+
+def parse_properties(value: str | None, fields: tuple[Field, ...]) -> list[str] | None:
+    """'ref,titel' -> the properties to return (in the records' own order)."""
+    if value is None:
+        return None
+    known = [f.name for f in fields]
+    asked = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [p for p in asked if p not in known]
+    if unknown:
+        raise InvalidParameter(f"properties: onbekend veld {', '.join(u[:80] for u in unknown[:5])}. "
+                               f"Kies uit: {', '.join(known)}.")
+    return [name for name in known if name in asked]
+
+
 # -- paging, format, filters -----------------------------------------------
 
 def _integer(value: str, name: str) -> int:
@@ -245,6 +339,8 @@ _FALSE = {"false", "0", "nee", "no"}
 
 
 def parse_value(field_: Field, value: str) -> Any:
+    if "\x00" in value:  # PostgreSQL refuses NUL in text parameters
+        raise InvalidParameter(f"{field_.name} bevat een NUL-teken.")
     if field_.type == "integer":
         return _integer(value, field_.name)
     if field_.type == "boolean":
@@ -252,6 +348,11 @@ def parse_value(field_: Field, value: str) -> Any:
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
         raise InvalidParameter(f"{field_.name} moet true of false zijn: '{value}'.")
+    if field_.type == "date":
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidParameter(f"{field_.name} moet een datum zijn (JJJJ-MM-DD): '{value[:40]}'.") from None
     if field_.type == "number":
         try:
             return float(value)
@@ -268,7 +369,8 @@ def check_known(args, allowed: set[str]) -> None:
         )
 
 
-ITEMS_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
+ITEMS_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime",
+                "filter", "filter-lang", "filter-crs", "sortby", "properties"}
 ITEM_PARAMS = {"f", "crs"}
 
 
@@ -280,12 +382,15 @@ class ItemsQuery:
     bbox: StorageBox | None = None
     period: Period | None = None
     filters: dict[str, Any] = field(default_factory=dict)   # queryable name -> typed value
+    filter: Filter | None = None                             # CQL2, compiled by the collection (app.ogcapi.cql)
+    sortby: list[tuple[str, bool]] = field(default_factory=list)   # (queryable, descending)
+    properties: list[str] | None = None                      # the properties to return; None: all
 
 
 def items_query(args, fields: tuple[Field, ...], extra: dict[str, Field] | None = None,
-                temporal: bool = True) -> ItemsQuery:
+                temporal: bool = True, sortable: Iterable[str] = ()) -> ItemsQuery:
     """Parse /items parameters against a collection's queryables (and its
-    extra filters, e.g. q and wijk for fiches)."""
+    extra filters, e.g. q and wijk for fiches); `sortable`: the names sortby takes."""
     queryables = {f.name: f for f in fields if f.queryable} | (extra or {})
     if args.get("datetime") is not None and not temporal:
         raise InvalidParameter("Deze collectie heeft geen tijdsdimensie: datetime kan hier niet gebruikt worden.")
@@ -297,4 +402,7 @@ def items_query(args, fields: tuple[Field, ...], extra: dict[str, Field] | None 
         bbox=parse_bbox(args.get("bbox"), args.get("bbox-crs")),
         period=parse_datetime(args.get("datetime")),
         filters={name: parse_value(queryables[name], args[name]) for name in queryables if name in args},
+        filter=parse_filter(args.get("filter"), args.get("filter-lang"), args.get("filter-crs")),
+        sortby=parse_sortby(args.get("sortby"), sortable),
+        properties=parse_properties(args.get("properties"), fields),
     )

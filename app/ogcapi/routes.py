@@ -91,8 +91,8 @@ def schema(collection_id: str):
 @cached_page
 def items(collection_id: str):
     c = get_collection(get_session(), collection_id)
-    query = items_query(request.args, c.fields, c.extra_filters, c.temporal)
-    page = c.items(get_session(), query, base_url())
+    query = items_query(request.args, c.fields, c.extra_filters, c.temporal, c.sortable)
+    page = documents.only_properties(c.items(get_session(), query, base_url()), query.properties)
     return respond(documents.items(c, page, query), "items", documents.GEOJSON, query.crs, c, page=page)
 
 

@@ -98,6 +98,7 @@ def _is_municipality(key: str):
 
 
 def find_municipality(session: Session, key: str) -> Municipality | None:
+    key = key.replace("\x00", "")  # PostgreSQL refuses NUL in text parameters (a 500 found by fuzzing)
     return session.scalar(select(Municipality).where(_is_municipality(key)))
 
 

@@ -29,11 +29,13 @@ class Field:
     """One attribute of a record: its JSON Schema type, a Dutch title, and
     whether it can be used as a simple filter (`?name=value`)."""
     name: str
-    type: str                  # string | integer | number | boolean | date
+    type: str                  # string | integer | number | boolean | date | geometry
     title: str
     queryable: bool = False
 
     def json_schema(self) -> dict:
+        if self.type == "geometry":  # OGC API - Features Part 3: a spatial queryable
+            return {"format": "geometry-any", "x-ogc-role": "primary-geometry", "title": self.title}
         if self.type == "date":
             return {"type": "string", "format": "date", "title": self.title}
         return {"type": self.type, "title": self.title}
@@ -90,8 +92,8 @@ PHASE_FIELDS: tuple[Field, ...] = (
     Field(P["position"], "integer", "Volgorde"),
     Field(P["title"], "string", "Titel van de fase"),
     Field(P["phase_kind"], "string", "Soort fase (studie, ontwerp, uitvoering ...)", True),
-    Field(P["start"], "date", "Start"),
-    Field(P["end"], "date", "Einde"),
+    Field(P["start"], "date", "Start", True),
+    Field(P["end"], "date", "Einde", True),
     Field(P["status"], "string", "Status van de fase", True),
     Field(P["illustrative"], "boolean", "Illustratief (voorbeeldplanning)", True),
     Field("eigen_geometrie", "boolean", "De fase heeft een eigen ligging (anders die van de fiche)"),
@@ -117,7 +119,7 @@ INDICATOR_FIELDS: tuple[Field, ...] = (
     Field("indicator_naam", "string", "Naam van de indicator"),
     Field("eenheid", "string", "Eenheid"),
     Field("periode", "string", "Periode", True),
-    Field("waarde", "number", "Waarde"),
+    Field("waarde", "number", "Waarde", True),
     Field("vergelijkingswaarde", "number", "Vergelijkingswaarde"),
     Field("vergelijking", "string", "Waarmee vergeleken wordt"),
     Field("bron", "string", "Bron"),

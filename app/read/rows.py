@@ -193,13 +193,14 @@ def load_fiche_row(session: Session, fiche_id: int) -> FicheRow | None:
 
 
 def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
-                    offset: int = 0) -> tuple[list[FicheRow], int]:
+                    offset: int = 0, order: Sequence = ()) -> tuple[list[FicheRow], int]:
     """One page of load_fiche_rows, and how many fiches match in all. Fiches
     with a geometry come first: clients such as QGIS guess a layer's
-    geometry type from the first page."""
+    geometry type from the first page. An explicit `order` (an OGC sortby)
+    goes before that rule."""
     conditions = fiche_conditions(session, filters)
     stmt = (_select_fiches(conditions, counted=True)  # the count with the page: one query less
-            .order_by(Fiche.geom.is_(None), Fiche.id).offset(offset).limit(limit))
+            .order_by(*order, Fiche.geom.is_(None), Fiche.id).offset(offset).limit(limit))
     rows = session.execute(stmt).all()
     if rows:
         return _with_children(session, [r[:-1] for r in rows]), rows[0][-1]
@@ -257,18 +258,18 @@ def _with_children(session: Session, rows: Sequence[Sequence]) -> list[FicheRow]
     return fiches
 
 
-def load_phase_rows(session: Session, conditions: list, *, limit: int | None = None,
-                    offset: int = 0) -> list[tuple[PhaseRow, FicheHead, BaseGeometry | None]]:
+def load_phase_rows(session: Session, conditions: list, *, limit: int | None = None, offset: int = 0,
+                    order: Sequence = ()) -> list[tuple[PhaseRow, FicheHead, BaseGeometry | None]]:
     """(phase, its fiche, the place it is shown at: its own or its fiche's)
     for the phases matching `conditions` (on Phase, Fiche and Municipality),
-    by phase id."""
+    by `order` (e.g. an OGC sortby) and then by phase id."""
     stmt = (
         select(*_PHASE, as_wkb(Phase.geom), Fiche.ref, Fiche.title, *_MUNICIPALITY, as_wkb(Fiche.geom))
         .select_from(Phase)
         .join(Fiche, Phase.fiche_id == Fiche.id)
         .join(Municipality, Fiche.municipality_id == Municipality.id)
         .where(*conditions)
-        .order_by(Phase.id)
+        .order_by(*order, Phase.id)
         .offset(offset)
     )
     rows = session.execute(stmt if limit is None else stmt.limit(limit)).all()
@@ -286,11 +287,13 @@ def load_phase_rows(session: Session, conditions: list, *, limit: int | None = N
 _AREA = (Area.id, Area.code, Area.name, Area.level, Area.source)
 
 
-def load_area_rows(session: Session, *conditions, limit: int | None = None, offset: int = 0) -> list[AreaRow]:
-    """The areas matching `conditions` (on Area and Municipality), by code, in one select."""
+def load_area_rows(session: Session, *conditions, limit: int | None = None, offset: int = 0,
+                   order: Sequence = ()) -> list[AreaRow]:
+    """The areas matching `conditions` (on Area and Municipality), by `order`
+    and then by code, in one select."""
     stmt = (select(*_AREA, *_MUNICIPALITY, as_wkb(Area.geom))
             .join(Municipality, Area.municipality_id == Municipality.id)
-            .where(*conditions).order_by(Area.code).offset(offset))
+            .where(*conditions).order_by(*order, Area.code, Area.id).offset(offset))
     rows = session.execute(stmt if limit is None else stmt.limit(limit)).all()
     municipalities = _Municipalities()
     n = len(_AREA)

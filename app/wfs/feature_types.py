@@ -64,8 +64,8 @@ class FicheShapes(FichesCollection):
         super().__init__(municipality)
         self.shape = shape
 
-    def filters(self, query: ItemsQuery):
-        filters = super().filters(query)
+    def filters(self, session, query: ItemsQuery):
+        filters = super().filters(session, query)
         if filters is None:
             return None
         of_shape = select(F.id).where(geometry_dimension(F.geom) == self.shape.dimension)
