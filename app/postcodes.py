@@ -39,6 +39,6 @@ def municipalities_for_postcode(postcode: str) -> tuple[PostcodeMunicipality, ..
 
     found = []
     for record in get_municipalities_for_postal_code(postcode):
-        names = record.get("name") or {}
-        found.append(PostcodeMunicipality(str(record["id"]), names.get("nl") or names.get("fr") or str(record["id"])))
+        names = record["name"]
+        found.append(PostcodeMunicipality(record["id"], names.get("nl") or names.get("fr") or record["id"]))
     return tuple(found)
