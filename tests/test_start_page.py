@@ -169,3 +169,13 @@ def test_city_names_are_escaped(scratch_app):
     for url in ("/", "/?gemeente=Lembeek"):
         html = client.get(url).get_data(as_text=True)
         assert "<b>Halle</b>" not in html and "&lt;b&gt;Halle&lt;/b&gt;" in html
+
+
+def test_flanders_outline_holds_both_cities(client):
+    response = client.get("/vlaanderen.geojson")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert len(response.data) < 10_000
+    outline = shapely.geometry.shape(response.get_json()["features"][0]["geometry"])
+    for feature in client.get("/gemeenten.geojson").get_json()["features"]:
+        assert outline.contains(shapely.Point(feature["geometry"]["coordinates"]))
+    assert not outline.contains(shapely.Point(4.44, 50.41))   # Charleroi, Wallonia

@@ -79,13 +79,18 @@ class _Name:
     via: str | None            # None: the city's own name
 
 
-def _place_names(session: Session) -> list[_Name]:
-    """Every city name and deelgemeente name, normalised."""
-    names = [_Name(normalise(m.name), tuple(normalise(m.name).split()), m.id, None)
-             for m in session.scalars(select(Municipality))]
+def _place_names(session: Session, cities: dict[int, Municipality]) -> list[_Name]:
+    """Every city name and deelgemeente name, normalised. The bundled
+    Flanders data names a deelgemeente with its city ("Morkhoven
+    (Herentals)"): the city part is left out of the name shown."""
+    names = [_Name(normalise(m.name), tuple(normalise(m.name).split()), m.id, None) for m in cities.values()]
     for municipality_id, name in session.execute(
             select(Area.municipality_id, Area.name).where(Area.level == "deelgemeente")):
-        names.append(_Name(normalise(name), tuple(normalise(name).split()), municipality_id, f"deelgemeente {name}"))
+        city = cities[municipality_id]
+        name = name.removesuffix(f" ({city.name})")
+        # the city's name counts as a word of its deelgemeenten: "lembeek halle" finds Lembeek
+        words = tuple(dict.fromkeys(normalise(name).split() + normalise(city.name).split()))
+        names.append(_Name(normalise(name), words, municipality_id, f"deelgemeente {name}"))
     return names
 
 
@@ -127,7 +132,7 @@ def find_cities(session: Session, raw: str) -> list[CityMatch]:
     ranked: list[tuple[tuple, CityMatch]] = []
     for city, via in _by_postcode(session, query):
         ranked.append(((False, False, 0, normalise(city.name)), CityMatch(city, via)))
-    for name in _place_names(session):
+    for name in _place_names(session, cities):
         if all(_term_matches(t, name.words) for t in query.terms):
             key = (name.text != query.text, name.via is not None, len(name.text), name.text)
             ranked.append((key, CityMatch(cities[name.municipality_id], name.via)))

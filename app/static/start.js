@@ -113,25 +113,33 @@
     return box;
   }
 
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.json(); });
+  }
+
+  // The view stays on Flanders (folium's bounds): the points show who publishes, the outline where.
   function setUpMap(holder) {
     var map = window[holder.getAttribute("data-map")];
     if (!map || !window.L) { return; }
-    fetch(holder.getAttribute("data-points"), { credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
-        var layer = window.L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) {
-            return window.L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2,
-                                                   fillColor: "#0b5cad", fillOpacity: 0.9 });
-          },
-          onEachFeature: function (feature, marker) {
-            marker.bindPopup(popupContent(feature.properties));
-            marker.bindTooltip(feature.properties.naam);
-          }
-        }).addTo(map);
-        holder.setAttribute("data-points-drawn", String(data.features.length));
-        if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 10 }); }
-      });
+    var outline = getJson(holder.getAttribute("data-outline")).then(function (data) {
+      window.L.geoJSON(data, { interactive: false, style: { color: "#55606b", weight: 1, fillColor: "#ffffff",
+                                                           fillOpacity: 0.7 } }).addTo(map);
+    });
+    var points = getJson(holder.getAttribute("data-points"));
+    Promise.all([outline, points]).then(function (loaded) {
+      var data = loaded[1];
+      window.L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          return window.L.circleMarker(latlng, { radius: 8, color: "#ffffff", weight: 2,
+                                                 fillColor: "#0b5cad", fillOpacity: 0.9 });
+        },
+        onEachFeature: function (feature, marker) {
+          marker.bindPopup(popupContent(feature.properties));
+          marker.bindTooltip(feature.properties.naam);
+        }
+      }).addTo(map);
+      holder.setAttribute("data-points-drawn", String(data.features.length));
+    });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-start-search]"), setUpSearch);

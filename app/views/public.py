@@ -6,10 +6,14 @@ per city.
 GET /                        the page; ?gemeente=<text> shows the cities found (works without JS)
 GET /gemeenten.json?q=...    the same search as JSON, for the suggestions of app/static/start.js
 GET /gemeenten.geojson       the map's points with their summaries (kept per data version)
+GET /vlaanderen.geojson      the outline of Flanders and Brussels under them (a bundled file, 8 kB)
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+import functools
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from layers.styles import format_eur
 
@@ -23,6 +27,8 @@ from .glossary import fk_amount
 from .start_map import start_map_parts
 
 bp = Blueprint("public", __name__)
+# Derived from geodata/areas/vlaanderen_wijken.gpkg by scripts/flanders_outline.py
+FLANDERS_OUTLINE = Path(__file__).resolve().parents[2] / "geodata" / "areas" / "vlaanderen_omtrek.geojson"
 
 
 def _staff() -> bool:
@@ -110,4 +116,18 @@ def city_points_geojson():
         })
     response = jsonify({"type": "FeatureCollection", "features": features})
     response.mimetype = "application/geo+json"
+    return response
+
+
+@functools.lru_cache(maxsize=1)
+def _flanders_outline() -> bytes:
+    return FLANDERS_OUTLINE.read_bytes()
+
+
+@bp.get("/vlaanderen.geojson")
+def flanders_outline():
+    """The outline the start map draws under the points: with "Geen
+    achtergrond" (no basemap) it is the only sign of where Flanders is."""
+    response = Response(_flanders_outline(), mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
