@@ -18,6 +18,7 @@ from ..postcodes import is_postcode, municipalities_for_postcode
 from ..searchtext import SearchQuery, Term, matches_as_prefix, normalise, parse_query
 from ..spatial import as_wkb, geometries_from_wkb
 from .queries import FicheFilters, fiche_conditions
+from .version import read_data_version
 
 MAX_MATCHES = 12
 
@@ -79,19 +80,48 @@ class _Name:
     via: str | None            # None: the city's own name
 
 
-def _place_names(session: Session, cities: dict[int, Municipality]) -> list[_Name]:
+@dataclass(frozen=True)
+class _PlaceIndex:
+    names: list[_Name]
+    by_nis: dict[str, int]     # NIS code -> municipality id
+    by_name: dict[str, int]    # normalised city name -> municipality id
+
+
+# One index per database and state: 1,470 names of 321 cities take 60 ms to
+# normalise, the key below 1 ms. Adding or removing a city or an area
+# (fichekaart cities) changes the key even where it does not bump the data version.
+_INDEXES: dict[tuple, _PlaceIndex] = {}
+
+
+def _place_index(session: Session) -> _PlaceIndex:
+    counts = session.execute(select(func.count(Municipality.id), func.max(Municipality.id))).one()
+    areas = session.execute(select(func.count(Area.id), func.max(Area.id))
+                            .where(Area.level == "deelgemeente")).one()
+    key = (str(session.get_bind().engine.url), read_data_version(session)[0], tuple(counts), tuple(areas))
+    if key not in _INDEXES:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        _INDEXES[key] = _build_place_index(session)
+    return _INDEXES[key]
+
+
+def _build_place_index(session: Session) -> _PlaceIndex:
     """Every city name and deelgemeente name, normalised. The bundled
     Flanders data names a deelgemeente with its city ("Morkhoven
     (Herentals)"): the city part is left out of the name shown."""
-    names = [_Name(normalise(m.name), tuple(normalise(m.name).split()), m.id, None) for m in cities.values()]
+    cities: dict[int, str] = {city_id: name for city_id, name in session.execute(
+        select(Municipality.id, Municipality.name))}
+    names = [_Name(normalise(name), tuple(normalise(name).split()), city_id, None) for city_id, name in cities.items()]
     for municipality_id, name in session.execute(
             select(Area.municipality_id, Area.name).where(Area.level == "deelgemeente")):
-        city = cities[municipality_id]
-        name = name.removesuffix(f" ({city.name})")
+        city_name = cities[municipality_id]
+        name = name.removesuffix(f" ({city_name})")
         # the city's name counts as a word of its deelgemeenten: "lembeek halle" finds Lembeek
-        words = tuple(dict.fromkeys(normalise(name).split() + normalise(city.name).split()))
+        words = tuple(dict.fromkeys(normalise(name).split() + normalise(city_name).split()))
         names.append(_Name(normalise(name), words, municipality_id, f"deelgemeente {name}"))
-    return names
+    by_nis: dict[str, int] = {nis: city_id for nis, city_id in session.execute(
+        select(Municipality.nis_code, Municipality.id))}
+    return _PlaceIndex(names, by_nis, {normalise(name): city_id for city_id, name in cities.items()})
 
 
 def _term_matches(term: Term, words: tuple[str, ...]) -> bool:
@@ -99,21 +129,18 @@ def _term_matches(term: Term, words: tuple[str, ...]) -> bool:
     return any(w == alt or (matches_as_prefix(alt) and w.startswith(alt)) for alt in term.alternatives for w in words)
 
 
-def _by_postcode(session: Session, query: SearchQuery) -> list[tuple[Municipality, str]]:
-    """(city, "postcode NNNN") for every word of the query that is a postcode.
-    A postcode of a municipality merged on 1 January 2025 names the new
-    municipality; the 2024 boundaries know the old ones, found by the parts
-    of the new name ("Merelbeke-Melle" -> Merelbeke, Melle)."""
-    cities = list(session.scalars(select(Municipality).order_by(Municipality.name)))
-    by_nis = {c.nis_code: c for c in cities}
-    by_name = {normalise(c.name): c for c in cities}
-    found: list[tuple[Municipality, str]] = []
+def _by_postcode(index: _PlaceIndex, query: SearchQuery) -> list[tuple[int, str]]:
+    """(municipality id, "postcode NNNN") for every word of the query that is
+    a postcode. A postcode of a municipality merged on 1 January 2025 names
+    the new municipality; the 2024 boundaries know the old ones, found by
+    the parts of the new name ("Merelbeke-Melle" -> Merelbeke, Melle)."""
+    found: list[tuple[int, str]] = []
     for word in query.words:
         if not is_postcode(word):
             continue
         for municipality in municipalities_for_postcode(word):
-            city = by_nis.get(municipality.nis_code) or by_name.get(normalise(municipality.name))
-            parts = [city] if city else [by_name.get(normalise(p)) for p in municipality.name.split("-")]
+            city = index.by_nis.get(municipality.nis_code) or index.by_name.get(normalise(municipality.name))
+            parts = [city] if city else [index.by_name.get(normalise(p)) for p in municipality.name.split("-")]
             found.extend((c, f"postcode {word}") for c in parts if c is not None)
     return found
 
@@ -122,25 +149,24 @@ def find_cities(session: Session, raw: str) -> list[CityMatch]:
     """Cities (every city; the caller keeps those it may show) whose name or a
     deelgemeente's name holds every word of the query (case, accents,
     hyphens and word order do not matter; 3+ letters also match the start
-    of a word), or that a postcode in the query belongs to. Best first: an
-    exact name, then the city's own name, then shorter names; one match per
-    city."""
+    of a word), or that a postcode in the query belongs to. Best first: a
+    postcode, an exact name, then the city's own name, then shorter names;
+    one match per city."""
     query = parse_query(raw)
     if not query:
         return []
-    cities = {c.id: c for c in session.scalars(select(Municipality))}
-    ranked: list[tuple[tuple, CityMatch]] = []
-    for city, via in _by_postcode(session, query):
-        ranked.append(((False, False, 0, normalise(city.name)), CityMatch(city, via)))
-    for name in _place_names(session, cities):
+    index = _place_index(session)
+    ranked: list[tuple[tuple, int, str | None]] = []
+    for city_id, via in _by_postcode(index, query):
+        ranked.append(((False, False, 0, ""), city_id, via))
+    for name in index.names:
         if all(_term_matches(t, name.words) for t in query.terms):
-            key = (name.text != query.text, name.via is not None, len(name.text), name.text)
-            ranked.append((key, CityMatch(cities[name.municipality_id], name.via)))
+            ranked.append(((name.text != query.text, name.via is not None, len(name.text), name.text),
+                           name.municipality_id, name.via))
     ranked.sort(key=lambda item: item[0])
-    seen: set[int] = set()
-    matches = []
-    for _key, match in ranked:
-        if match.city.id not in seen:
-            seen.add(match.city.id)
-            matches.append(match)
-    return matches[:MAX_MATCHES]
+    best: dict[int, str | None] = {}
+    for _key, city_id, via in ranked:
+        if city_id not in best and len(best) < MAX_MATCHES:
+            best[city_id] = via
+    cities = {c.id: c for c in session.scalars(select(Municipality).where(Municipality.id.in_(list(best))))}
+    return [CityMatch(cities[city_id], via) for city_id, via in best.items()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 
-from layers.base import build_base_map, render_map_parts
+from layers.base import add_layer_control, build_base_map, render_map_parts
 
 from ..basemap import basemap_setting
 
@@ -20,6 +20,7 @@ FLANDERS_BOUNDS = (2.54, 50.68, 5.92, 51.51)
 def _parts(basemap: str) -> dict[str, str]:
     m = build_base_map(FLANDERS_BOUNDS, json.loads(basemap),
                        label="Kaart van Vlaanderen met de gemeenten die hun plannen publiceren")
+    add_layer_control(m, {})   # the basemap choice, "Geen achtergrond" included (_map_privacy.html)
     return render_map_parts(m)
 
 
