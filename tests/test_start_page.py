@@ -8,7 +8,7 @@ import re
 
 import pytest
 import shapely
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.crs import transform
 from app.models import Area, Municipality
@@ -179,3 +179,37 @@ def test_flanders_outline_holds_both_cities(client):
     for feature in client.get("/gemeenten.geojson").get_json()["features"]:
         assert outline.contains(shapely.Point(feature["geometry"]["coordinates"]))
     assert not outline.contains(shapely.Point(4.44, 50.41))   # Charleroi, Wallonia
+
+
+# The documented figure (docs/bench.md) is 156 ms on a loaded machine; this bound only catches a
+# return of the old behaviour (435 kB, every wijk) or a per-city query, not the machine's speed.
+ALL_CITIES_MAX_SECONDS = 2.0
+
+
+def test_start_page_with_every_municipality_of_flanders(scratch_app, backend, staff):
+    """Issue 17: `cities add --all` on PostGIS completes and `/` stays small and fast (about 70 s:
+    PostGIS only, as the issue asks; docs/bench.md has both databases)."""
+    if backend != "postgis":
+        pytest.skip("the --all run is checked on PostGIS (issue 17); SpatiaLite's figures are in docs/bench.md")
+    import time
+
+    result = cli(scratch_app, "add", "--all")
+    assert result.exit_code == 0, result.output
+    with db(scratch_app) as session:
+        assert session.scalar(select(func.count(Municipality.id))) == 319
+    client = scratch_app.test_client()
+    client.get("/")
+    started = time.perf_counter()
+    response = client.get("/")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 and len(response.data) < MAX_START_PAGE_BYTES
+    assert elapsed < ALL_CITIES_MAX_SECONDS
+    html = response.get_data(as_text=True)
+    assert 'href="/antwerpen"' not in html                    # no published projects: not listed
+    assert found_names(client, "Morkhoven")[0] == "Herentals"
+    assert set(found_names(client, "9090")) == {"Melle", "Merelbeke"}
+    login(client, staff.lezer)
+    staff_page = client.get("/").get_data(as_text=True)
+    chooser = staff_page.split('class="finder"')[1].split("</section>")[0]
+    assert len(re.findall(r"<option value=", chooser)) == 319 and 'id="finder-wijk"' not in chooser
+    assert len(staff_page.encode()) < MAX_START_PAGE_BYTES
