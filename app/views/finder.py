@@ -41,13 +41,14 @@ class WijkChooser:
 
 
 @bp.app_template_global()
-def wijk_chooser(city: Municipality | None = None) -> WijkChooser:
+def wijk_chooser(city: Municipality | None = None, listed: list[Municipality] | None = None) -> WijkChooser:
     """The chooser's content: one city's wijken, or those of every listed city
-    when they are few, else the listed cities to choose from first."""
+    (`listed`, when the page has them already) when they are few, else the
+    listed cities to choose from first."""
     session = get_session()
     if city is not None:
         return WijkChooser(wijken_by_city(session, city), [city])
-    cities = listed_cities(session, include_unlisted=current_user() is not None)
+    cities = listed if listed is not None else listed_cities(session, include_unlisted=current_user() is not None)
     if wijk_count(session, cities) > MAX_CHOOSER_WIJKEN:
         return WijkChooser(None, cities)
     return WijkChooser(wijken_by_city(session, cities=cities), cities)

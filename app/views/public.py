@@ -77,7 +77,8 @@ def index():
             message = f"Geen gemeente gevonden voor ‘{raw}’. Probeer een naam, een deelgemeente of een postcode."
     return render_template(
         "public/index.html", cities=summaries, format_eur=format_eur, q=raw[:MAX_QUERY_CHARS], matches=matches,
-        message=message, map_parts=start_map_parts(), unlisted=len(cities) - len(summaries) if staff else 0)
+        message=message, map_parts=start_map_parts(), unlisted=len(cities) - len(summaries) if staff else 0,
+        finder_cities=cities)
 
 
 @bp.get("/gemeenten.json")
