@@ -86,3 +86,30 @@ def test_city_search_by_postcode_without_javascript(chromium, public_server):
         assert page.url == public_server + "/halle"
     finally:
         context.close()
+
+
+def test_city_first_wijk_chooser_by_keyboard(watched, app, monkeypatch):
+    """Above MAX_CHOOSER_WIJKEN (2,730 wijken with every municipality) `/` asks for
+    the city first; with JS the chosen city's wijken fill a second list in place."""
+    import app.views.finder as finder
+    from search_fixtures import NOORDERWIJK
+
+    monkeypatch.setattr(finder, "MAX_CHOOSER_WIJKEN", 5)
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)   # not the `/` kept by an earlier test
+    watched.goto("/")
+    page = watched.page
+    page.focus("#finder-stad")
+    page.keyboard.type("Herentals", delay=10)                          # choose the city by typing
+    page.wait_for_selector("#finder-wijk option[value='%s']" % NOORDERWIJK, state="attached")
+    assert page.inner_text("label[for=finder-wijk]") == "Kies je wijk in Herentals"
+    assert "10 wijken in Herentals" in page.inner_text("[data-finder-city-first] .finder-status")
+    page.keyboard.press("Tab")                                         # to the wijk list
+    assert page.evaluate("() => document.activeElement.id") == "finder-wijk"
+    page.keyboard.type("Noorderwijk", delay=10)
+    assert watched.axe_violations(ALL_IMPACTS) == []
+    watched.screenshot("start-gemeente-eerst-1280", full_page=False)
+    page.keyboard.press("Tab")                                         # "Toon de projecten"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == watched.base + f"/herentals/wijken/{NOORDERWIJK}"
+    watched.check_clean()

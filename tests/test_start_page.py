@@ -159,6 +159,20 @@ def test_wijk_chooser_asks_for_the_city_first_when_the_wijken_are_many(app, clie
     for bad in ("onbekend", "<b>", "x" * 300):
         response = client.get("/wijk", query_string={"stad": bad})
         assert response.status_code == 404 and "Deze gemeente kennen we niet" in response.get_data(as_text=True)
+    assert "Kies eerst een gemeente" in client.get("/wijk?stad=").get_data(as_text=True)
+
+
+def test_wijken_of_one_city_as_json(client, session):
+    data = client.get("/wijken.json?stad=herentals").get_json()
+    names = [w["naam"] for w in data["wijken"]]
+    assert data["gemeente"] == "Herentals" and len(names) == 10 and names == sorted(names)
+    codes = {w["code"] for w in data["wijken"]}
+    assert codes == set(session.scalars(select(Area.code).join(Municipality).where(
+        Municipality.slug == "herentals", Area.level == "wijk")))
+    assert client.get("/wijken.json?stad=23027").get_json()["gemeente"] == "Halle"     # the NIS code works too
+    for bad in ("", "onbekend", "<b>", "\x00"):
+        response = client.get("/wijken.json", query_string={"stad": bad})
+        assert response.status_code == 404 and response.get_json() == {"fout": "Deze gemeente kennen we niet."}
 
 
 def test_city_names_are_escaped(scratch_app):
@@ -211,5 +225,5 @@ def test_start_page_with_every_municipality_of_flanders(scratch_app, backend, st
     login(client, staff.lezer)
     staff_page = client.get("/").get_data(as_text=True)
     chooser = staff_page.split('class="finder"')[1].split("</section>")[0]
-    assert len(re.findall(r"<option value=", chooser)) == 319 and 'id="finder-wijk"' not in chooser
+    assert len(re.findall(r'<option value="[^"]+"', chooser)) == 319 and 'id="finder-wijk"' not in chooser
     assert len(staff_page.encode()) < MAX_START_PAGE_BYTES

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from layers import styles
 from layers.styles import format_eur
@@ -73,11 +73,26 @@ def choose_wijk():
             return _page("finder/choose.html", 404,
                          message="Deze gemeente kennen we niet. Kies een gemeente uit de lijst.")
         return _page("finder/choose.html", message=f"Kies je wijk in {city.name}.", finder_city=city)
+    if area is None and "stad" in request.args and not code:
+        return _page("finder/choose.html", message="Kies eerst een gemeente uit de lijst.")
     if area is None:
         message = ("Kies eerst een wijk uit de lijst." if not code
                    else "Deze wijk kennen we niet. Kies een wijk uit de lijst.")
         return _page("finder/choose.html", 200 if not code else 404, message=message)
     return redirect(url_for("wijk.page", slug=area.municipality.slug, code=area.code), 303)
+
+
+@bp.get("/wijken.json")
+def city_wijken():
+    """{"gemeente", "wijken": [{"code", "naam"}]}: one city's wijken by name,
+    for the city-first chooser on `/` (finder.js fills its second list)."""
+    stad = (request.args.get("stad") or "").replace("\x00", "").strip()[:120]
+    city = find_municipality(get_session(), stad) if stad else None
+    if city is None:
+        return jsonify({"fout": "Deze gemeente kennen we niet."}), 404
+    groups = wijken_by_city(get_session(), city)
+    wijken = groups[0][1] if groups else []
+    return jsonify({"gemeente": city.name, "wijken": [{"code": w.code, "naam": w.name} for w in wijken]})
 
 
 @bp.get("/zoeken")
