@@ -6,13 +6,15 @@ servers under load and takes ten minutes).
 
 Default paths: the city page /herentals and one page of 100 OGC API items.
 Per path: minimum, median and 90th percentile in ms over the repeats (after two warm-up
-requests), the SQL statements per request, and the data-version check alone.
+requests), the SQL statements per request, the answer's size (kB, and gzipped at level 6),
+and the data-version check alone.
 The database is DATABASE_URL or the app's default (instance/fichekaart.sqlite,
 made by scripts/run: migrations and the demo content).
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import sys
 import time
@@ -42,7 +44,7 @@ def main() -> None:
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     client = app.test_client()
-    print(f"{'path':<55} {'min ms':>7} {'median ms':>10} {'p90 ms':>8} {'statements':>11}")
+    print(f"{'path':<55} {'min ms':>7} {'median ms':>10} {'p90 ms':>8} {'statements':>11} {'kB':>7} {'gzip kB':>8}")
     for path in args.paths:
         times = []
         for i in range(args.repeats + 2):
@@ -54,8 +56,9 @@ def main() -> None:
             if i >= 2:
                 times.append(elapsed)
         times.sort()
+        size, zipped = len(response.data) / 1000, len(gzip.compress(response.data, 6)) / 1000
         print(f"{path:<55} {times[0]:>7.1f} {statistics.median(times):>10.1f} {times[int(0.9 * (len(times) - 1))]:>8.1f} "
-              f"{len(statements):>11}")
+              f"{len(statements):>11} {size:>7.1f} {zipped:>8.1f}")
     with app.app_context():
         from app.db import get_session
         from app.http import caching

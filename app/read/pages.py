@@ -64,9 +64,10 @@ def budget_years(session: Session, city: Municipality) -> list[int]:
     ))
 
 
-def city_summaries(session: Session) -> list[dict]:
-    """Every city with its first plan, its number of published projects and
-    their expenses (and whether any line is illustrative): the home page."""
+def city_summaries(session: Session, cities: list[Municipality] | None = None) -> list[dict]:
+    """Each city (default: every city) with its first plan, its number of
+    published projects and their expenses (and whether any line is
+    illustrative): the start page."""
     shown = fiche_conditions(session, FicheFilters())
     counts = dict(session.execute(
         select(Fiche.municipality_id, func.count()).where(*shown).group_by(Fiche.municipality_id)).all())
@@ -78,13 +79,13 @@ def city_summaries(session: Session) -> list[dict]:
         .group_by(Fiche.municipality_id)
     )}
     plans = first_plans(session)
-    cities = []
-    for municipality in all_municipalities(session):
+    summaries = []
+    for municipality in all_municipalities(session) if cities is None else cities:
         budget, illustrative = budgets.get(municipality.id, (None, 0))
-        cities.append({"municipality": municipality, "plan": plans.get(municipality.id),
+        summaries.append({"municipality": municipality, "plan": plans.get(municipality.id),
                        "count": counts.get(municipality.id, 0), "budget": budget,
                        "budget_illustrative": bool(illustrative)})
-    return cities
+    return summaries
 
 
 def region_counts(session: Session, generated_source: str) -> dict[str, int]:

@@ -61,17 +61,26 @@ class SearchResults:
         return len(self.wijken) + len(self.streets) + len(self.fiches)
 
 
-def wijken_by_city(session: Session, city: Municipality | None = None) -> list[tuple[Municipality, list[Area]]]:
-    """Every wijk by name, grouped per city by name (one city when given):
-    the wijk chooser. Names and codes only."""
+def wijken_by_city(session: Session, city: Municipality | None = None,
+                   cities: list[Municipality] | None = None) -> list[tuple[Municipality, list[Area]]]:
+    """Every wijk by name, grouped per city by name (one city when given, or
+    those of `cities`): the wijk chooser. Names and codes only."""
     stmt = (select(Area).join(Area.municipality).where(Area.level == "wijk")
             .options(_AREA_NAME_ONLY, selectinload(Area.municipality)).order_by(Municipality.name, Area.name))
     if city is not None:
         stmt = stmt.where(Area.municipality_id == city.id)
+    if cities is not None:
+        stmt = stmt.where(Area.municipality_id.in_([c.id for c in cities]))
     groups: dict[int, tuple[Municipality, list[Area]]] = {}
     for area in session.scalars(stmt):
         groups.setdefault(area.municipality_id, (area.municipality, []))[1].append(area)
     return list(groups.values())
+
+
+def wijk_count(session: Session, cities: list[Municipality]) -> int:
+    """How many wijken these cities have together."""
+    return session.scalar(select(func.count(Area.id)).where(
+        Area.level == "wijk", Area.municipality_id.in_([c.id for c in cities]))) or 0
 
 
 def find_wijk(session: Session, code: str) -> Area | None:

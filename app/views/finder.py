@@ -8,26 +8,50 @@ GET /buurt?adres=<id> | ?stad=<slug>&straat=<name>   the same for an address or 
 """
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from layers import styles
 from layers.styles import format_eur
 
+from ..auth import current_user
 from ..db import get_session
 from ..models import Area, Municipality
 from ..read import nearby
 from ..read.queries import budget_total, fiche_years, find_municipality
-from ..read.search import find_wijk, search_everything, search_fiches, wijken_by_city
+from ..read.search import find_wijk, search_everything, search_fiches, wijk_count, wijken_by_city
+from ..read.start import listed_cities
 from ..searchtext import MAX_QUERY_CHARS, parse_query
 from ..spatial import from_db
 
 bp = Blueprint("finder", __name__)
 
 
+# Above this many wijken (of the cities listed) `/` sends no wijk list: the
+# chooser asks for the city first (/wijk?stad=<slug> then lists its wijken).
+# 319 municipalities have 2,730 wijken: a 150 kB select.
+MAX_CHOOSER_WIJKEN = 150
+
+
+@dataclass
+class WijkChooser:
+    groups: list[tuple[Municipality, list[Area]]] | None   # None: too many wijken, choose a city first
+    cities: list[Municipality]                             # the cities to choose from in that case
+
+
 @bp.app_template_global()
-def finder_wijken(city: Municipality | None = None) -> list[tuple[Municipality, list[Area]]]:
-    """Every wijk by name, grouped per city (one city when given), for the chooser."""
-    return wijken_by_city(get_session(), city)
+def wijk_chooser(city: Municipality | None = None, listed: list[Municipality] | None = None) -> WijkChooser:
+    """The chooser's content: one city's wijken, or those of every listed city
+    (`listed`, when the page has them already) when they are few, else the
+    listed cities to choose from first."""
+    session = get_session()
+    if city is not None:
+        return WijkChooser(wijken_by_city(session, city), [city])
+    cities = listed if listed is not None else listed_cities(session, include_unlisted=current_user() is not None)
+    if wijk_count(session, cities) > MAX_CHOOSER_WIJKEN:
+        return WijkChooser(None, cities)
+    return WijkChooser(wijken_by_city(session, cities=cities), cities)
 
 
 def _page(template: str, status: int = 200, **context):
@@ -42,11 +66,33 @@ def _page(template: str, status: int = 200, **context):
 def choose_wijk():
     code = (request.args.get("wijk") or "").replace("\x00", "").strip()[:40]
     area = find_wijk(get_session(), code) if code else None
+    stad = (request.args.get("stad") or "").replace("\x00", "").strip()[:120]
+    if area is None and stad and not code:   # the city first: now its wijken
+        city = find_municipality(get_session(), stad)
+        if city is None:
+            return _page("finder/choose.html", 404,
+                         message="Deze gemeente kennen we niet. Kies een gemeente uit de lijst.")
+        return _page("finder/choose.html", message=f"Kies je wijk in {city.name}.", finder_city=city)
+    if area is None and "stad" in request.args and not code:
+        return _page("finder/choose.html", message="Kies eerst een gemeente uit de lijst.")
     if area is None:
         message = ("Kies eerst een wijk uit de lijst." if not code
                    else "Deze wijk kennen we niet. Kies een wijk uit de lijst.")
         return _page("finder/choose.html", 200 if not code else 404, message=message)
     return redirect(url_for("wijk.page", slug=area.municipality.slug, code=area.code), 303)
+
+
+@bp.get("/wijken.json")
+def city_wijken():
+    """{"gemeente", "wijken": [{"code", "naam"}]}: one city's wijken by name,
+    for the city-first chooser on `/` (finder.js fills its second list)."""
+    stad = (request.args.get("stad") or "").replace("\x00", "").strip()[:120]
+    city = find_municipality(get_session(), stad) if stad else None
+    if city is None:
+        return jsonify({"fout": "Deze gemeente kennen we niet."}), 404
+    groups = wijken_by_city(get_session(), city)
+    wijken = groups[0][1] if groups else []
+    return jsonify({"gemeente": city.name, "wijken": [{"code": w.code, "naam": w.name} for w in wijken]})
 
 
 @bp.get("/zoeken")
