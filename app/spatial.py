@@ -258,3 +258,10 @@ def within_distance(bind, column, geom: BaseGeometry, metres: float):
         box = (minx - metres, miny - metres, maxx + metres, maxy + metres)
         return bbox_filter(bind, column, box) & (func.ST_Distance(column, value) <= metres)
     return func.ST_DWithin(column, value, metres)
+
+
+def geometry_type_in(column, type_names) -> Any:
+    """WHERE clause: `column`'s geometry type is one of `type_names`
+    ('Point', 'MultiPoint' ...). Both databases answer GeometryType() in
+    capitals ('MULTIPOINT'); 2D only, as app.geometry stores."""
+    return func.GeometryType(column).in_([name.upper() for name in type_names])

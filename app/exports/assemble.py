@@ -13,16 +13,20 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from ..columns import BUDGET_COLUMNS
 from ..models import Area, Municipality, Plan
-from ..read.pages import city_wijk_indicator_values, first_plan
+from ..read.pages import city_wijk_indicator_values, first_plan, real_city_figures
 from ..read.queries import FicheFilters
 from ..read.records import (
     AREA_FIELDS,
+    BUDGET_FIELDS,
+    CITY_FIGURE_FIELDS,
     FICHE_FIELDS,
     INDICATOR_FIELDS,
     PHASE_FIELDS,
     area_record,
+    budget_keys,
+    budget_record,
+    city_figure_record,
     fiche_records,
     indicator_record,
     phase_record,
@@ -58,10 +62,9 @@ def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
     return gpd.GeoDataFrame(frame, geometry=series, crs=STORAGE_CRS)
 
 
-def _budget_record(line, fiche) -> dict:
-    c = BUDGET_COLUMNS
-    return {c["fiche_ref"]: fiche.ref, c["year"]: line.year, c["kind"]: line.kind, c["direction"]: line.direction,
-            c["amount_eur"]: line.amount_eur, c["basis"]: line.basis, c["note"]: line.note, "fiche_id": fiche.id}
+def _budget_records(fiches) -> list[dict]:
+    return [budget_record(line, f, key) for f in fiches
+            for line, key in zip(f.budget_lines, budget_keys(f.ref, f.budget_lines))]
 
 
 def export_source(municipality: Municipality, plan: Plan | None) -> str:
@@ -83,15 +86,16 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     areas = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
     values = city_wijk_indicator_values(session, municipality)
     plan = first_plan(session, municipality)
-    budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
+    figures = real_city_figures(session, municipality)
     return ExportData(
         fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
                       [f.geom for f in fiches]),
         phases=_frame([phase_record(p, f, base_url) for p, f in phases], PHASE_FIELDS,
                       [p.geom if p.geom is not None else f.geom for p, f in phases]),
-        budget_lines=pd.DataFrame.from_records(budget, columns=[*BUDGET_COLUMNS.values(), "fiche_id"]),
+        budget_lines=_frame(_budget_records(fiches), BUDGET_FIELDS),
         wijken=_frame([area_record(a) for a in areas], AREA_FIELDS, [a.geom for a in areas]),
         indicator_values=_frame([indicator_record(v) for v in values], INDICATOR_FIELDS),
+        city_figures=_frame([city_figure_record(v) for v in figures], CITY_FIGURE_FIELDS),
         metadata=ExportMetadata(
             city_name=municipality.name, nis_code=municipality.nis_code,
             source=export_source(municipality, plan),

@@ -36,6 +36,7 @@ class CsvExporter(Exporter):
             "fasen.csv": (with_wkt(prepared.phases), "fasen van de fiches (koppeling via fiche_ref), ligging als WKT"),
             "budgetlijnen.csv": (prepared.budget_lines, "budgetlijnen per fiche, jaar, soort en richting"),
             "indicatorwaarden.csv": (prepared.indicator_values, "waarden van de indicatoren per gebied en periode"),
+            "stadscijfers.csv": (prepared.city_figures, "de echte cijfers van de stad uit de bronnen, met citaat"),
         }
         files = {name: csv_bytes(frame) for name, (frame, _) in tables.items()}
         notes = [
