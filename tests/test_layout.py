@@ -1,0 +1,186 @@
+"""One layout for every city (issue 11 items 1 and 6), on both databases:
+the /ogc collections per geometry family hold one Multi type each (every
+page walked), and Herentals' and Halle's downloads have identical layer
+names, geometry types, column names and column types; phase dates are
+dates, every fiche says when it changed, phases and budget lines carry a
+natural key, and the real city figures are a collection and a layer."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pyogrio
+import pytest
+from sqlalchemy import select
+
+from app.models import Municipality
+from app.read.pages import real_city_figures
+from app.read.queries import FicheFilters, select_fiches
+
+CITIES = ("herentals", "halle")
+FAMILIES = {"punten": "MultiPoint", "lijnen": "MultiLineString", "vlakken": "MultiPolygon", "zonder-ligging": None}
+EPSG_31370 = "http://www.opengis.net/def/crs/EPSG/0/31370"
+
+
+def get_json(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])
+    return response.get_json()
+
+
+def walk(client, url):
+    """Every feature of a collection, following the next links."""
+    features = []
+    while url:
+        doc = get_json(client, url)
+        features += doc["features"]
+        url = next((link["href"] for link in doc["links"] if link["rel"] == "next"), None)
+    return features
+
+
+# -- /ogc -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("city", CITIES)
+def test_each_family_collection_holds_one_geometry_type(client, session, city):
+    fiche_refs, phase_keys = [], []
+    for family, geometry_type in FAMILIES.items():
+        for kind, seen in (("fiches", fiche_refs), ("fasen", phase_keys)):
+            collection_id = f"{kind}-{city}-{family}"
+            doc = get_json(client, f"/ogc/collections/{collection_id}")
+            assert doc["geometryType"] == geometry_type
+            schema = get_json(client, f"/ogc/collections/{collection_id}/schema")
+            geometry = schema["properties"]["geometry"]
+            assert geometry.get("$ref", "null").endswith(f"/{geometry_type}.json" if geometry_type else "null")
+            features = walk(client, f"/ogc/collections/{collection_id}/items?limit=7&crs={EPSG_31370}")
+            for feature in features:
+                actual = feature["geometry"]["type"] if feature["geometry"] else None
+                assert actual == geometry_type, (collection_id, feature["id"])
+            seen += [f["properties"]["ref" if kind == "fiches" else "sleutel"] for f in features]
+    # the families together are the whole city, each fiche and phase once
+    published = select_fiches(session, FicheFilters(municipality=city))
+    assert sorted(fiche_refs) == sorted(f.ref for f in published)
+    assert sorted(phase_keys) == sorted(f"{f.ref}-f{p.position}" for f in published for p in f.phases)
+    whole = get_json(client, f"/ogc/collections/fiches-{city}/items?limit=1")
+    assert whole["numberMatched"] == len(fiche_refs)
+
+
+def test_family_collections_filter_and_404(client):
+    points = get_json(client, "/ogc/collections/fiches-herentals-punten/items?limit=1000")
+    some = points["features"][0]
+    assert get_json(client, f"/ogc/collections/fiches-herentals-punten/items/{some['id']}")["id"] == some["id"]
+    assert client.get(f"/ogc/collections/fiches-herentals-lijnen/items/{some['id']}").status_code == 404
+    assert client.get("/ogc/collections/fiches-herentals-cirkels").status_code == 404
+    assert client.get("/ogc/collections/fasen-herentals").status_code == 404     # phases: only per family
+    sector = some["properties"]["sector"]
+    filtered = get_json(client, f"/ogc/collections/fiches-herentals-punten/items?sector={sector}&limit=1000")
+    assert filtered["numberMatched"] == sum(f["properties"]["sector"] == sector for f in points["features"])
+
+
+def test_records_carry_the_new_fields(client, session):
+    feature = get_json(client, "/ogc/collections/fiches-halle/items?limit=1")["features"][0]
+    properties = feature["properties"]
+    for name in ("prioritair_afgeleid", "status_volgens", "ligging_bron", "ligging_aanname", "bijgewerkt"):
+        assert name in properties
+    assert "interne_opmerking" not in properties
+    assert dt.datetime.fromisoformat(properties["bijgewerkt"].replace("Z", "+00:00")).tzinfo is not None
+    phase = get_json(client, "/ogc/collections/fasen-herentals-punten/items?limit=1")["features"][0]["properties"]
+    assert phase["sleutel"] == f"{phase['fiche_ref']}-f{phase['volgorde']}"
+    assert dt.date.fromisoformat(phase["start"]) and "toelichting" in phase
+    schema = get_json(client, "/ogc/collections/fasen-herentals-punten/schema")["properties"]["properties"]
+    assert schema["properties"]["start"]["format"] == "date"
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_city_figures_collection_has_every_real_figure(client, session, city):
+    municipality = session.scalars(select(Municipality).where(Municipality.slug == city)).one()
+    expected = real_city_figures(session, municipality)
+    doc = get_json(client, f"/ogc/collections/stadscijfers/items?nis_code={municipality.nis_code}&limit=1000")
+    assert doc["numberMatched"] == len(expected)
+    by_id = {f["id"]: f for f in doc["features"]}
+    for value in expected:
+        properties = by_id[value.id]["properties"]
+        assert by_id[value.id]["geometry"] is None
+        assert properties["waarde"] == value.value and properties["vergelijkingswaarde"] == value.comparison_value
+        assert properties["periode"] == value.period and properties["citaat"] == value.quote
+
+
+# -- downloads ------------------------------------------------------------------
+
+def download(client, url) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[-300:]
+    return response.data
+
+
+def schema_of(path) -> dict:
+    """{layer: (geometry type, [(field, dtype)])} of a GDAL dataset."""
+    out = {}
+    for name, geometry_type in pyogrio.list_layers(path):
+        info = pyogrio.read_info(path, layer=name)
+        out[name] = (geometry_type, list(zip(info["fields"], info["dtypes"])))
+    return out
+
+
+def test_herentals_and_halle_geopackages_share_one_layout(client, tmp_path):
+    schemas = {}
+    for city in CITIES:
+        path = tmp_path / f"{city}.gpkg"
+        path.write_bytes(download(client, f"/{city}/download.gpkg"))
+        schemas[city] = schema_of(path)
+    assert schemas["herentals"] == schemas["halle"]
+    layers = schemas["herentals"]
+    for table in ("fiches", "fasen"):
+        assert [layers[f"{table}_{f}"][0] for f in ("punten", "lijnen", "vlakken")] == [
+            "MultiPoint", "MultiLineString", "MultiPolygon"]
+        assert layers[f"{table}_zonder_ligging"][0] is None
+    assert layers["wijken"][0] == "MultiPolygon" and layers["stadscijfers"][0] is None
+    phase_types = dict(layers["fasen_punten"][1])
+    assert phase_types["start"] == phase_types["einde"] == "datetime64[D]"        # Date fields
+    assert dict(layers["fiches_punten"][1])["prioritair"] == "bool"
+    if shutil.which("ogrinfo"):  # Debian's GDAL 3.6: one declared type per layer, dates as Date
+        run = subprocess.run(["ogrinfo", "-so", "-al", str(tmp_path / "halle.gpkg")], capture_output=True,
+                             text=True, check=True)
+        assert "start: Date" in run.stdout
+        declared = dict(re.findall(r"Layer name: (\S+)\n(?:Metadata:\n(?:  .*\n)*)?Geometry: (.+)", run.stdout))
+        assert declared["fasen_vlakken"] == "Multi Polygon" and declared["fiches_lijnen"] == "Multi Line String"
+
+
+def test_herentals_and_halle_shapefiles_share_one_layout(client, tmp_path):
+    layouts = {}
+    for city in CITIES:
+        body = download(client, f"/{city}/download.shp")
+        path = tmp_path / f"{city}.shp.zip"
+        path.write_bytes(body)
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            names = sorted(archive.namelist())
+        shapes = {}
+        for name in names:
+            if name.endswith(".shp"):
+                info = pyogrio.read_info(f"/vsizip/{path}/{name}")
+                shapes[name] = (info["geometry_type"], list(zip(info["fields"], info["dtypes"])))
+        layouts[city] = (names, shapes)
+    assert layouts["herentals"] == layouts["halle"]
+    names, shapes = layouts["halle"]
+    assert {"fasen_punten.shp", "fasen_lijnen.shp", "fasen_vlakken.shp", "wijken.shp",
+            "fasen_zonder_ligging.csv", "stadscijfers.csv"} <= set(names)
+    assert dict(shapes["fasen_lijnen.shp"][1])["start"] == "datetime64[D]"
+
+
+def test_downloads_carry_keys_dates_and_figures(client, session, tmp_path):
+    path = tmp_path / "h.gpkg"
+    path.write_bytes(download(client, "/herentals/download.gpkg"))
+    budget = pyogrio.read_dataframe(path, layer="budgetlijnen")
+    assert budget.sleutel.is_unique
+    assert all(re.fullmatch(rf"{re.escape(r.fiche_ref)}-b{r.jaar}-{r.soort}-\d+", r.sleutel)
+               for r in budget.itertuples())
+    figures = pyogrio.read_dataframe(path, layer="stadscijfers")
+    municipality = session.scalars(select(Municipality).where(Municipality.slug == "herentals")).one()
+    assert sorted(figures.waarde.tolist()) == sorted(v.value for v in real_city_figures(session, municipality))
+    rows = zipfile.ZipFile(io.BytesIO(download(client, "/herentals/download.csv"))).read("fasen.csv")
+    header, first = rows.decode("utf-8-sig").split("\r\n")[:2]
+    start = first.split(";")[header.split(";").index("start")]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", start)
