@@ -184,3 +184,75 @@ def test_downloads_carry_keys_dates_and_figures(client, session, tmp_path):
     header, first = rows.decode("utf-8-sig").split("\r\n")[:2]
     start = first.split(";")[header.split(";").index("start")]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", start)
+
+
+# -- caching, bbox and CRS of the downloads, all cities --------------------------
+
+@pytest.mark.parametrize("url", ["/ogc/collections/fiches-halle-punten/items?limit=5", "/ogc/collections",
+                                 "/ogc/collections/stadscijfers", "/halle/download.csv"])
+def test_validators_and_304(client, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, last_modified = first.headers["ETag"], first.headers.get("Last-Modified")
+    assert etag.startswith('W/"') and "max-age=" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag and not again.data
+    if last_modified:
+        assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    html = client.get(url, headers={"Accept": "text/html", "If-None-Match": etag})
+    assert html.status_code == 200    # the Accept header is in the ETag: /ogc answers HTML by it
+
+
+def test_an_edit_changes_the_etag(scratch_app):
+    from app.db import get_session
+    from app.models import Fiche
+
+    client = scratch_app.test_client()
+    scratch_app.config["DATA_VERSION_TTL"] = 0
+    url = "/ogc/collections/fiches-herentals/items?limit=1"
+    etag = client.get(url).headers["ETag"]
+    with scratch_app.app_context():
+        session = get_session()
+        fiche = session.scalars(select(Fiche).where(Fiche.published.is_(True))).first()
+        fiche.summary = (fiche.summary or "") + " (bijgewerkt)"
+        session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert client.get(url).headers["ETag"] != etag
+
+
+def gpkg_refs(body: bytes, tmp_path) -> set[str]:
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(body)
+    return {ref for name in ("fiches_punten", "fiches_lijnen", "fiches_vlakken", "fiches_zonder_ligging")
+            for ref in pyogrio.read_dataframe(path, layer=name)["ref"]}
+
+
+def test_downloads_take_the_bbox_and_crs_uris_of_ogc(client, tmp_path):
+    box = "182400,207200,183000,207800"
+    ogc = walk(client, f"/ogc/collections/fiches-herentals/items?limit=100&bbox={box}&bbox-crs={EPSG_31370}")
+    body = download(client, f"/herentals/download.gpkg?bbox={box}&bbox-crs={EPSG_31370}&crs={EPSG_31370}")
+    assert gpkg_refs(body, tmp_path) == {f["properties"]["ref"] for f in ogc} != set()
+    lon_lat = "4.82,51.17,4.85,51.19"   # CRS84 by default, as /ogc
+    ogc = walk(client, f"/ogc/collections/fiches-herentals/items?limit=100&bbox={lon_lat}")
+    assert gpkg_refs(download(client, f"/herentals/download.gpkg?bbox={lon_lat}"), tmp_path) == {
+        f["properties"]["ref"] for f in ogc}
+    response = client.get("/herentals/download.gpkg?crs=http://www.opengis.net/def/crs/EPSG/0/3812")
+    assert response.status_code == 200 and "EPSG3812" in response.headers["Content-Disposition"]
+    assert "EPSG4326" in client.get("/herentals/download.csv?crs=OGC:CRS84").headers["Content-Disposition"]
+    for bad in ("bbox=1,2,3", "bbox=5,5,1,1", "crs=http://www.opengis.net/def/crs/EPSG/0/28992", "bbox-crs=EPSG:1"):
+        answer = client.get(f"/herentals/download.gpkg?{bad}")
+        assert answer.status_code == 400, bad
+    assert gpkg_refs(download(client, "/herentals/download.gpkg?bbox=-170,-80,-160,-70"), tmp_path) == set()
+
+
+def test_all_cities_download_has_the_same_layout(client, session, tmp_path):
+    (tmp_path / "all.gpkg").write_bytes(download(client, "/alle-steden/download.gpkg"))
+    (tmp_path / "halle.gpkg").write_bytes(download(client, "/halle/download.gpkg"))
+    assert schema_of(tmp_path / "all.gpkg") == schema_of(tmp_path / "halle.gpkg")
+    refs = gpkg_refs((tmp_path / "all.gpkg").read_bytes(), tmp_path)
+    assert refs == {f.ref for f in select_fiches(session, FicheFilters())}
+    figures = pyogrio.read_dataframe(tmp_path / "all.gpkg", layer="stadscijfers")
+    assert set(figures.gemeente) == {"Herentals", "Halle"}
+    response = client.get("/alle-steden/download.geojson")
+    assert response.status_code == 200 and "fichekaart_alle-steden_" in response.headers["Content-Disposition"]

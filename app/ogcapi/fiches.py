@@ -21,7 +21,7 @@ from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, extents_by, intersects, to_db
 from .base import Collection, Page, family_condition, family_page, int_id, period_overlaps
 from .errors import NotFound
-from .params import ItemsQuery, Period
+from .params import ItemsQuery, Period, StorageBox
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
@@ -31,6 +31,25 @@ FICHE_FILTER_ATTRS = {"sector": "sector", "status": "status", "verplicht_keuze":
 FICHE_FILTER_COLUMNS = {"ref": F.ref, "soort": F.kind, "nummer": F.number, "code": F.code,
                         "verantwoordelijke_dienst": F.responsible_service, "prioritair": F.priority,
                         "ligging": F.geometry_precision}
+
+
+def box_conditions(filters: FicheFilters, box: StorageBox) -> list | None:
+    """Restrict `filters` to the fiches whose place meets a requested box
+    (app.ogcapi.params.parse_bbox): the index-backed envelope goes into
+    `filters.bbox`; the exact shape of a box given in another CRS comes back
+    as a condition on F for an id subquery (FicheFilters.ids). None: the box
+    lies where no data can be, nothing matches. /ogc and the downloads."""
+    if box.envelope is None:
+        return None
+    filters.bbox = box.envelope
+    return [] if box.polygon is None else [intersects(F.geom, to_db(box.polygon))]
+
+
+def restrict(filters: FicheFilters, conditions: list) -> FicheFilters:
+    """`filters` further restricted to the fiches meeting `conditions` on F."""
+    if conditions:
+        filters.ids = select(F.id).where(*conditions)  # an id subquery: FicheFilters takes ids
+    return filters
 
 
 def fiche_ids_in_period(period: Period):
@@ -84,16 +103,13 @@ class FichesCollection(Collection):
             else:
                 extra.append(FICHE_FILTER_COLUMNS[name] == value)
         if query.bbox is not None:
-            if query.bbox.envelope is None:
+            in_box = box_conditions(filters, query.bbox)
+            if in_box is None:
                 return None
-            filters.bbox = query.bbox.envelope
-            if query.bbox.polygon is not None:
-                extra.append(intersects(F.geom, to_db(query.bbox.polygon)))
+            extra += in_box
         if query.period is not None:
             extra.append(F.id.in_(fiche_ids_in_period(query.period)))
-        if extra:
-            filters.ids = select(F.id).where(*extra)  # an id subquery: FicheFilters takes ids
-        return filters
+        return restrict(filters, extra)
 
     def _family(self) -> list:
         return [] if self.family is None else [family_condition(F.geom, self.family)]
