@@ -256,3 +256,39 @@ def test_all_cities_download_has_the_same_layout(client, session, tmp_path):
     assert set(figures.gemeente) == {"Herentals", "Halle"}
     response = client.get("/alle-steden/download.geojson")
     assert response.status_code == 200 and "fichekaart_alle-steden_" in response.headers["Content-Disposition"]
+
+
+# -- GDAL on the family collections ------------------------------------------------
+
+def test_gdal_reads_one_geometry_type_per_family_collection(app, session, tmp_path):
+    """GDAL 3.12 (pyogrio) and Debian's ogrinfo 3.6 against a real server:
+    each family collection is a layer of its Multi type, read completely in
+    Lambert 72 with that type only."""
+    from test_ogcapi_clients import Server
+
+    server = Server(app.config["DATABASE_URL"], tmp_path / "requests.log")
+    try:
+        oapif = f"OAPIF:{server.root}"
+        layers = dict(pyogrio.list_layers(oapif))
+        for city in CITIES:
+            published = select_fiches(session, FicheFilters(municipality=city))
+            total = 0
+            for family, geometry_type in FAMILIES.items():
+                layer = f"fiches-{city}-{family}"
+                frame = pyogrio.read_dataframe(oapif, layer=layer)
+                total += len(frame)
+                if geometry_type is None:
+                    assert frame.geometry.isna().all(), layer
+                    continue
+                # GDAL types an OAPIF layer from its features: an empty family (Halle's lines) is 'Unknown'
+                assert layers[layer] == (geometry_type if len(frame) else "Unknown"), layer
+                if len(frame):
+                    assert frame.crs.to_epsg() == 31370 and set(frame.geometry.geom_type) == {geometry_type}, layer
+            assert total == len(published)
+        if shutil.which("ogrinfo"):
+            run = subprocess.run(["ogrinfo", "-ro", "-so", oapif, "fasen-herentals-vlakken", "fiches-halle-punten"],
+                                 capture_output=True, text=True, timeout=120)
+            assert run.returncode == 0, run.stderr
+            assert re.findall(r"^Geometry: (.+)$", run.stdout, re.M) == ["Multi Polygon", "Multi Point"]
+    finally:
+        server.stop()

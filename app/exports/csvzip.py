@@ -42,7 +42,8 @@ class CsvExporter(Exporter):
         notes = [
             "UTF-8 met BOM, puntkomma als scheidingsteken en decimale komma: Excel in het Nederlands "
             "(België) opent de bestanden rechtstreeks in kolommen.",
-            "ja/nee staat voor waar/onwaar; datums als jjjj-mm-dd.",
+            "ja/nee staat voor waar/onwaar; een lege cel bij prioritair betekent: niet vermeld in de bron "
+            "(prioritair_afgeleid zegt waarom een ja of nee afgeleid is). Datums als jjjj-mm-dd.",
             "Tekst die begint met =, +, -, @, een tab of een regelterugloop kreeg een ' vooraan, zodat een "
             "rekenblad hem niet als formule uitvoert. Haal dat teken weg als u de tekst elders gebruikt.",
             "fiches.csv, fasen.csv en budgetlijnen.csv kunnen opnieuw ingelezen worden in Fichekaart "
