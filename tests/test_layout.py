@@ -292,3 +292,14 @@ def test_gdal_reads_one_geometry_type_per_family_collection(app, session, tmp_pa
             assert re.findall(r"^Geometry: (.+)$", run.stdout, re.M) == ["Multi Polygon", "Multi Point"]
     finally:
         server.stop()
+
+
+def test_html_pages_of_the_new_collections(client):
+    for collection_id in ("stadscijfers", "fiches-halle-zonder-ligging", "fasen-herentals-lijnen"):
+        assert client.get(f"/ogc/collections/{collection_id}?f=html").status_code == 200, collection_id
+        page = client.get(f"/ogc/collections/{collection_id}/items?f=html&limit=3")
+        assert page.status_code == 200, collection_id
+        first = get_json(client, f"/ogc/collections/{collection_id}/items?limit=1")["features"][0]
+        assert client.get(f"/ogc/collections/{collection_id}/items/{first['id']}?f=html").status_code == 200
+    page = client.get("/herentals/downloads").get_data(as_text=True)
+    assert "/alle-steden/download.gpkg" in page and "fiches-herentals-punten" in page
