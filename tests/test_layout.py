@@ -303,3 +303,35 @@ def test_html_pages_of_the_new_collections(client):
         assert client.get(f"/ogc/collections/{collection_id}/items/{first['id']}?f=html").status_code == 200
     page = client.get("/herentals/downloads").get_data(as_text=True)
     assert "/alle-steden/download.gpkg" in page and "fiches-herentals-punten" in page
+
+
+def test_keys_survive_a_reimport_ids_do_not(scratch_app):
+    """The city imports its own phases and budget lines again (the CSV download):
+    every row gets a new id, the natural keys stay and point at the same rows."""
+    from app.db import get_session
+    from app.write.imports.fiches import import_budget_lines, import_phases
+
+    client = scratch_app.test_client()
+
+    def tables():
+        archive = zipfile.ZipFile(io.BytesIO(download(client, "/herentals/download.csv")))
+        return {name: archive.read(name) for name in ("fasen.csv", "budgetlijnen.csv")}
+
+    def rows(body: bytes) -> list[dict]:
+        import csv
+
+        return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+    before = tables()
+    with scratch_app.app_context():
+        session = get_session()
+        import_phases(session, before["fasen.csv"], municipality="13011", filename="fasen.csv")
+        import_budget_lines(session, before["budgetlijnen.csv"], municipality="13011", filename="budgetlijnen.csv")
+        session.commit()
+    after = tables()
+    old, new = rows(before["fasen.csv"]), rows(after["fasen.csv"])
+    assert {r["id"] for r in old}.isdisjoint({r["id"] for r in new})          # new ids
+    assert {r["sleutel"]: (r["titel"], r["start"]) for r in old} == {r["sleutel"]: (r["titel"], r["start"]) for r in new}
+    old, new = rows(before["budgetlijnen.csv"]), rows(after["budgetlijnen.csv"])
+    assert {r["sleutel"]: r["bedrag_eur"] for r in old} == {r["sleutel"]: r["bedrag_eur"] for r in new}
+    assert len(old) == len(new) > 0
