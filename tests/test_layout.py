@@ -195,6 +195,7 @@ def test_validators_and_304(client, url):
     assert first.status_code == 200
     etag, last_modified = first.headers["ETag"], first.headers.get("Last-Modified")
     assert etag.startswith('W/"') and "max-age=" in first.headers["Cache-Control"]
+    assert "Accept" in first.headers["Vary"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag and not again.data
     if last_modified:

@@ -101,9 +101,11 @@ def revalidated(view):
         except DATABASE_UNAVAILABLE:
             return view(*args, **kwargs)  # no validators; the view answers (a kept page, or 503)
         if not_modified is not None:
+            not_modified.vary.add("Accept")
             return not_modified
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200:
             cache_headers(response, etag, last_modified)
+            response.vary.add("Accept")  # /ogc answers JSON or HTML at one URL: a shared cache must tell them apart
         return response
     return wrapper
