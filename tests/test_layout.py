@@ -336,3 +336,21 @@ def test_keys_survive_a_reimport_ids_do_not(scratch_app):
     old, new = rows(before["budgetlijnen.csv"]), rows(after["budgetlijnen.csv"])
     assert {r["sleutel"]: r["bedrag_eur"] for r in old} == {r["sleutel"]: r["bedrag_eur"] for r in new}
     assert len(old) == len(new) > 0
+
+
+def test_the_other_formats_share_one_layout_too(client, tmp_path):
+    """FlatGeobuf (one layer, as the format has), the CSV zip and GeoJSON:
+    the same fields, types and headers for Herentals and Halle."""
+    fgb, csv_headers, geojson_keys = {}, {}, {}
+    for city in CITIES:
+        path = tmp_path / f"{city}.fgb"
+        path.write_bytes(download(client, f"/{city}/download.fgb"))
+        fgb[city] = schema_of(path)
+        with zipfile.ZipFile(io.BytesIO(download(client, f"/{city}/download.csv"))) as archive:
+            csv_headers[city] = {name: archive.read(name).decode("utf-8-sig").split("\r\n", 1)[0]
+                                 for name in archive.namelist() if name.endswith(".csv")}
+        features = client.get(f"/{city}/download.geojson").get_json(force=True)["features"]
+        geojson_keys[city] = {tuple(f["properties"]) for f in features}
+    assert fgb["herentals"] == fgb["halle"]
+    assert csv_headers["herentals"] == csv_headers["halle"]
+    assert geojson_keys["herentals"] == geojson_keys["halle"] and len(geojson_keys["halle"]) == 1
