@@ -311,3 +311,8 @@ def byte_order(bind, column):
     if is_spatialite(bind):
         return column
     return column.collate("C")
+def geometry_type_in(column, type_names) -> Any:
+    """WHERE clause: `column`'s geometry type is one of `type_names`
+    ('Point', 'MultiPoint' ...). Both databases answer GeometryType() in
+    capitals ('MULTIPOINT'); 2D only, as app.geometry stores."""
+    return func.GeometryType(column).in_([name.upper() for name in type_names])

@@ -132,8 +132,10 @@ def test_filters_are_those_of_the_map(client, session, tmp_path):
     metadata = dict(pyogrio.read_dataframe(path, layer="metadata")[["sleutel", "waarde"]].values)
     assert "sector: Stadsontwikkeling" in metadata["filters"] and "zoekterm: rwa-as" in metadata["filters"]
     assert "Statbel" in metadata["bron"] and "illustratief" in metadata["illustratief"].lower()
-    phases = pyogrio.read_dataframe(path, layer="fasen")
-    assert set(phases["fiche_ref"]) <= refs
+    phase_refs = set()
+    for layer in ("fasen_punten", "fasen_lijnen", "fasen_vlakken", "fasen_zonder_ligging"):
+        phase_refs |= set(pyogrio.read_dataframe(path, layer=layer)["fiche_ref"])
+    assert phase_refs and phase_refs <= refs
 
 
 @pytest.mark.parametrize("url,status", [
@@ -176,7 +178,7 @@ def test_drafts_are_not_downloaded(scratch_app, tmp_path):
         if name.startswith("fiches"):
             refs += list(pyogrio.read_dataframe(path, layer=name)["ref"])
     assert draft_ref not in refs and len(refs) == 109
-    for layer in ("fasen", "budgetlijnen"):
+    for layer in ("fasen_punten", "fasen_lijnen", "fasen_vlakken", "fasen_zonder_ligging", "budgetlijnen"):
         assert draft_id not in set(pyogrio.read_dataframe(path, layer=layer)["fiche_id"])
     geojson = download(client, "/herentals/download.geojson").get_json(force=True)
     assert draft_ref not in {f["properties"]["ref"] for f in geojson["features"]}

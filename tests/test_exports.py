@@ -27,6 +27,7 @@ from app.exports import (
     EXPORTERS, ExportData, ExportError, ExportMetadata, export_filename, get_exporter, normalise_crs,
 )
 from app.exports.frames import FICHE_ORDER, PHASE_ORDER, tidy
+from app.read.records import PHASE_FIELDS
 from app.exports.kml import xml_text
 from app.exports.shapefile import SHORT_NAMES, shapefile_field_names
 from app.exports.tabular import format_cell, neutralise
@@ -212,10 +213,13 @@ def test_metadata_may_be_a_dict_and_frames_need_a_crs(data):
 
 # GeoPackage ---------------------------------------------------------------
 
+# Every layer always, one Multi type each, empty if need be (the same layout for every city).
 GPKG_LAYERS = {
-    "fiches_punten": (2, "MultiPoint"), "fiches_lijnen": (1, "LineString"), "fiches_vlakken": (2, "MultiPolygon"),
-    "fasen": (2, "LineString"), "wijken": (2, "MultiPolygon"), "fiches_zonder_ligging": (1, None),
-    "budgetlijnen": (2, None), "indicatorwaarden": (1, None), "metadata": (9, None),
+    "fiches_punten": (2, "MultiPoint"), "fiches_lijnen": (1, "MultiLineString"),
+    "fiches_vlakken": (2, "MultiPolygon"), "fiches_zonder_ligging": (1, None),
+    "fasen_punten": (0, "MultiPoint"), "fasen_lijnen": (1, "MultiLineString"), "fasen_vlakken": (0, "MultiPolygon"),
+    "fasen_zonder_ligging": (1, None), "budgetlijnen": (2, None), "wijken": (2, "MultiPolygon"),
+    "indicatorwaarden": (1, None), "stadscijfers": (0, None), "metadata": (9, None),
 }
 
 
@@ -254,7 +258,7 @@ def test_geopackage_layers_crs_and_content(files, crs):
     with sqlite3.connect(path) as db:
         descriptions = dict(db.execute("SELECT table_name, description FROM gpkg_contents"))
         version = db.execute("PRAGMA user_version").fetchone()[0]
-    assert descriptions["fiches_zonder_ligging"].startswith("Fiches van Herentals zonder ligging")
+    assert descriptions["fiches_zonder_ligging"].startswith("Fiches van Herentals: zonder ligging")
     assert all(descriptions[name] for name in GPKG_LAYERS)
     assert version == 10200
 
@@ -263,7 +267,7 @@ def test_geopackage_layers_crs_and_content(files, crs):
 def test_geopackage_with_ogrinfo(files, crs):
     layers = ogrinfo(files["gpkg", crs])
     assert {name: info["count"] for name, info in layers.items()} == {k: v[0] for k, v in GPKG_LAYERS.items()}
-    for name in ("fiches_punten", "fiches_lijnen", "fiches_vlakken", "fasen", "wijken"):
+    for name in ("fiches_punten", "fiches_lijnen", "fiches_vlakken", "fasen_lijnen", "wijken"):
         assert layers[name]["epsg"] == epsg(crs), name
     assert layers["fiches_vlakken"]["geometry"] == "Multi Polygon"
 
@@ -311,25 +315,32 @@ def test_shapefile_zip(files, crs, tmp_path):
         readme = archive.read("LEESMIJ.txt").decode("utf-8-sig")
         mapping = {r["volledige_naam"]: r["veldnaam_shapefile"] for r in read_csv_rows(archive.read("velden.csv"))}
         no_place = read_csv_rows(archive.read("fiches_zonder_ligging.csv"))
-        phases = read_csv_rows(archive.read("fasen.csv"))
+        phases = read_csv_rows(archive.read("fasen_zonder_ligging.csv"))
         budget = read_csv_rows(archive.read("budgetlijnen.csv"))
-    assert {"velden.csv", "fasen.csv", "budgetlijnen.csv", "LEESMIJ.txt"} <= set(names)
+    assert {"velden.csv", "fasen_zonder_ligging.csv", "budgetlijnen.csv", "stadscijfers.csv", "LEESMIJ.txt",
+            "wijken.shp", "fasen_punten.shp", "fasen_lijnen.shp", "fasen_vlakken.shp"} <= set(names)
     for text in ("Meerjarenplan 2026-2031", "Modellicentie Gratis Hergebruik", "2026-11-22T14:03:00", crs, NOTE):
         assert text in readme
     assert "HER-03: stand_van_zaken" in readme                    # the cut text is reported
     # The mapping is documented, complete, unique and fits dBase.
-    assert list(mapping) == list(FICHE_ORDER)
+    assert list(mapping)[:len(FICHE_ORDER)] == list(FICHE_ORDER)   # then the phases' and wijken's own columns
     assert len(set(v.lower() for v in mapping.values())) == len(mapping)
     assert all(len(v) <= 10 for v in mapping.values())
-    assert mapping == shapefile_field_names(FICHE_ORDER)
-    assert [r["ref"] for r in no_place] == ["HER-05"] and len(phases) == 2 and len(budget) == 2
-    assert phases[1][GEOMETRY_WKT_COLUMN].startswith("LINESTRING")
-    expected = {"fiches_punten": 2, "fiches_lijnen": 1, "fiches_vlakken": 2}
+    assert mapping == shapefile_field_names(list(mapping))
+    assert [r["ref"] for r in no_place] == ["HER-05"] and len(phases) == 1 and len(budget) == 2
+    assert phases[0]["start"] == "2025-01-01"
+    expected = {"fiches_punten": 2, "fiches_lijnen": 1, "fiches_vlakken": 2, "fasen_punten": 0, "fasen_lijnen": 1,
+                "fasen_vlakken": 0, "wijken": 2}
     for stem, count in expected.items():
         target = f"/vsizip/{path}/{stem}.shp"
         info = pyogrio.read_info(target)
         assert info["features"] == count and epsg(info["crs"]) == epsg(crs)
-        assert set(info["fields"]) == set(mapping.values())
+        # a shapefile has MultiPoint of its own; lines and polygons are always multi-part capable (arcs, rings)
+        assert info["geometry_type"] == {"punten": "MultiPoint", "lijnen": "LineString", "vlakken": "Polygon",
+                                         "wijken": "Polygon"}[stem.split("_")[-1]], stem
+        assert set(info["fields"]) <= set(mapping.values())
+    phase_info = pyogrio.read_info(f"/vsizip/{path}/fasen_lijnen.shp")
+    assert dict(zip(phase_info["fields"], phase_info["dtypes"]))["start"] == "datetime64[D]"   # a dBase date
     points = pyogrio.read_dataframe(f"/vsizip/{path}/fiches_punten.shp").set_index("ref")
     assert points.geometry["HER-06"].geom_type == "MultiPoint" and len(points.geometry["HER-06"].geoms) == 2
     assert_known_point(points.geometry["HER-01"].geoms[0], crs)
@@ -367,7 +378,7 @@ def test_shapefile_field_names_are_deterministic_and_unique():
                      "naam met spatie": "naam_met_s", "samenvatting": "samenvat"}
     every = shapefile_field_names([*FICHE_ORDER, *PHASE_ORDER])
     assert len({v.lower() for v in every.values()}) == len(every)
-    assert set(SHORT_NAMES) <= set(FICHE_ORDER)   # no stale entries
+    assert set(SHORT_NAMES) <= set(FICHE_ORDER) | set(PHASE_ORDER) | {f.name for f in PHASE_FIELDS}  # none stale
 
 
 # GeoJSON ------------------------------------------------------------------
@@ -414,7 +425,7 @@ def test_geojson_read_back(files):
 def test_csv_zip(files, crs):
     with zipfile.ZipFile(files["csv", crs]) as archive:
         assert archive.namelist() == ["LEESMIJ.txt", "fiches.csv", "fasen.csv", "budgetlijnen.csv",
-                                      "indicatorwaarden.csv"]
+                                      "indicatorwaarden.csv", "stadscijfers.csv"]
         raw = archive.read("fiches.csv")
         budget = read_csv_rows(archive.read("budgetlijnen.csv"))
         readme = archive.read("LEESMIJ.txt").decode("utf-8-sig")
@@ -525,11 +536,15 @@ def test_tidy_gives_gdal_friendly_types():
     tidied = tidy(frame)
     assert str(tidied.jaar_einde.dtype) == "Int64" and str(tidied.telling.dtype) == "Int64"
     assert str(tidied.illustratief.dtype) == "boolean" and str(tidied.voortgang_pct.dtype) == "Int64"
-    assert tidied.start.tolist()[0] == "2025-01-01"
+    assert tidied.start.tolist() == [dt.date(2025, 1, 1), None]   # dates stay dates: a Date field in the files
 
 
-def test_only_points_keep_their_single_type(tmp_path):
+def test_a_single_point_is_a_one_part_multipoint_in_an_otherwise_empty_layout(tmp_path):
     data = build_data([_fiche(1, "HER-01", "Eén punt", shapely.Point(X, Y))])
     path = tmp_path / "x.gpkg"
     path.write_bytes(EXPORTERS["gpkg"].write(data))
-    assert [tuple(layer) for layer in pyogrio.list_layers(path)][0] == ("fiches_punten", "Point")
+    layers = dict(tuple(layer) for layer in pyogrio.list_layers(path))
+    assert layers == {k: v[1] for k, v in GPKG_LAYERS.items()}       # every layer, empty ones too
+    points = pyogrio.read_dataframe(path, layer="fiches_punten")
+    assert points.geometry[0].geom_type == "MultiPoint" and len(points.geometry[0].geoms) == 1
+    assert pyogrio.read_info(path, layer="fiches_lijnen")["features"] == 0

@@ -13,16 +13,20 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from ..columns import BUDGET_COLUMNS
 from ..models import Area, Municipality, Plan
-from ..read.pages import city_wijk_indicator_values, first_plan
+from ..read.pages import all_municipalities, city_wijk_indicator_values, first_plan, first_plans, real_city_figures
 from ..read.queries import FicheFilters
 from ..read.records import (
     AREA_FIELDS,
+    BUDGET_FIELDS,
+    CITY_FIGURE_FIELDS,
     FICHE_FIELDS,
     INDICATOR_FIELDS,
     PHASE_FIELDS,
     area_record,
+    budget_keys,
+    budget_record,
+    city_figure_record,
     fiche_records,
     indicator_record,
     phase_record,
@@ -46,7 +50,8 @@ ILLUSTRATIVE_NOTE = (
 )
 # The map page's filter arguments, with the words the download page shows.
 FILTER_LABELS = {"sector": "sector", "status": "status", "sdg": "SDG", "obligation": "verplicht of keuze",
-                 "year_from": "vanaf jaar", "year_to": "tot jaar", "wijk": "wijk", "q": "zoekterm"}
+                 "year_from": "vanaf jaar", "year_to": "tot jaar", "wijk": "wijk", "q": "zoekterm",
+                 "bbox": "gebied (bbox in EPSG:31370)"}
 
 
 def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
@@ -58,43 +63,57 @@ def _frame(records: list[dict], fields, geometries=None) -> pd.DataFrame:
     return gpd.GeoDataFrame(frame, geometry=series, crs=STORAGE_CRS)
 
 
-def _budget_record(line, fiche) -> dict:
-    c = BUDGET_COLUMNS
-    return {c["fiche_ref"]: fiche.ref, c["year"]: line.year, c["kind"]: line.kind, c["direction"]: line.direction,
-            c["amount_eur"]: line.amount_eur, c["basis"]: line.basis, c["note"]: line.note, "fiche_id": fiche.id}
+def _budget_records(fiches) -> list[dict]:
+    return [budget_record(line, f, key) for f in fiches
+            for line, key in zip(f.budget_lines, budget_keys(f.ref, f.budget_lines))]
+
+
+def _plan_text(municipality: Municipality, plan: Plan | None) -> str:
+    return (plan.source or plan.title) if plan else f"de plannen van {municipality.name}"
 
 
 def export_source(municipality: Municipality, plan: Plan | None) -> str:
-    plan_text = (plan.source or plan.title) if plan else f"de plannen van {municipality.name}"
-    return f"Fiches: {plan_text}. {AREA_ATTRIBUTION}."
+    return f"Fiches: {_plan_text(municipality, plan)}. {AREA_ATTRIBUTION}."
 
 
-def build_export_data(session: Session, municipality: Municipality, filters: FicheFilters,
+ALL_CITIES_NAME = "alle steden"
+
+
+def build_export_data(session: Session, municipality: Municipality | None, filters: FicheFilters,
                       base_url: str = "", export_date: dt.datetime | None = None,
                       licence: str | None = None) -> ExportData:
     """What a download holds, from the database: the published fiches that
     match `filters` (drafts never: FicheFilters.include_drafts stays off),
     their phases (own place or the fiche's) and budget lines, the city's
-    wijken and wijk indicator values. Frames in EPSG:31370; the columns are
+    wijken, wijk indicator values and real city figures. `municipality` None:
+    every city, in the same layout. Frames in EPSG:31370; the columns are
     the public records of app.read.records, the same as in the OGC API."""
     filters.include_drafts = False
+    cities = [municipality] if municipality is not None else all_municipalities(session)
     fiches = load_fiche_rows(session, filters)
     phases = [(p, f) for f in fiches for p in f.phases]
-    areas = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
-    values = city_wijk_indicator_values(session, municipality)
-    plan = first_plan(session, municipality)
-    budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
+    in_cities = [] if municipality is None else [Area.municipality_id == municipality.id]
+    areas = load_area_rows(session, *in_cities, Area.level == "wijk")
+    values = [v for city in cities for v in city_wijk_indicator_values(session, city)]
+    figures = [v for city in cities for v in real_city_figures(session, city)]
+    if municipality is not None:
+        name, nis_code = municipality.name, municipality.nis_code
+        source = export_source(municipality, first_plan(session, municipality))
+    else:
+        plans = first_plans(session)
+        name, nis_code = ALL_CITIES_NAME, ", ".join(c.nis_code for c in cities)
+        source = f"Fiches: {'; '.join(_plan_text(c, plans.get(c.id)) for c in cities)}. {AREA_ATTRIBUTION}."
     return ExportData(
         fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
                       [f.geom for f in fiches]),
         phases=_frame([phase_record(p, f, base_url) for p, f in phases], PHASE_FIELDS,
                       [p.geom if p.geom is not None else f.geom for p, f in phases]),
-        budget_lines=pd.DataFrame.from_records(budget, columns=[*BUDGET_COLUMNS.values(), "fiche_id"]),
+        budget_lines=_frame(_budget_records(fiches), BUDGET_FIELDS),
         wijken=_frame([area_record(a) for a in areas], AREA_FIELDS, [a.geom for a in areas]),
         indicator_values=_frame([indicator_record(v) for v in values], INDICATOR_FIELDS),
+        city_figures=_frame([city_figure_record(v) for v in figures], CITY_FIGURE_FIELDS),
         metadata=ExportMetadata(
-            city_name=municipality.name, nis_code=municipality.nis_code,
-            source=export_source(municipality, plan),
+            city_name=name, nis_code=nis_code, source=source,
             licence=licence or DEFAULT_LICENCE,
             export_date=export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
             filters={FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},

@@ -67,6 +67,7 @@ class ExportData:
     budget_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     wijken: gpd.GeoDataFrame = field(default_factory=_empty_geoframe)
     indicator_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    city_figures: pd.DataFrame = field(default_factory=pd.DataFrame)   # the real city figures (no geometry)
 
     def __post_init__(self):
         self.metadata = ExportMetadata.coerce(self.metadata)

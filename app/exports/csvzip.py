@@ -36,12 +36,14 @@ class CsvExporter(Exporter):
             "fasen.csv": (with_wkt(prepared.phases), "fasen van de fiches (koppeling via fiche_ref), ligging als WKT"),
             "budgetlijnen.csv": (prepared.budget_lines, "budgetlijnen per fiche, jaar, soort en richting"),
             "indicatorwaarden.csv": (prepared.indicator_values, "waarden van de indicatoren per gebied en periode"),
+            "stadscijfers.csv": (prepared.city_figures, "de echte cijfers van de stad uit de bronnen, met citaat"),
         }
         files = {name: csv_bytes(frame) for name, (frame, _) in tables.items()}
         notes = [
             "UTF-8 met BOM, puntkomma als scheidingsteken en decimale komma: Excel in het Nederlands "
             "(België) opent de bestanden rechtstreeks in kolommen.",
-            "ja/nee staat voor waar/onwaar; datums als jjjj-mm-dd.",
+            "ja/nee staat voor waar/onwaar; een lege cel bij prioritair betekent: niet vermeld in de bron "
+            "(prioritair_afgeleid zegt waarom een ja of nee afgeleid is). Datums als jjjj-mm-dd.",
             "Tekst die begint met =, +, -, @, een tab of een regelterugloop kreeg een ' vooraan, zodat een "
             "rekenblad hem niet als formule uitvoert. Haal dat teken weg als u de tekst elders gebruikt.",
             "fiches.csv, fasen.csv en budgetlijnen.csv kunnen opnieuw ingelezen worden in Fichekaart "

@@ -1,5 +1,10 @@
 """Shaping the input frames for writing: column order, value types, CRS,
-and splitting fiches by geometry family. Shared by every exporter."""
+and splitting fiches and phases by geometry family. Shared by every exporter.
+
+Every city's file has the same layout: the same layers (empty if need be),
+the same columns with the same types (taken from the public records'
+fields, app.read.records, not guessed from the values), and one declared
+Multi geometry type per spatial layer (app.geometry_families)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,33 +16,47 @@ import pandas as pd
 import shapely
 
 from ..columns import BUDGET_COLUMNS, FICHE_COLUMNS, GEOMETRY_WKT_COLUMN, PHASE_COLUMNS
+from ..geometry_families import FAMILIES, FAMILY_LABELS, FAMILY_ORDER, FAMILY_TYPES, NO_PLACE, as_multi
+from ..read.records import (
+    AREA_FIELDS,
+    BUDGET_FIELDS,
+    CITY_FIGURE_FIELDS,
+    FICHE_FIELDS,
+    INDICATOR_FIELDS,
+    PHASE_FIELDS,
+)
 from .base import ExportData, ExportError
+
+__all__ = ["FAMILY_LABELS", "FAMILY_ORDER", "FAMILY_TYPES", "NO_PLACE"]
 
 FICHE_EXTRA_COLUMNS = ("id", "gemeente", "wijken", "budget_totaal_eur", "budget_illustratief",
                        "jaar_start", "jaar_einde")
 FICHE_ORDER = (*FICHE_COLUMNS.values(), *FICHE_EXTRA_COLUMNS)
-PHASE_ORDER = (*PHASE_COLUMNS.values(), "id", "fiche_id")
-BUDGET_ORDER = (*BUDGET_COLUMNS.values(), "fiche_id")
+PHASE_ORDER = (*PHASE_COLUMNS.values(), "id", "sleutel", "fiche_id")
+BUDGET_ORDER = ("sleutel", *BUDGET_COLUMNS.values(), "fiche_id")
 WIJK_ORDER = ("code", "naam", "niveau")
 INDICATOR_ORDER = ("gebied_code", "indicator_code", "indicator_naam", "eenheid", "periode", "waarde",
                    "bron", "illustratief")
+FIGURE_ORDER = tuple(f.name for f in CITY_FIGURE_FIELDS)
+
+# column name -> its type in the public records (string | integer | number | boolean | date | datetime);
+# a name means the same in every table
+COLUMN_TYPES: dict[str, str] = {
+    f.name: f.type for fields in (FICHE_FIELDS, PHASE_FIELDS, BUDGET_FIELDS, AREA_FIELDS, INDICATOR_FIELDS,
+                                  CITY_FIGURE_FIELDS) for f in fields
+}
+# the columns of each table, in the order of its records, for tables that come empty
+TABLE_COLUMNS = {
+    "fiches": tuple(f.name for f in FICHE_FIELDS), "phases": tuple(f.name for f in PHASE_FIELDS),
+    "budget_lines": tuple(f.name for f in BUDGET_FIELDS), "wijken": tuple(f.name for f in AREA_FIELDS),
+    "indicator_values": tuple(f.name for f in INDICATOR_FIELDS), "city_figures": FIGURE_ORDER,
+}
 
 # Whole numbers that pandas turns into floats as soon as one is missing,
 # and yes/no columns: typed even when every value is missing, so a file has
 # the same field types whatever the selection.
 INTEGER_COLUMNS = frozenset({"id", "fiche_id", "jaar_start", "jaar_einde", "voortgang_pct", "volgorde", "jaar"})
 BOOLEAN_COLUMNS = frozenset({"prioritair", "gepubliceerd", "sdgs_illustratief", "budget_illustratief", "illustratief"})
-
-# Geometry family -> (layer/file suffix, Dutch plural). A fiche has one kind of place.
-FAMILIES = {
-    "Point": "punten", "MultiPoint": "punten",
-    "LineString": "lijnen", "MultiLineString": "lijnen",
-    "Polygon": "vlakken", "MultiPolygon": "vlakken",
-}
-FAMILY_ORDER = ("punten", "lijnen", "vlakken")
-FAMILY_LABELS = {"punten": "punten", "lijnen": "lijnen", "vlakken": "vlakken (polygonen)"}
-NO_PLACE = "zonder_ligging"
-
 
 def ordered(frame: pd.DataFrame, leading: tuple[str, ...]) -> pd.DataFrame:
     """The `leading` columns that exist, in that order, then the others as given."""
@@ -46,15 +65,47 @@ def ordered(frame: pd.DataFrame, leading: tuple[str, ...]) -> pd.DataFrame:
     return frame[first + rest]
 
 
+def _as_date(value):
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _as_text(value):
+    return None if is_missing(value) else str(value)
+
+
+def typed(column: pd.Series, kind: str) -> pd.Series:
+    """A column with the type of its field, whatever (or whether) values it holds:
+    the same file schema for every city and every selection."""
+    if kind == "integer":
+        return pd.to_numeric(column.astype(object).where(column.notna(), None), errors="coerce").astype("Int64")
+    if kind == "boolean":
+        return column.astype(object).where(column.notna(), None).astype("boolean")
+    if kind == "number":
+        return pd.to_numeric(column.astype(object).where(column.notna(), None), errors="coerce").astype("float64")
+    if kind == "date":  # datetime.date objects: GDAL writers get a Date field (app.exports.ogr)
+        return column.astype(object).map(_as_date).astype(object)
+    return column.astype(object).map(_as_text).astype(object)   # string; datetime stays RFC 3339 text
+
+
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give every attribute column a type GDAL writes well: bools and whole
-    numbers with gaps become nullable (not object/float), dates ISO text."""
+    """Give every attribute column a type GDAL writes well: the type of its
+    field where the column is a known one (COLUMN_TYPES), else guessed: bools
+    and whole numbers with gaps become nullable (not object/float), dates ISO text."""
     frame = frame.copy()
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     for name in frame.columns:
         if name == geometry:
             continue
         column = frame[name]
+        if name in COLUMN_TYPES:
+            frame[name] = typed(column, COLUMN_TYPES[name])
+            continue
         present = column.dropna()
         if pd.api.types.is_bool_dtype(column.dtype):
             continue
@@ -105,6 +156,7 @@ class Prepared:
     budget_lines: pd.DataFrame
     wijken: gpd.GeoDataFrame
     indicator_values: pd.DataFrame
+    city_figures: pd.DataFrame
 
 
 def prepare_export(data: ExportData, crs: str) -> Prepared:
@@ -114,10 +166,12 @@ def prepare_export(data: ExportData, crs: str) -> Prepared:
     return Prepared(
         crs=crs,
         fiches=prepare(data.fiches, FICHE_ORDER, crs),
-        phases=prepare(_with_columns(data.phases, PHASE_ORDER), PHASE_ORDER, crs),
-        budget_lines=prepare(_with_columns(data.budget_lines, BUDGET_ORDER), BUDGET_ORDER),
+        phases=prepare(_with_columns(data.phases, TABLE_COLUMNS["phases"]), PHASE_ORDER, crs),
+        budget_lines=prepare(_with_columns(data.budget_lines, TABLE_COLUMNS["budget_lines"]), BUDGET_ORDER),
         wijken=prepare(_with_columns(data.wijken, WIJK_ORDER), WIJK_ORDER, crs),
-        indicator_values=prepare(_with_columns(data.indicator_values, INDICATOR_ORDER), INDICATOR_ORDER),
+        indicator_values=prepare(_with_columns(data.indicator_values, TABLE_COLUMNS["indicator_values"]),
+                                 INDICATOR_ORDER),
+        city_figures=prepare(_with_columns(data.city_figures, FIGURE_ORDER), FIGURE_ORDER),
     )
 
 
@@ -146,10 +200,16 @@ def family_of(frame: gpd.GeoDataFrame) -> pd.Series:
 
 
 def split_by_family(frame: gpd.GeoDataFrame) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
-    """({'punten': ..., 'lijnen': ..., 'vlakken': ...} with only the non-empty
-    families, rows without geometry as a plain DataFrame)."""
+    """({'punten': ..., 'lijnen': ..., 'vlakken': ...}, rows without geometry as
+    a plain DataFrame): every family present, empty if need be, with the same
+    columns, and its geometries promoted to the family's Multi type."""
     family = family_of(frame)
-    parts = {f: frame[family == f] for f in FAMILY_ORDER if (family == f).any()}
+    parts = {}
+    for name in FAMILY_ORDER:
+        part = frame[family == name].copy()
+        part[part.geometry.name] = gpd.GeoSeries([as_multi(g) for g in part.geometry.values],
+                                                 index=part.index, crs=frame.crs)
+        parts[name] = part
     no_place = pd.DataFrame(frame[family.isna()].drop(columns=frame.geometry.name))
     return parts, no_place
 
@@ -158,9 +218,9 @@ def layer_geometry(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | Non
     """(frame, declared geometry type) for one layer.
 
     One type -> that type. Singles and multis of one family -> all promoted
-    to the multi type: GeoPackage and Shapefile want one declared type, and
-    a point shapefile cannot hold multipoints. Several families -> 'Unknown'
-    (generic geometry). No geometry at all -> None."""
+    to the multi type. Several families -> 'Unknown' (generic geometry). No
+    geometry at all -> None. (Layers split by split_by_family declare their
+    family's type themselves.)"""
     types = set(frame.geometry.geom_type.dropna())
     if not types:
         return frame, None
@@ -169,14 +229,10 @@ def layer_geometry(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | Non
     families = {FAMILIES.get(t) for t in types}
     if len(families) > 1:
         return frame, "Unknown"
-    multi = next(t for t in types if t.startswith("Multi"))
-    single = multi[len("Multi"):]
     frame = frame.copy()
-    geoms = frame.geometry.values
-    is_single = frame.geometry.geom_type == single
-    promoted = [getattr(shapely, multi)([g]) if s else g for g, s in zip(geoms, is_single)]
-    frame[frame.geometry.name] = gpd.GeoSeries(promoted, index=frame.index, crs=frame.crs)
-    return frame, multi
+    frame[frame.geometry.name] = gpd.GeoSeries([as_multi(g) for g in frame.geometry.values],
+                                               index=frame.index, crs=frame.crs)
+    return frame, FAMILY_TYPES[families.pop()]
 
 
 def with_wkt(frame: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -1,15 +1,17 @@
-"""GeoPackage: every layer and table in one file.
+"""GeoPackage: every layer and table in one file, the same layout for
+every city (a model built on one city's file fits another's).
 
-Fiches go into one layer per geometry family (`fiches_punten`,
-`fiches_lijnen`, `fiches_vlakken`) rather than one layer with a generic
-GEOMETRY column: ArcGIS Pro only handles GeoPackage feature classes of a
-single geometry type, QGIS asks the user to split a generic layer anyway,
-and symbology (a point marker vs. a fill) is per layer in both. Within a
-family, singles are promoted to multis when both occur (one declared type
-per layer, as the GeoPackage standard wants). Fiches without a place go into
-the attribute table `fiches_zonder_ligging`, so none is lost. Phases share
-one layer `fasen` (generic geometry only if phases of one city mix points,
-lines and polygons; an attribute table if none has a place).
+Fiches and phases go into one layer per geometry family (`fiches_punten`,
+`fiches_lijnen`, `fiches_vlakken`; `fasen_punten` ...), each declared as its
+Multi type (MultiPoint, MultiLineString, MultiPolygon; a single geometry is
+a one-part multi), and always present, empty if the selection has none:
+ArcGIS Pro only handles GeoPackage feature classes of one geometry type,
+QGIS types a layer once, and symbology is per layer. Fiches and phases
+without a place go into the attribute tables `fiches_zonder_ligging` and
+`fasen_zonder_ligging`. Then `budgetlijnen`, `wijken` (MultiPolygon),
+`indicatorwaarden`, `stadscijfers` (the real city figures of the sources)
+and `metadata`. Column types come from the public records' fields, not
+from the values, so an empty column has the same type in every city.
 
 Every layer gets a DESCRIPTION (gpkg_contents.description, shown by QGIS)
 and GDAL metadata (gpkg_metadata): source, licence, export date, filters and
@@ -25,7 +27,7 @@ import pandas as pd
 
 from .base import DEFAULT_CRS, ExportData, Exporter, register
 from .describe import metadata_items
-from .frames import FAMILY_LABELS, NO_PLACE, prepare_export, split_by_family
+from .frames import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE, prepare_export, split_by_family
 from .ogr import write_layer
 
 DRIVER = "GPKG"
@@ -35,34 +37,32 @@ DRIVER = "GPKG"
 GPKG_VERSION = "1.2"
 
 
-def gpkg_layers(data: ExportData, crs: str) -> list[tuple[str, pd.DataFrame, str]]:
-    """[(layer name, frame, Dutch description)] in the order they are written;
-    the first is what a reader opens by default."""
+def gpkg_layers(data: ExportData, crs: str) -> list[tuple[str, pd.DataFrame, str, str | None]]:
+    """[(layer name, frame, Dutch description, declared geometry type or None
+    for a table)] in the order they are written; the first is what a reader
+    opens by default. The same names and types whatever the data."""
     prepared = prepare_export(data, crs)
     city = data.metadata.city_name
-    families, no_place = split_by_family(prepared.fiches)
-    layers = [
-        (f"fiches_{family}", frame, f"Fiches van {city} met een ligging als {FAMILY_LABELS[family]}.")
-        for family, frame in families.items()
-    ]
-    if len(no_place):
-        layers.append((f"fiches_{NO_PLACE}", no_place,
-                       f"Fiches van {city} zonder ligging op de kaart (geen geometrie)."))
-    phases = prepared.phases
-    if phases.geometry.isna().all():
-        phases = pd.DataFrame(phases.drop(columns=phases.geometry.name))
+    layers: list[tuple[str, pd.DataFrame, str, str | None]] = []
+    for table, frame, what in (("fiches", prepared.fiches, f"Fiches van {city}"),
+                               ("fasen", prepared.phases, "Fasen van de fiches (koppeling via fiche_id en fiche_ref)"
+                                ", met de ligging van de fase of anders die van haar fiche")):
+        families, no_place = split_by_family(frame)
+        layers += [(f"{table}_{family}", part, f"{what}: ligging als {FAMILY_LABELS[family]} "
+                    f"({FAMILY_TYPES[family]}).", FAMILY_TYPES[family]) for family, part in families.items()]
+        layers.append((f"{table}_{NO_PLACE}", no_place, f"{what}: zonder ligging op de kaart (geen geometrie).",
+                       None))
     layers += [
-        ("fasen", phases, "Fasen van de fiches (koppeling via fiche_id en fiche_ref)."),
         ("budgetlijnen", prepared.budget_lines,
-         "Budgetlijnen van de fiches per jaar, soort en richting (koppeling via fiche_id en fiche_ref)."),
-    ]
-    if len(prepared.wijken):
-        layers.append(("wijken", prepared.wijken, f"Wijken en andere gebieden van {city} (code, naam, niveau)."))
-    layers += [
+         "Budgetlijnen van de fiches per jaar, soort en richting (koppeling via fiche_id en fiche_ref).", None),
+        ("wijken", prepared.wijken, f"Wijken van {city} (code, naam, niveau).", "MultiPolygon"),
         ("indicatorwaarden", prepared.indicator_values,
-         "Waarden van de indicatoren per gebied (koppeling via gebied_code = wijken.code) en periode."),
+         "Waarden van de indicatoren per gebied (koppeling via gebied_code = wijken.code) en periode.", None),
+        ("stadscijfers", prepared.city_figures,
+         "De echte cijfers van de stad uit de bronnen (omgevingsanalyse ...), met vergelijking, periode zoals de "
+         "bron ze geeft en het letterlijke citaat.", None),
         ("metadata", pd.DataFrame(metadata_items(data.metadata, crs), columns=["sleutel", "waarde"]),
-         "Bron, licentie, exportdatum, filters en illustratieve waarden van deze export."),
+         "Bron, licentie, exportdatum, filters en illustratieve waarden van deze export.", None),
     ]
     return layers
 
@@ -80,9 +80,9 @@ class GeoPackageExporter(Exporter):
         metadata = dict(metadata_items(data.metadata, crs))
         with tempfile.TemporaryDirectory(prefix="fichekaart-gpkg-") as tmp:
             path = Path(tmp) / "export.gpkg"
-            for i, (name, frame, description) in enumerate(gpkg_layers(data, crs)):
+            for i, (name, frame, description, geometry_type) in enumerate(gpkg_layers(data, crs)):
                 write_layer(
-                    path, frame, name, DRIVER,
+                    path, frame, name, DRIVER, geometry_type=geometry_type,
                     layer_options={"DESCRIPTION": description},
                     layer_metadata={"beschrijving": description, "bron": metadata["bron"],
                                     "licentie": metadata["licentie"]},

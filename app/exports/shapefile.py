@@ -1,10 +1,12 @@
-"""Shapefile, zipped: one .shp per geometry family, plus the tables that a
-shapefile cannot hold as CSV, plus LEESMIJ.txt.
+"""Shapefile, zipped: one .shp per table and geometry family, the same
+files for every city (empty if need be), plus the tables that a shapefile
+cannot hold as CSV, plus LEESMIJ.txt.
 
 Shapefile limits and what we do about them:
 - one geometry type per file: `fiches_punten`, `fiches_lijnen`,
-  `fiches_vlakken` (multi-parts kept; points become multipoints in a file
-  that has both, since a point shapefile cannot hold a multipoint);
+  `fiches_vlakken`, `fasen_punten`, `fasen_lijnen`, `fasen_vlakken` and
+  `wijken`, always the Multi type (MultiPoint, MultiLineString,
+  MultiPolygon; a single geometry is a one-part multi);
 - field names of at most 10 characters: a fixed, documented mapping
   (`velden.csv` in the zip); known columns get a readable short name, any
   other column is cut to 10 characters and made unique with `_1`, `_2`...;
@@ -23,7 +25,7 @@ import pandas as pd
 
 from .base import DEFAULT_CRS, ExportData, Exporter, register
 from .describe import readme_text
-from .frames import FAMILY_LABELS, NO_PLACE, prepare_export, split_by_family, with_wkt
+from .frames import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE, prepare_export, split_by_family
 from .ogr import write_layer
 from .tabular import csv_bytes, text_bytes, zip_bytes
 
@@ -45,6 +47,13 @@ SHORT_NAMES = {
     "gepubliceerd": "gepubl",
     "budget_totaal_eur": "budg_tot",
     "budget_illustratief": "budg_ill",
+    "prioritair_afgeleid": "prior_afgl",
+    "status_volgens": "status_vlg",
+    "ligging_bron": "lig_bron",
+    "ligging_aanname": "lig_aannam",
+    "toelichting": "toelicht",
+    "eigen_geometrie": "eigen_geom",
+    "fiche_titel": "fichetitel",
 }
 _NOT_DBF = re.compile(r"[^A-Za-z0-9_]")
 
@@ -77,7 +86,8 @@ def cut_long_texts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """(frame with text cut to 254 bytes, ["ref: field", ...] that were cut)."""
     frame = frame.copy()
     cut: list[str] = []
-    refs = frame["ref"] if "ref" in frame.columns else frame.index.astype(str)
+    key = next((c for c in ("ref", "sleutel", "code") if c in frame.columns), None)
+    refs = frame[key] if key else frame.index.astype(str)
     for name in frame.columns:
         column = frame[name]
         if name == frame.geometry.name or not (pd.api.types.is_string_dtype(column.dtype) or column.dtype == object):
@@ -98,41 +108,53 @@ class ShapefileExporter(Exporter):
              "veldnamen ingekort tot 10 tekens volgens velden.csv")
 
     def write(self, data: ExportData, crs: str | int | None = DEFAULT_CRS) -> bytes:
-        """A zip with fiches_{punten,lijnen,vlakken}.shp (+ .shx .dbf .prj .cpg)
-        in `crs`, velden.csv, fiches_zonder_ligging.csv, fasen.csv (geometry as
-        WKT in `crs`), budgetlijnen.csv, indicatorwaarden.csv and LEESMIJ.txt."""
+        """A zip with fiches_{punten,lijnen,vlakken}.shp, fasen_{punten,lijnen,vlakken}.shp
+        and wijken.shp (+ .shx .dbf .prj .cpg) in `crs`, velden.csv,
+        fiches_zonder_ligging.csv, fasen_zonder_ligging.csv, budgetlijnen.csv,
+        indicatorwaarden.csv, stadscijfers.csv and LEESMIJ.txt."""
         crs = self.output_crs(crs)
         prepared = prepare_export(data, crs)
-        families, no_place = split_by_family(prepared.fiches)
-        attributes = [c for c in prepared.fiches.columns if c != prepared.fiches.geometry.name]
-        mapping = shapefile_field_names(attributes)
+        fiche_families, fiches_no_place = split_by_family(prepared.fiches)
+        phase_families, phases_no_place = split_by_family(prepared.phases)
+        layers = [(f"fiches_{family}", frame, f"fiches met een ligging als {FAMILY_LABELS[family]}",
+                   FAMILY_TYPES[family]) for family, frame in fiche_families.items()]
+        layers += [(f"fasen_{family}", frame, f"fasen met een ligging als {FAMILY_LABELS[family]} (die van de fase, "
+                    "anders die van haar fiche)", FAMILY_TYPES[family]) for family, frame in phase_families.items()]
+        layers.append(("wijken", prepared.wijken, "de wijken (grenzen)", "MultiPolygon"))
+        # one mapping for every .dbf: a column has the same short name in each file
+        attributes = [c for frame in (prepared.fiches, prepared.phases, prepared.wijken)
+                      for c in frame.columns if c != frame.geometry.name]
+        mapping = shapefile_field_names(dict.fromkeys(attributes))
         files: dict[str, bytes] = {}
         contents: list[tuple[str, str]] = []
         cut: list[str] = []
         with tempfile.TemporaryDirectory(prefix="fichekaart-shp-") as tmp:
-            for family, frame in families.items():
+            for stem, frame, description, geometry_type in layers:
                 frame, cut_here = cut_long_texts(frame)
                 cut += cut_here
-                stem = f"fiches_{family}"
-                write_layer(Path(tmp) / f"{stem}.shp", frame.rename(columns=mapping), stem, "ESRI Shapefile")
+                columns = {c: mapping[c] for c in frame.columns if c in mapping}
+                write_layer(Path(tmp) / f"{stem}.shp", frame.rename(columns=columns), stem, "ESRI Shapefile",
+                            geometry_type=geometry_type)
                 for part in SHAPEFILE_PARTS:
                     files[stem + part] = (Path(tmp) / (stem + part)).read_bytes()
-                contents.append((f"{stem}.shp", f"fiches met een ligging als {FAMILY_LABELS[family]} "
-                                 f"({len(frame)}), met .shx, .dbf, .prj en .cpg"))
+                contents.append((f"{stem}.shp", f"{description} ({len(frame)}, {geometry_type}), met .shx, .dbf, "
+                                 ".prj en .cpg"))
         tables = {
             "velden.csv": (pd.DataFrame({"volledige_naam": list(mapping),
                                          "veldnaam_shapefile": list(mapping.values())}),
                            "welke volledige kolomnaam bij welke (ingekorte) veldnaam in de .dbf-bestanden hoort"),
-            f"fiches_{NO_PLACE}.csv": (no_place, f"fiches zonder ligging op de kaart ({len(no_place)})"),
-            "fasen.csv": (with_wkt(prepared.phases), f"fasen van de fiches, ligging als WKT in {crs}"),
+            f"fiches_{NO_PLACE}.csv": (fiches_no_place, f"fiches zonder ligging op de kaart ({len(fiches_no_place)})"),
+            f"fasen_{NO_PLACE}.csv": (phases_no_place, f"fasen zonder ligging ({len(phases_no_place)})"),
             "budgetlijnen.csv": (prepared.budget_lines, "budgetlijnen per fiche, jaar, soort en richting"),
             "indicatorwaarden.csv": (prepared.indicator_values, "waarden van de indicatoren per gebied en periode"),
+            "stadscijfers.csv": (prepared.city_figures, "de echte cijfers van de stad uit de bronnen, met citaat"),
         }
         for name, (frame, description) in tables.items():
             files[name] = csv_bytes(frame)
             contents.append((name, description))
         notes = [
-            "CSV-bestanden: UTF-8, puntkomma als scheidingsteken, decimale komma (Excel in het Nederlands).",
+            "CSV-bestanden: UTF-8, puntkomma als scheidingsteken, decimale komma (Excel in het Nederlands); "
+            "datums als jjjj-mm-dd (in de .dbf-bestanden als datumveld).",
             "Tekst die begint met =, +, -, @ of een tab kreeg in de CSV-bestanden een ' vooraan "
             "(bescherming tegen formules).",
         ]

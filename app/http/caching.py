@@ -8,14 +8,17 @@ strong ones with ":gzip", which would never match the plain one again).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import time
 
-from flask import Response, current_app, request
+from flask import Response, current_app, make_response, request
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified
 
+from ..db import get_session
 from ..read.version import read_data_version
+from .outage import DATABASE_UNAVAILABLE
 
 # Bump when the shape of the answers changes: old cached copies must not match.
 FORMAT_VERSION = "1"
@@ -82,3 +85,27 @@ def conditional(session: Session, *parts, max_age: int = DEFAULT_MAX_AGE):
     if not_modified(etag, last_modified):
         return etag, last_modified, not_modified_response(etag, last_modified, max_age)
     return etag, last_modified, None
+
+
+def revalidated(view):
+    """A view whose 200 answers carry ETag, Last-Modified and Cache-Control
+    from the data version (and the full URL, host included, and the Accept
+    header: the same URL answers JSON or HTML), and that answers 304 without
+    running when the client's copy is current (If-None-Match /
+    If-Modified-Since). For /ogc and the downloads."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            etag, last_modified, not_modified = conditional(get_session(), request.url,
+                                                            request.headers.get("Accept", ""))
+        except DATABASE_UNAVAILABLE:
+            return view(*args, **kwargs)  # no validators; the view answers (a kept page, or 503)
+        if not_modified is not None:
+            not_modified.vary.add("Accept")
+            return not_modified
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200:
+            cache_headers(response, etag, last_modified)
+            response.vary.add("Accept")  # /ogc answers JSON or HTML at one URL: a shared cache must tell them apart
+        return response
+    return wrapper

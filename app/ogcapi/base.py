@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
+from ..geometry_families import FAMILY_MEMBERS, FAMILY_TYPES, NO_PLACE, as_multi
 from ..numbers import whole_number
 from ..read.records import Field
-from ..spatial import bbox_filter, intersects, to_db
+from ..spatial import bbox_filter, geometry_type_in, intersects, to_db
 from .cql import GEOMETRY, Queryable, compile_filter, order_by
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
@@ -36,6 +37,43 @@ def box_condition(session: Session, column, box: StorageBox):
     return condition
 
 
+# the families a collection can be split in, as they appear in collection ids
+FAMILY_SUFFIXES = {family.replace("_", "-"): family for family in (*FAMILY_TYPES, NO_PLACE)}
+
+
+def family_condition(column, family: str):
+    """`column` holds a geometry of the family ('punten' ...), or none (NO_PLACE)."""
+    if family == NO_PLACE:
+        return column.is_(None)
+    return and_(column.is_not(None), geometry_type_in(column, FAMILY_MEMBERS[family]))
+
+
+def shown_family_condition(own, fallback, family: str):
+    """The place shown (`own`, else `fallback`: a phase's, else its fiche's) is of the family."""
+    return or_(and_(own.is_not(None), family_condition(own, family)),
+               and_(own.is_(None), family_condition(fallback, family)))
+
+
+def family_page(page: Page, family: str | None) -> Page:
+    """The page with its geometries promoted to the family's Multi type."""
+    if family is None:
+        return page
+    page.geoms = [as_multi(g) for g in page.geoms]
+    return page
+
+
+def split_id(collection_id: str, prefix: str) -> tuple[str, str | None] | None:
+    """'fiches-halle-punten', 'fiches-' -> ('halle', 'punten'); 'fiches-halle' -> ('halle', None);
+    another prefix -> None."""
+    if not collection_id.startswith(prefix):
+        return None
+    rest = collection_id[len(prefix):]
+    for suffix, family in FAMILY_SUFFIXES.items():
+        if rest.endswith(f"-{suffix}"):
+            return rest[: -len(suffix) - 1], family
+    return rest, None
+
+
 def period_overlaps(start_col, end_col, period: Period) -> list:
     conditions = [start_col.is_not(None), end_col.is_not(None)]
     if period.end is not None:
@@ -57,6 +95,7 @@ class Collection:
     temporal = False
     columns: dict = {}          # queryable name -> SQL column: simple filters, CQL2 filter and sortby
     sort_columns: dict = {}     # where sortby needs other columns than the filters (fiches: not the alias)
+    geometry_type: str | None = "Geometry"   # the declared type of every feature; None: no geometry
 
     def spatial_extent(self, session: Session) -> tuple[float, float, float, float] | None:
         raise NotImplementedError

@@ -1,9 +1,13 @@
 """The collections the API serves, and the registry the routes use.
 
 - fiches-<slug>: the published projects of one city (app.ogcapi.fiches),
-  one per municipality in the database at request time;
+  one per municipality in the database at request time, every geometry type;
+  fiches-<slug>-punten / -lijnen / -vlakken / -zonder-ligging: the same split
+  by geometry family (app.geometry_families), one Multi type each;
 - fasen: dated phases of published projects, all cities, with their own
-  geometry or their fiche's;
+  geometry or their fiche's; fasen-<slug>-punten / -lijnen / -vlakken /
+  -zonder-ligging: every phase of one city's published projects, by the
+  family of the place shown (the same rows as the downloads' fasen_* layers);
 - wijken: the areas of level wijk, all cities;
 - indicatoren-wijken: one feature per wijk x indicator x period.
 
@@ -16,20 +20,45 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..geometry_families import FAMILY_TYPES, NO_PLACE
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
-from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
+from ..read.records import (
+    AREA_FIELDS,
+    CITY_FIGURE_FIELDS,
+    INDICATOR_FIELDS,
+    PHASE_FIELDS,
+    area_record,
+    city_figure_record,
+    indicator_record,
+    phase_record,
+)
 from ..read.rows import load_area_rows, load_phase_rows
-from ..spatial import extent, from_db
-from .base import Collection, Page, box_condition, int_id, period_overlaps
+from ..spatial import extent, extents_by, from_db
+from .base import (
+    Collection,
+    Page,
+    box_condition,
+    family_page,
+    int_id,
+    period_overlaps,
+    shown_family_condition,
+    split_id,
+)
 from .errors import NotFound
-from .fiches import FichesCollection, city_extents
+from .fiches import FichesCollection, city_extents, family_note, family_title
 from .params import ItemsQuery
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
 
 
 # -- phases, all cities ------------------------------------------------------
+
+def published_phases(session: Session) -> list:
+    """Phases of published projects, joined to their fiche and municipality."""
+    return [Phase.fiche_id == Fiche.id, Fiche.municipality_id == Municipality.id,
+            *fiche_conditions(session, FicheFilters())]
+
 
 class PhasesCollection(Collection):
     id = "fasen"
@@ -49,13 +78,31 @@ class PhasesCollection(Collection):
     def geometry_sql(self):
         return func.coalesce(Phase.geom, Fiche.geom)  # the place the phase is shown at
 
+    def __init__(self, municipality: Municipality | None = None, family: str | None = None,
+                 known_extents: dict | None = None):
+        """No arguments: `fasen`, all cities. A city and a family: fasen-<slug>-<family>
+        (`known_extents`: its extents computed for all cities at once, phase_city_extents)."""
+        self.municipality, self.family, self.known_extents = municipality, family, known_extents
+        if municipality is not None and family is not None:
+            self.id = f"fasen-{municipality.slug}-{family.replace('_', '-')}"
+            self.title = f"Fasen van de projecten van {municipality.name}: {family_title(family)}"
+            self.geometry_type = FAMILY_TYPES.get(family)
+            self.description = (
+                f"{family_note(family)}Alle fasen van de gepubliceerde projecten van {municipality.name} (ook "
+                "zonder datum), met de ligging van de fase zelf of anders die van haar fiche (eigen_geometrie). "
+                "Dezelfde rijen als de laag fasen_" + family + " van de downloads. De planning is in deze demo "
+                "illustratief (veld illustratief = true): voorbeelddata, geen beslissingen."
+            )
+
     def _conditions(self, session, query: ItemsQuery | None = None) -> list | None:
-        conditions = [
-            Phase.fiche_id == Fiche.id, Fiche.municipality_id == Municipality.id,
-            *fiche_conditions(session, FicheFilters()),
+        conditions = published_phases(session)
+        if self.family is None:
             # the rule of app.read.features.mapped_phases: dated, with a place
-            Phase.start.is_not(None), Phase.end.is_not(None), or_(Phase.geom.is_not(None), Fiche.geom.is_not(None)),
-        ]
+            conditions += [Phase.start.is_not(None), Phase.end.is_not(None),
+                           or_(Phase.geom.is_not(None), Fiche.geom.is_not(None))]
+        else:
+            conditions += [Fiche.municipality_id == self.municipality.id,
+                           shown_family_condition(Phase.geom, Fiche.geom, self.family)]
         if query is None:
             return conditions
         conditions += [self.columns[name] == value for name, value in query.filters.items()]
@@ -74,8 +121,9 @@ class PhasesCollection(Collection):
     def _page(self, session, conditions, base_url, limit=None, offset=0, order=()) -> Page:
         rows = load_phase_rows(session, conditions, limit=limit or None, offset=offset, order=order)
         matched = session.scalar(select(func.count(Phase.id)).where(*conditions))
-        return Page([phase_record(p, f, base_url) for p, f, _ in rows], [geom for _, _, geom in rows],
+        page = Page([phase_record(p, f, base_url) for p, f, _ in rows], [geom for _, _, geom in rows],
                     [p.id for p, _, _ in rows], matched)
+        return family_page(page, self.family)
 
     def items(self, session, query, base_url):
         conditions = self._conditions(session, query)
@@ -90,6 +138,8 @@ class PhasesCollection(Collection):
         return page
 
     def spatial_extent(self, session):
+        if self.known_extents is not None:
+            return self.known_extents.get("spatial")
         conditions = self._conditions(session)
         boxes = [
             extent(session, Phase.geom, and_(*conditions, Phase.geom.is_not(None))),
@@ -101,10 +151,34 @@ class PhasesCollection(Collection):
         return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     def temporal_extent(self, session):
+        if self.known_extents is not None:
+            return self.known_extents.get("temporal")
         first, last = session.execute(
             select(func.min(Phase.start), func.max(Phase.end)).where(*self._conditions(session))
         ).one()
         return (first, last) if first or last else None
+
+
+def _union(boxes) -> tuple[float, float, float, float] | None:
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def phase_city_extents(session: Session, family: str) -> dict[int, dict]:
+    """{municipality id: {"spatial", "temporal"}} of every city's phase
+    collection of one family, in three grouped queries (the rules of
+    PhasesCollection.spatial_extent and temporal_extent)."""
+    conditions = and_(*published_phases(session), shown_family_condition(Phase.geom, Fiche.geom, family))
+    city = Fiche.municipality_id
+    own = extents_by(session, Phase.geom, city, and_(conditions, Phase.geom.is_not(None)))
+    inherited = extents_by(session, Fiche.geom, city, and_(conditions, Phase.geom.is_(None)))
+    dates = {c: (first, last) for c, first, last in session.execute(
+        select(city, func.min(Phase.start), func.max(Phase.end)).where(conditions).group_by(city))}
+    return {c: {"spatial": _union([own.get(c), inherited.get(c)]),
+                "temporal": dates[c] if c in dates and any(dates[c]) else None}
+            for c in set(own) | set(inherited) | set(dates)}
 
 
 # -- wijken and their indicators ---------------------------------------------
@@ -147,6 +221,7 @@ class WijkenCollection(AreaBasedCollection):
         f"statistische sectoren). Kenmerk-id = wijkcode. {AREA_SOURCE_NOTE}"
     )
     fields = AREA_FIELDS
+    geometry_type = "MultiPolygon"
     columns = {"code": Area.code, "naam": Area.name, "nis_code": Municipality.nis_code}
 
     def _page(self, session, conditions, limit=None, offset=0, order=()):
@@ -170,6 +245,7 @@ class IndicatorsCollection(AreaBasedCollection):
         f"metingen. Filter bv. met indicator_code en periode. {AREA_SOURCE_NOTE}"
     )
     fields = INDICATOR_FIELDS
+    geometry_type = "MultiPolygon"
     columns = {"gebied_code": Area.code, "nis_code": Municipality.nis_code, "indicator_code": Indicator.code,
                "periode": IndicatorValue.period, "illustratief": IndicatorValue.illustrative,
                "waarde": IndicatorValue.value}
@@ -200,9 +276,57 @@ class IndicatorsCollection(AreaBasedCollection):
         return extent(session, Area.geom, and_(Area.level == "wijk", has_values))
 
 
+# -- the real city figures -----------------------------------------------------
+
+class CityFiguresCollection(Collection):
+    """The real city-level figures of the sources (the page "<Stad> in cijfers",
+    app.read.pages.real_city_figures): no geometry, exactly as the source gives them."""
+    id = "stadscijfers"
+    title = "De stad in cijfers"
+    description = (
+        "De echte cijfers van elke stad uit haar bronnen (bv. de omgevingsanalyse): waarde, vergelijking "
+        "(provincie, Vlaanderen ...), eenheid, periode zoals de bron ze geeft ('niet vermeld' als de bron er "
+        "geen geeft), de bron en het letterlijke citaat. Geen illustratieve waarden; geen geometrie."
+    )
+    fields = CITY_FIGURE_FIELDS
+    geometry_type = None
+    columns = {"nis_code": Municipality.nis_code, "indicator_code": Indicator.code, "periode": IndicatorValue.period}
+
+    def _conditions(self, query: ItemsQuery | None = None) -> list:
+        conditions = [IndicatorValue.area_id == Area.id, IndicatorValue.indicator_id == Indicator.id,
+                      Area.municipality_id == Municipality.id, Area.level == "gemeente",
+                      IndicatorValue.illustrative.is_(False)]
+        if query is not None:
+            conditions += [self.columns[name] == value for name, value in query.filters.items()]
+        return conditions
+
+    def _page(self, session, conditions, limit=None, offset=0) -> Page:
+        stmt = (select(IndicatorValue).where(*conditions).order_by(IndicatorValue.id).offset(offset)
+                .options(selectinload(IndicatorValue.indicator),
+                         selectinload(IndicatorValue.area).selectinload(Area.municipality)))
+        values = list(session.scalars(stmt.limit(limit) if limit else stmt))
+        matched = session.scalar(select(func.count(IndicatorValue.id)).where(*conditions))
+        return Page([city_figure_record(v) for v in values], [None] * len(values), [v.id for v in values], matched)
+
+    def items(self, session, query, base_url):
+        if query.bbox is not None:  # nothing without a place lies in a box
+            return Page([], [], [], 0)
+        return self._page(session, self._conditions(query), query.limit, query.offset)
+
+    def item(self, session, feature_id, base_url):
+        page = self._page(session, [*self._conditions(), IndicatorValue.id == int_id(feature_id, self)])
+        if not page.ids:
+            raise NotFound(f"Stadscijfer {feature_id} bestaat niet.")
+        return page
+
+    def spatial_extent(self, session):
+        return None
+
+
 # -- registry ------------------------------------------------------------------
 
-STATIC = {c.id: c for c in (PhasesCollection(), WijkenCollection(), IndicatorsCollection())}
+STATIC = {c.id: c for c in (PhasesCollection(), WijkenCollection(), IndicatorsCollection(),
+                            CityFiguresCollection())}
 
 
 def _plans(session: Session) -> dict[int, Plan]:
@@ -212,24 +336,48 @@ def _plans(session: Session) -> dict[int, Plan]:
     return plans
 
 
+# the split every city has, for fiches and for phases
+FAMILIES = (*FAMILY_TYPES, NO_PLACE)
+
+
 def all_collections(session: Session) -> list[Collection]:
-    """Every collection, the cities read from the database now."""
+    """Every collection, the cities read from the database now: per city the
+    all-types fiches collection, the fiches per family and the phases per family."""
     plans = _plans(session)
-    extents = city_extents(session)
-    cities = session.scalars(select(Municipality).order_by(Municipality.name))
-    return [FichesCollection(m, plans.get(m.id), extents.get(m.id, {})) for m in cities] + list(STATIC.values())
+    extents = {None: city_extents(session), **{f: city_extents(session, f) for f in FAMILIES}}
+    phase_extents = {f: phase_city_extents(session, f) for f in FAMILIES}
+    out: list[Collection] = []
+    for m in session.scalars(select(Municipality).order_by(Municipality.name)):
+        out += [FichesCollection(m, plans.get(m.id), extents[family].get(m.id, {}), family)
+                for family in (None, *FAMILIES)]
+        out += [PhasesCollection(m, family, phase_extents[family].get(m.id, {})) for family in FAMILIES]
+    return out + list(STATIC.values())
+
+
+def _city(session: Session, slug: str) -> tuple[Municipality, Plan | None] | None:
+    """The municipality and its first plan (or None)."""
+    found = session.execute(
+        select(Municipality, Plan).outerjoin(Plan, Plan.municipality_id == Municipality.id)
+        .where(Municipality.slug == slug).order_by(Plan.id).limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def get_collection(session: Session, collection_id: str) -> Collection:
     if collection_id in STATIC:
         return STATIC[collection_id]
-    if collection_id.startswith("fiches-"):
-        found = session.execute(
-            select(Municipality, Plan).outerjoin(Plan, Plan.municipality_id == Municipality.id)
-            .where(Municipality.slug == collection_id[len("fiches-"):]).order_by(Plan.id).limit(1)
-        ).first()
-        if found is not None:
-            return FichesCollection(*found)  # the municipality and its first plan (or None)
+    fiches, phases = split_id(collection_id, "fiches-"), split_id(collection_id, "fasen-")
+    if fiches is not None:
+        slug, family = fiches
+        city = _city(session, slug)
+        if city is not None:
+            return FichesCollection(*city, family=family)
+        if family is not None and (city := _city(session, f"{slug}-{family.replace('_', '-')}")) is not None:
+            return FichesCollection(*city)  # a city whose slug ends like a family
+    if phases is not None and phases[1] is not None:
+        city = _city(session, phases[0])
+        if city is not None:
+            return PhasesCollection(city[0], phases[1])
     raise NotFound(f"Collectie '{collection_id}' bestaat niet. Zie /ogc/collections voor de lijst.")
 
 

@@ -96,6 +96,9 @@ def collection(session, c: Collection) -> dict:
         "title": c.title,
         "description": c.description,
         "itemType": "feature",
+        # the one geometry type of every feature (null: none has a geometry); not in Part 1, read by people
+        # and repeated in the schema (describedby) as Part 5 words it
+        "geometryType": c.geometry_type,
         "crs": CRS_URIS,
         "storageCrs": STORAGE_CRS.uri,
         "links": [
@@ -203,6 +206,15 @@ def schema(c: Collection) -> dict:
     fields = {f.name: f.json_schema() for f in c.fields if f.name != "id"}  # GDAL takes id from the features
     return _schema(c, "ogcapi.schema", c.title, {
         "type": {"type": "string", "enum": ["Feature"]},
-        "geometry": {"$ref": "https://geojson.org/schema/Geometry.json"},
+        "geometry": geometry_schema(c.geometry_type),
         "properties": {"type": "object", "properties": fields},
     })
+
+
+def geometry_schema(geometry_type: str | None) -> dict:
+    """The schema of a collection's geometry: one GeoJSON type (with the
+    Part 5 role and format), any geometry, or null for none."""
+    if geometry_type is None:
+        return {"type": "null", "x-ogc-role": "primary-geometry"}
+    return {"$ref": f"https://geojson.org/schema/{geometry_type}.json", "x-ogc-role": "primary-geometry",
+            "format": f"geometry-{geometry_type.lower()}" if geometry_type != "Geometry" else "geometry-any"}

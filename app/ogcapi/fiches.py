@@ -1,6 +1,9 @@
-"""The collection of one city's published fiches (fiches-<slug>): the
-map page's filters (app.read.queries.FicheFilters) plus exact property filters,
-bbox and period, all in SQL so that paging and counts stay exact."""
+"""The collections of one city's published fiches: fiches-<slug> (every
+geometry type, for clients that cope) and one per geometry family,
+fiches-<slug>-punten / -lijnen / -vlakken / -zonder-ligging (one declared
+Multi type each, app.geometry_families). The map page's filters
+(app.read.queries.FicheFilters) plus exact property filters, bbox and period,
+all in SQL so that paging and counts stay exact."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +11,7 @@ import datetime as dt
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
+from ..geometry_families import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE
 from ..http.caching import data_version
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
@@ -15,9 +19,9 @@ from ..read.records import FICHE_FIELDS, Field, fiche_records
 from ..read.rows import load_fiche_page, load_fiche_rows
 from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, extents_by, intersects, to_db
-from .base import Collection, Page, int_id, period_overlaps
+from .base import Collection, Page, family_condition, family_page, int_id, period_overlaps
 from .errors import NotFound
-from .params import ItemsQuery, Period
+from .params import ItemsQuery, Period, StorageBox
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
@@ -30,6 +34,25 @@ FICHE_QUERYABLE_ATTRS = {"ref": "ref", "soort": "kind", "nummer": "number", "cod
 # filters go into an id subquery over the alias F; sorting orders the page's own select over Fiche
 FICHE_FILTER_COLUMNS = {name: getattr(F, attr) for name, attr in FICHE_QUERYABLE_ATTRS.items()}
 FICHE_SORT_COLUMNS = {name: getattr(Fiche, attr) for name, attr in FICHE_QUERYABLE_ATTRS.items()}
+
+
+def box_conditions(filters: FicheFilters, box: StorageBox) -> list | None:
+    """Restrict `filters` to the fiches whose place meets a requested box
+    (app.ogcapi.params.parse_bbox): the index-backed envelope goes into
+    `filters.bbox`; the exact shape of a box given in another CRS comes back
+    as a condition on F for an id subquery (FicheFilters.ids). None: the box
+    lies where no data can be, nothing matches. /ogc and the downloads."""
+    if box.envelope is None:
+        return None
+    filters.bbox = box.envelope
+    return [] if box.polygon is None else [intersects(F.geom, to_db(box.polygon))]
+
+
+def restrict(filters: FicheFilters, conditions: list) -> FicheFilters:
+    """`filters` further restricted to the fiches meeting `conditions` on F."""
+    if conditions:
+        filters.ids = select(F.id).where(*conditions)  # an id subquery: FicheFilters takes ids
+    return filters
 
 
 def fiche_ids_in_period(period: Period):
@@ -55,14 +78,17 @@ class FichesCollection(Collection):
     columns = FICHE_FILTER_COLUMNS
     sort_columns = FICHE_SORT_COLUMNS
 
-    def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None):
+    def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None,
+                 family: str | None = None):
         self.municipality = municipality
+        self.family = family          # None: every geometry type; else 'punten' ... or NO_PLACE
         # {"spatial": bbox, "temporal": (first, last)} computed for all cities at once (city_extents)
         self.known_extents = known_extents
-        self.id = f"fiches-{municipality.slug}"
-        self.title = f"Projectfiches {municipality.name}"
+        self.id = f"fiches-{municipality.slug}" + (f"-{family.replace('_', '-')}" if family else "")
+        self.title = f"Projectfiches {municipality.name}" + (f": {family_title(family)}" if family else "")
+        self.geometry_type = FAMILY_TYPES.get(family) if family else "Geometry"
         plan_text = f" uit {plan.title}{f' ({plan.period})' if plan.period else ''}" if plan else ""
-        self.description = (
+        self.description = family_note(family) + (
             f"De gepubliceerde projecten van {municipality.name}{plan_text}: één kenmerk per fiche, actieplan "
             "of actie, met de ligging die de stad aanduidde (ligging = indicatief: een benaderende plaats). "
             "Budgetten, fasen en SDG's zijn in deze demo deels illustratief: zie de velden illustratief, "
@@ -78,29 +104,29 @@ class FichesCollection(Collection):
 
     def filters(self, session, query: ItemsQuery) -> FicheFilters | None:
         """The query as FicheFilters; None when nothing can match."""
-        filters, extra = self._base(), self.query_conditions(session, query)
+        filters, extra = self._base(), [*self._family(), *self.query_conditions(session, query)]
         for name, value in query.filters.items():
             if name in FICHE_FILTER_ATTRS:
                 setattr(filters, FICHE_FILTER_ATTRS[name], value)
             else:
                 extra.append(FICHE_FILTER_COLUMNS[name] == value)
         if query.bbox is not None:
-            if query.bbox.envelope is None:
+            in_box = box_conditions(filters, query.bbox)
+            if in_box is None:
                 return None
-            filters.bbox = query.bbox.envelope
-            if query.bbox.polygon is not None:
-                extra.append(intersects(F.geom, to_db(query.bbox.polygon)))
+            extra += in_box
         if query.period is not None:
             extra.append(F.id.in_(fiche_ids_in_period(query.period)))
-        if extra:
-            filters.ids = select(F.id).where(*extra)  # an id subquery: FicheFilters takes ids
-        return filters
+        return restrict(filters, extra)
+
+    def _family(self) -> list:
+        return [] if self.family is None else [family_condition(F.geom, self.family)]
 
     def _page(self, session, fiches, matched, base_url) -> Page:
         # the data version the answer is kept under: no query of its own most of the time
         index = city_wijk_index(session, self.municipality, data_version(session)[0])
         records = fiche_records(fiches, base_url, index)
-        return Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched)
+        return family_page(Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched), self.family)
 
     def items(self, session, query, base_url):
         filters = self.filters(session, query)
@@ -111,7 +137,9 @@ class FichesCollection(Collection):
         return self._page(session, fiches, matched, base_url)
 
     def item(self, session, feature_id, base_url):
-        fiches = load_fiche_rows(session, self._base(ids=[int_id(feature_id, self)]))
+        wanted = int_id(feature_id, self)
+        ids = select(F.id).where(F.id == wanted, *self._family()) if self.family else [wanted]
+        fiches = load_fiche_rows(session, self._base(ids=ids))
         if not fiches:
             raise NotFound(f"Fiche {feature_id} bestaat niet in collectie '{self.id}'.")
         return self._page(session, fiches, 1, base_url)
@@ -119,12 +147,16 @@ class FichesCollection(Collection):
     def spatial_extent(self, session):
         if self.known_extents is not None:
             return self.known_extents.get("spatial")
-        return extent(session, Fiche.geom, and_(*fiche_conditions(session, self._base())))
+        return extent(session, Fiche.geom, and_(*self._conditions(session)))
+
+    def _conditions(self, session) -> list:
+        family = [] if self.family is None else [family_condition(Fiche.geom, self.family)]
+        return [*fiche_conditions(session, self._base()), *family]
 
     def temporal_extent(self, session):
         if self.known_extents is not None:
             return self.known_extents.get("temporal")
-        conditions = fiche_conditions(session, self._base())
+        conditions = self._conditions(session)
         first, last = session.execute(
             select(func.min(Phase.start), func.max(Phase.end)).join(Fiche, Phase.fiche_id == Fiche.id)
             .where(*conditions)
@@ -138,12 +170,30 @@ class FichesCollection(Collection):
         return (min(starts) if starts else None, max(ends) if ends else None) if starts or ends else None
 
 
-def city_extents(session) -> dict[int, dict]:
+def family_title(family: str) -> str:
+    return "zonder ligging" if family == NO_PLACE else FAMILY_LABELS[family]
+
+
+def family_note(family: str | None) -> str:
+    """The first words of a collection's description: which geometry type it holds."""
+    if family is None:
+        return ("Alle geometrietypes samen (punten, lijnen, vlakken en fiches zonder ligging): voor clients die "
+                "dat aankunnen. QGIS en GDAL lezen beter de collecties per type (-punten, -lijnen, -vlakken, "
+                "-zonder-ligging). ")
+    if family == NO_PLACE:
+        return "Enkel wat geen ligging op de kaart heeft (geometrie null). "
+    return (f"Enkel {FAMILY_LABELS[family]}, altijd als {FAMILY_TYPES[family]} (een enkelvoudige geometrie "
+            "wordt een Multi-geometrie met één deel). ")
+
+
+def city_extents(session, family: str | None = None) -> dict[int, dict]:
     """{municipality id: {"spatial": bbox, "temporal": (first, last)}} of every
-    city's published projects, in three grouped queries (the collections list
-    of 300 cities would otherwise run three queries per city). The same rules
-    as FichesCollection.spatial_extent and temporal_extent."""
-    conditions = and_(*fiche_conditions(session, FicheFilters()))
+    city's published projects (of one geometry family), in three grouped
+    queries (the collections list of 300 cities would otherwise run three
+    queries per city). The same rules as FichesCollection.spatial_extent and
+    temporal_extent."""
+    conditions = and_(*fiche_conditions(session, FicheFilters()),
+                      *([] if family is None else [family_condition(Fiche.geom, family)]))
     boxes = extents_by(session, Fiche.geom, Fiche.municipality_id, conditions)
     phases = session.execute(
         select(Fiche.municipality_id, func.min(Phase.start), func.max(Phase.end))

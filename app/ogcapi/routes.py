@@ -7,6 +7,7 @@ import orjson
 from flask import Blueprint, Response, request
 
 from ..db import get_session
+from ..http.caching import revalidated
 from ..http.page_cache import cached_page
 from . import documents, html
 from . import openapi as openapi_doc
@@ -50,44 +51,52 @@ def api_error(exc: ApiError):
 
 
 @bp.get("/", strict_slashes=False)
+@revalidated
 def landing():
     return respond(documents.landing(), "landing", allowed={"f"})
 
 
 @bp.get("/conformance")
+@revalidated
 def conformance():
     return respond(documents.conformance(), "conformance", allowed={"f"})
 
 
 @bp.get("/openapi")
+@revalidated
 def openapi():
     return respond(openapi_doc.document(all_collections(get_session())), "openapi", documents.OPENAPI, allowed={"f"})
 
 
 @bp.get("/collections")
+@revalidated
 def collections():
     return respond(documents.collections(get_session(), all_collections(get_session())), "collections", allowed={"f"})
 
 
 @bp.get("/collections/<collection_id>")
+@revalidated
 def collection(collection_id: str):
     c = get_collection(get_session(), collection_id)
     return respond(documents.collection(get_session(), c), "collection", collection=c, allowed={"f"})
 
 
 @bp.get("/collections/<collection_id>/queryables")
+@revalidated
 def queryables(collection_id: str):
     c = get_collection(get_session(), collection_id)
     return respond(documents.queryables(c), "queryables", documents.SCHEMA, collection=c, allowed={"f"})
 
 
 @bp.get("/collections/<collection_id>/schema")
+@revalidated
 def schema(collection_id: str):
     c = get_collection(get_session(), collection_id)
     return respond(documents.schema(c), "queryables", documents.SCHEMA, collection=c, allowed={"f"})
 
 
 @bp.get("/collections/<collection_id>/items")
+@revalidated
 @cached_page
 def items(collection_id: str):
     c = get_collection(get_session(), collection_id)
@@ -97,6 +106,7 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
+@revalidated
 @cached_page
 def item(collection_id: str, feature_id: str):
     check_known(request.args, ITEM_PARAMS)

@@ -59,6 +59,7 @@ class PhaseRow:
     end: dt.date | None
     status: str | None
     illustrative: bool
+    note: str | None = None                 # public remark (e.g. outside the plan period)
     _: KW_ONLY                              # the columns of _PHASE come positionally, the rest by name
     geom: BaseGeometry | None = None        # the phase's own place (storage CRS)
 
@@ -130,7 +131,12 @@ class FicheRow(FicheHead):
     geometry_precision: str | None
     published: bool
     source: str | None
-    _: KW_ONLY              # the columns of _FICHE come positionally (id to source), the rest by name
+    priority_reason: str | None = None      # why `priority` is inferred ("afgeleid"), None when stated
+    status_basis: str | None = None         # where the status comes from and when ("jaarrekening 2022")
+    location_source: str | None = None      # the source's words the place rests on
+    location_assumption: str | None = None  # what about the place is assumed
+    updated_at: dt.datetime | None = None   # last change of the fiche row
+    _: KW_ONLY              # the columns of _FICHE come positionally (id to updated_at), the rest by name
     parent: RefRow | None = None
     geom: BaseGeometry | None = None
     sdgs: list[int] = field(default_factory=list)
@@ -143,12 +149,13 @@ _HEAD = ("id", "ref", "title")
 _SCALARS = ("kind", "number", "code", "summary", "plain_language", "sector", "responsible_service", "goal_why",
             "goal_what",
             "goal_gain", "sdgs_illustrative", "obligation", "priority", "status", "progress_pct", "state_of_play",
-            "dependencies_text", "risks", "location_description", "geometry_precision", "published", "source")
+            "dependencies_text", "risks", "location_description", "geometry_precision", "published", "source",
+            "priority_reason", "status_basis", "location_source", "location_assumption", "updated_at")
 _FICHE = tuple(getattr(Fiche, name) for name in _HEAD + _SCALARS)
 _PARENT = aliased(Fiche, name="parent")
 _TARGET = aliased(Fiche, name="target")
-_PHASE = (Phase.id, Phase.fiche_id, Phase.position, Phase.title, Phase.phase_kind, Phase.start, Phase.end,
-          Phase.status, Phase.illustrative)
+_PHASE: tuple = (Phase.id, Phase.fiche_id, Phase.position, Phase.title, Phase.phase_kind, Phase.start, Phase.end,
+                  Phase.status, Phase.illustrative, Phase.note)
 _MUNICIPALITY = (Municipality.id, Municipality.name, Municipality.slug, Municipality.nis_code)
 # The children of the fiches, in the order of the relationships of app.models.Fiche
 # (the id breaks ties): (select, the column to restrict to the fiches' ids).
