@@ -70,13 +70,6 @@ def intersects(column, other_column):
     return func.ST_Intersects(column, other_column)
 
 
-def geometry_dimension(column):
-    """0 for (multi)points, 1 for (multi)lines, 2 for (multi)polygons, NULL
-    for NULL: ST_Dimension on both databases (a collection counts as its
-    highest dimension). Splits mixed layers into one geometry type each."""
-    return func.ST_Dimension(column)
-
-
 def extent(session: Session, column, where=None) -> tuple[float, float, float, float] | None:
     """Bounding box (minx, miny, maxx, maxy) in EPSG:31370 of a column."""
     if is_spatialite(session):

@@ -28,7 +28,8 @@ ABSTRACT = (
     "illustratief: zie de velden illustratief."
 )
 OTHER_CRS = ("urn:ogc:def:crs:EPSG::3812", "urn:ogc:def:crs:EPSG::4326")
-XSD_TYPES = {"string": "string", "integer": "int", "number": "double", "boolean": "boolean", "date": "date"}
+XSD_TYPES = {"string": "string", "integer": "int", "number": "double", "boolean": "boolean", "date": "date",
+             "datetime": "dateTime"}
 GEOMETRY_PROPERTY = "geometrie"
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -114,6 +115,8 @@ def schema(types: list[FeatureType]):
         sequence = XSD.sequence(XSD.element(name=GEOMETRY_PROPERTY, type=f"gml:{t.shape.gml_type}",
                                             minOccurs="0", maxOccurs="1"))
         for field in t.fields:
+            if field.type == "geometry":  # the feature's geometry is the element above
+                continue
             sequence.append(XSD.element(name=field.name, type=f"xsd:{XSD_TYPES[field.type]}", minOccurs="0",
                                         maxOccurs="1", nillable="true"))
         root.append(XSD.complexType(XSD.complexContent(XSD.extension(sequence, base="gml:AbstractFeatureType")),
