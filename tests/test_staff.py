@@ -32,12 +32,16 @@ def as_user(app, email):
 
 
 def a_herentals_project(app):
-    """(id, ref) of a Herentals fiche of kind 'fiche'."""
+    """(id, ref) of a Herentals fiche of kind 'fiche', made a draft: these
+    tests edit the fiche itself (a published one is edited through its
+    working version: tests/test_working_version.py)."""
     from app.models import Fiche, Municipality
 
     with db(app) as session:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+        fiche.published = False
+        session.commit()
         return fiche.id, fiche.ref
 
 

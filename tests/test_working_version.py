@@ -315,3 +315,39 @@ def test_unpublishing_takes_the_working_version_into_the_draft(scratch_app, staf
 
     with db(scratch_app) as session:
         assert session.scalar(select(func.count()).select_from(FicheWorkingVersion)) == 0
+
+
+def test_true_save_race_on_a_published_fiche_answers_409_with_the_input_kept(scratch_app, staff):
+    """Two editors press save at the same moment on a published fiche: one
+    working version wins, the other gets the Dutch 409 with their input."""
+    import threading
+
+    from app.models import FicheWorkingVersion
+
+    fiche_id = published_project(scratch_app)
+    clients = [as_user(scratch_app, staff.redacteur), as_user(scratch_app, staff.redacteur2)]
+    for round_ in range(3):
+        forms = [page_form(c, edit_url(fiche_id)) for c in clients]
+        for i, values in enumerate(forms):
+            fill(values, {"titel": f"Ronde {round_} van redacteur {i}"})
+        barrier, answers = threading.Barrier(2), [None, None]
+
+        def save(i):
+            barrier.wait()
+            answers[i] = clients[i].post(edit_url(fiche_id), data=forms[i])
+
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [302, 409], statuses
+        winner = next(i for i, a in enumerate(answers) if a.status_code == 302)
+        loser = answers[1 - winner].get_data(as_text=True)
+        assert "Iemand anders heeft deze fiche intussen gewijzigd" in loser
+        assert f'value="Ronde {round_} van redacteur {1 - winner}"' in loser
+        with db(scratch_app) as session:
+            working = session.scalar(select(FicheWorkingVersion).where(FicheWorkingVersion.fiche_id == fiche_id))
+            assert json.loads(working.snapshot)["title"] == f"Ronde {round_} van redacteur {winner}"
+            assert working.version == round_ + 1
