@@ -42,6 +42,8 @@ def log_in(watched: Watched, email: str):
 
 
 def a_project_without_geometry(app):
+    """A Herentals project, made a draft: the form writes the fiche itself
+    (a published fiche saves into its working version)."""
     from sqlalchemy import select
 
     from app.models import Fiche, Municipality
@@ -49,6 +51,8 @@ def a_project_without_geometry(app):
     with db(app) as session:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.geom.is_(None).desc(), Fiche.id).limit(1))
+        fiche.published = False
+        session.commit()
         return fiche.id
 
 
