@@ -132,6 +132,9 @@ def test_published_fiche_edits_stay_private_until_publish(scratch_app, staff):
     assert after["data_version"] == before["data_version"]
     assert actions(scratch_app, fiche_id)[-1][0] == "werkversie"
 
+    # The workspace list marks it; the form opens on the working version, with the banner.
+    listing = editor.get("/beheer/herentals/").get_data(as_text=True)
+    assert 'badge draft">werkversie</span>' in listing
     # The form opens on the working version, with the banner.
     form_page = editor.get(edit_url(fiche_id)).get_data(as_text=True)
     assert "Je bewerkt een werkversie; het publiek ziet nog de gepubliceerde versie" in form_page

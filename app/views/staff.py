@@ -24,7 +24,14 @@ from ..columns import (
 from ..db import get_session
 from ..models import Fiche, FicheRevision, Municipality
 from ..numbers import format_amount, parse_amount, whole_number
-from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
+from ..read.staff import (
+    city_refs,
+    city_sectors,
+    newest_revisions,
+    publication_counts,
+    staff_fiches,
+    with_working_version,
+)
 from ..spatial import from_db
 from ..write import history
 from ..write.editing import form as fiche_form
@@ -135,7 +142,7 @@ def city(slug):
     return render_template(
         "staff/city.html", city=g.city, fiches=fiches, last=last, statuses=FICHE_STATUSES,
         filters={"status": status, "toestand": state, "q": q},
-        drafts=counts.get(False, 0), published=counts.get(True, 0),
+        drafts=counts.get(False, 0), published=counts.get(True, 0), working=with_working_version(session, g.city),
     )
 
 
