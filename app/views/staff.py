@@ -36,8 +36,11 @@ from ..spatial import from_db
 from ..write import history
 from ..write.editing import form as fiche_form
 from ..write.editing.geometry import (
+    FAR_OUTSIDE_METRES,
     UPLOAD_SUFFIXES,
     GeometryInputError,
+    distance_beyond_city,
+    far_outside_message,
     geometry_from_drawing,
     geometry_from_file,
     outside_city,
@@ -163,7 +166,7 @@ def _candidates(city: Municipality, fiche: Fiche | None) -> tuple[dict, dict, di
 
 
 def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, conflict=None, repairable=False,
-                 version=None, warning=None, working_version=None):
+                 version=None, warning=None, working_version=None, confirm_far=False):
     city = g.city
     parents, dependencies, titles = _candidates(city, fiche)
     working = working_version_of(get_session(), fiche) if fiche is not None else None
@@ -171,13 +174,16 @@ def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, confli
     if not values.get("geometrie_geojson"):
         values = values.copy()
         values["geometrie_geojson"] = to_form_geojson(stored_geom)
-    if warning is None and stored_geom is not None and outside_city(get_session(), city, stored_geom):
+    # No notice about the stored place next to an error about a new one.
+    if (warning is None and not (errors or {}).get("geometrie") and stored_geom is not None
+            and outside_city(get_session(), city, stored_geom)):
         warning = outside_city_warning(city)
     sectors = city_sectors(get_session(), city)
     return render_template(
         "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
         repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
         working=working, edits_working=edits_working_version(fiche, working),
+        confirm_far=confirm_far or bool(values.get(FAR_CONFIRMATION)),
         working_version=working_version if working_version is not None else (working.version if working else 0),
         parents=parents, dependencies=dependencies, titles=titles, sectors=sectors, geometry_warning=warning,
         groups={g_.attr: fiche_form.rows_for_display(values, g_) for g_ in fiche_form.ROW_GROUPS},
@@ -219,6 +225,24 @@ def _geometry_from_request(fiche: Fiche | None, values) -> tuple[str | None, boo
     return history.wkt_of(geometry_from_drawing(text, repair=repair, drop_z=drop_z)), True
 
 
+FAR_CONFIRMATION = "ver_buiten_bevestigd"
+
+
+def _needs_far_confirmation(values, wkt: str, errors: dict) -> bool:
+    """A new place more than FAR_OUTSIDE_METRES beyond the city's boundary
+    is saved only with the confirmation box ticked; otherwise an error about
+    the place, and the shape goes into the hidden input (an uploaded file
+    need not be sent again)."""
+    geom = shapely.from_wkt(wkt)
+    beyond = distance_beyond_city(get_session(), g.city, geom)
+    if beyond is None or beyond <= FAR_OUTSIDE_METRES:
+        return False
+    if not values.get(FAR_CONFIRMATION):
+        errors["geometrie"] = far_outside_message(g.city, beyond)
+        values.setlist("geometrie_geojson", [to_form_geojson(geom)])
+    return True
+
+
 def _handle_form(fiche: Fiche | None):
     session = get_session()
     values = request.form.copy()
@@ -237,9 +261,10 @@ def _handle_form(fiche: Fiche | None):
         wkt, geometry_changed = None, False
     if geometry_changed and wkt and not parsed.state.get("geometry_precision"):
         errors["ligging"] = "Geef aan hoe nauwkeurig de nieuwe ligging is: exact of indicatief."
+    confirm_far = geometry_changed and wkt is not None and _needs_far_confirmation(values, wkt, errors)
     if errors:
         return _render_form(fiche, values, errors=errors, status=422, repairable=repairable, version=_version(),
-                            working_version=_working_version())
+                            working_version=_working_version(), confirm_far=confirm_far)
     state = {**parsed.state, "geometry": wkt}
     if fiche is not None and edits_working_version(fiche, working_version_of(session, fiche)):
         return _save_working(fiche, values, state, geometry_changed)
