@@ -1,6 +1,7 @@
 """The staff workspace in a real browser (headless Debian Chromium through
 Playwright): draw a polygon on the edit form's map and save it; two pages
-editing the same fiche, the second sees the conflict. Screenshots go to
+editing the same fiche, the second sees the conflict; a place far beyond the
+city asks for a confirmation. Screenshots go to
 test-artifacts/. No request may leave the app, and no JS error may occur."""
 from __future__ import annotations
 
@@ -211,5 +212,62 @@ def test_amount_is_shown_as_understood_while_typing(scratch_app, staff, live_ser
     field.fill("250,000")
     page.wait_for_function("o => o.textContent.includes('dubbelzinnig')", arg=output.element_handle())
     page.screenshot(path=str(ARTIFACTS / "staff-amount-question.png"))
+    watched.check_clean()
+    watched.close()
+
+
+def test_a_place_far_beyond_the_city_asks_for_a_confirmation(scratch_app, staff, live_server, chromium):
+    """A polygon drawn in Breda (inside the rough Belgium box): the form asks
+    whether the place really lies that far beyond Herentals; ticking the box
+    and saving again stores it, with nothing drawn lost in between."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id = a_project_without_geometry(scratch_app)
+    with db(scratch_app) as session:
+        from app.models import Fiche
+
+        fiche = session.get(Fiche, fiche_id)
+        fiche.geom = None
+        session.commit()
+    # 422 is the question the editor is meant to see.
+    watched = Watched(chromium, live_server, viewport=TALL, expected_statuses=(422,))
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    # Over to Breda, as an editor who scrolled the map too far would be.
+    page.evaluate("name => window[name].setView([51.59, 4.775], 14, {animate: false})",
+                  page.locator("#kaart").get_attribute("data-map-name"))
+    page.wait_for_timeout(200)
+    box = page.locator("#kaart .folium-map").bounding_box()
+    page.locator(".leaflet-pm-icon-polygon").click()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 80, cy - 60), (cx + 90, cy - 50), (cx + 70, cy + 70), (cx - 60, cy + 60)]
+    for x, y in corners:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    page.mouse.click(*corners[0])
+    page.wait_for_function("document.getElementById('veld-geometrie_geojson').value.includes('Polygon')")
+    page.check("input[name=ligging][value=indicatief]")
+    with page.expect_navigation() as navigation:
+        page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    assert navigation.value.status == 422
+    error = page.locator("#fout-geometrie").inner_text()
+    assert "km buiten Herentals" in error and "EPSG" not in error
+    confirm = page.locator("input[name=ver_buiten_bevestigd]")
+    assert confirm.is_visible() and not confirm.is_checked()
+    assert "Polygon" in page.input_value("#veld-geometrie_geojson")    # the drawing is kept
+    page.screenshot(path=str(ARTIFACTS / "staff-far-outside-question.png"), full_page=False)
+    with db(scratch_app) as session:
+        assert session.get(Fiche, fiche_id).geom is None
+    confirm.check()
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "bewaard (versie" in page.content()
+    with db(scratch_app) as session:
+        from app.spatial import from_db
+
+        stored = from_db(session.get(Fiche, fiche_id).geom)
+        assert stored.geom_type == "Polygon" and stored.centroid.y > 230_000    # Breda, north of Herentals
     watched.check_clean()
     watched.close()
