@@ -261,6 +261,16 @@ def test_discard_and_stale_publish(scratch_app, staff):
     values = page_form(editor, edit_url(fiche_id))
     values["titel"] = "Te verwerpen titel"
     assert post(editor, edit_url(fiche_id), values).status_code == 302
+    from app.models import FicheRevision
+
+    with db(scratch_app) as session:   # only what was typed counts as a change; the snapshot has no row ids
+        revision = session.scalars(select(FicheRevision).where(FicheRevision.fiche_id == fiche_id)
+                                   .order_by(FicheRevision.id.desc())).first()
+        assert [c["field"] for c in history.changes_of(revision)] == ["title"]
+        kept = history.state_after(revision)
+        assert kept["title"] == "Te verwerpen titel" and kept["published"] is True
+        assert set(kept) == set(before["state"])
+        assert all("id" not in row for key in history.ROW_KEYS for row in kept[key])
 
     # Discard: the working version is gone, the live fiche as it was, recorded.
     page = editor.get(edit_url(fiche_id)).get_data(as_text=True)
@@ -354,3 +364,27 @@ def test_true_save_race_on_a_published_fiche_answers_409_with_the_input_kept(scr
             working = session.scalar(select(FicheWorkingVersion).where(FicheWorkingVersion.fiche_id == fiche_id))
             assert json.loads(working.snapshot)["title"] == f"Ronde {round_} van redacteur {winner}"
             assert working.version == round_ + 1
+
+
+@pytest.mark.parametrize("slug", ["herentals", "halle"])
+def test_saving_an_unchanged_published_fiche_creates_no_working_version(scratch_app, staff, slug):
+    """The form's round trip of a published fiche equals its stored state
+    (texts, rows, dates, amounts, geometry): nothing to keep, no working version."""
+    from app.models import BudgetLine, Fiche, FicheWorkingVersion, Municipality, Phase
+
+    with db(scratch_app) as session:
+        rows = (select(Fiche.id).join(Municipality).where(Municipality.slug == slug, Fiche.published.is_(True))
+                .order_by(Fiche.id))
+        with_phases = session.scalars(rows.where(Fiche.id.in_(select(Phase.fiche_id))).limit(3)).all()
+        with_budget = session.scalars(rows.where(Fiche.id.in_(select(BudgetLine.fiche_id))).limit(3)).all()
+        with_place = session.scalars(rows.where(Fiche.geom.is_not(None)).limit(2)).all()
+        fiche_ids = sorted({*with_phases, *with_budget, *with_place})
+    assert fiche_ids
+    client = as_user(scratch_app, staff.beheerder)
+    for fiche_id in fiche_ids:
+        url = f"/beheer/{slug}/fiches/{fiche_id}/bewerken"
+        saved = post(client, url, page_form(client, url))
+        assert saved.status_code == 302, (fiche_id, saved.get_data(as_text=True)[:500])
+        assert "Er was niets gewijzigd." in client.get(url).get_data(as_text=True), fiche_id
+    with db(scratch_app) as session:
+        assert session.scalar(select(func.count()).select_from(FicheWorkingVersion)) == 0
