@@ -271,3 +271,46 @@ def test_a_place_far_beyond_the_city_asks_for_a_confirmation(scratch_app, staff,
         assert stored.geom_type == "Polygon" and stored.centroid.y > 230_000    # Breda, north of Herentals
     watched.check_clean()
     watched.close()
+
+
+def test_working_version_pages_render_cleanly(scratch_app, staff, live_server, chromium):
+    """A published fiche with a working version: the form (with its banner),
+    the preview and the comparison load without a JS or CSP error and
+    without a request leaving the app; publishing from the form works."""
+    from sqlalchemy import select
+
+    from app.models import Fiche, Municipality
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with db(scratch_app) as session:
+        fiche_id = session.scalar(select(Fiche.id).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
+            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+    watched = watched_page(chromium, live_server)
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    url = f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken"
+    page.goto(url)
+    page.fill("#veld-titel", "Titel in de werkversie")
+    page.locator("#fiche-form button[type=submit]:has-text('Werkversie bewaren')").click()
+    page.wait_for_load_state()
+    banner = page.locator(".working-banner")
+    assert banner.is_visible()
+    assert "Je bewerkt een werkversie; het publiek ziet nog de gepubliceerde versie" in banner.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "staff-working-form.png"), full_page=False)
+    for name, what in (("preview", "voorbeeld"), ("compare", "vergelijking")):
+        response = page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/werkversie/{what}")
+        assert response.status == 200 and response.headers["cache-control"] == "no-store"
+        page.wait_for_load_state()
+        assert "Titel in de werkversie" in page.content()
+        page.screenshot(path=str(ARTIFACTS / f"staff-working-{name}.png"), full_page=False)
+    public = page.goto(f"{live_server}/herentals/fiches/{fiche_id}")
+    assert public.status == 200 and "Titel in de werkversie" not in page.content()
+    page.goto(url)
+    page.locator("#werkversie-publiceer-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "is gepubliceerd" in page.content()
+    page.goto(f"{live_server}/herentals/fiches/{fiche_id}")
+    assert "Titel in de werkversie" in page.content()
+    watched.check_clean()
+    watched.close()
