@@ -86,10 +86,6 @@ def _normalised(base: dict, form_state: dict) -> dict:
     return state
 
 
-def _comparable_state(state: dict) -> dict:
-    return history.without_ids(state)
-
-
 def working_conflict(session: Session, fiche: Fiche, theirs: dict | None, their_version: int,
                      their_working: int) -> Conflict:
     """What the editor needs to see when the fiche or its working version
@@ -149,7 +145,7 @@ def save_working(session: Session, municipality: Municipality, fiche: Fiche, for
     check_ref(session, municipality, form_state["ref"], fiche)
     before = state_of(working) if working is not None else history.snapshot(fiche, with_ids=True)
     after = _normalised(before, form_state)
-    if _comparable_state(after) == _comparable_state(before):
+    if history.without_ids(after) == history.without_ids(before):
         return working, None
 
     def write() -> FicheRevision | None:
