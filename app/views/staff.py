@@ -182,7 +182,7 @@ def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, confli
     return render_template(
         "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
         repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
-        working=working, edits_working=edits_working_version(fiche, working),
+        working=working, edits_working=edits_working_version(fiche, working), has_geometry=stored_geom is not None,
         confirm_far=confirm_far or bool(values.get(FAR_CONFIRMATION)),
         working_version=working_version if working_version is not None else (working.version if working else 0),
         parents=parents, dependencies=dependencies, titles=titles, sectors=sectors, geometry_warning=warning,
