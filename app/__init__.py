@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         staff_import,
         staff_users,
+        staff_working,
         vendor,
         wijk_page,
     )
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         public.bp, glossary.bp, city.bp, city_figures.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp,
         ogcapi.bp, wfs.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp, health.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, staff_working.bp, finder.bp,
+        health.bp,
     ):
         app.register_blueprint(blueprint)

@@ -326,6 +326,30 @@ class FicheRevision(Base):
     user: Mapped[Optional[User]] = relationship()
 
 
+class FicheWorkingVersion(Base):
+    """The working version ("werkversie") of a published fiche: what staff
+    save while the public keeps seeing the live rows, until "Publiceren"
+    applies it (app/write/editing/working.py). At most one per fiche.
+
+    `snapshot` is a history snapshot (app/write/history.snapshot, with the
+    ids of rows that exist on the live fiche so publishing updates them in
+    place); `base_version` the fiche version it started from; `version` its
+    own optimistic-locking counter."""
+    __tablename__ = "fiche_working_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), unique=True)
+    snapshot: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    fiche: Mapped[Fiche] = relationship()
+    user: Mapped[Optional[User]] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class PendingUpload(Base):
     """A bulk-import file between preview and confirmation. In the database
     rather than on local disk, so any app server can confirm it."""

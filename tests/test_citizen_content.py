@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from city_helpers import list_ids
 from layers_fixtures import HOSTILE_TITLE, visible
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import db, fiche_by_ref, login, page_form, fill
+from staff_fixtures import db, fiche_by_ref, fill, form_values, login, page_form
 
 INTERNAL_REF = re.compile(r"\b(HER|HAL)-[A-Z0-9]")
 EMPTY_WALLS = ("niet opgegeven", "Niet ingevuld", "niet gekend", "geen opgegeven", "niet beschreven")
@@ -256,6 +256,11 @@ def test_staff_fill_in_the_plain_language_text_and_it_shows_first_escaped(scratc
     assert client.post(url, data=no_token, content_type="multipart/form-data").status_code == 400
     saved = client.post(url, data=values, content_type="multipart/form-data")
     assert saved.status_code == 302, saved.text
+    # The fiche is published: the text waits in its working version until "Publiceren".
+    with db(scratch_app) as session:
+        assert fiche_by_ref(session, "HER-SO-02").plain_language != plain
+    publish = form_values(client.get(url).get_data(as_text=True), "werkversie-publiceer-form")
+    assert client.post(f"/beheer/herentals/fiches/{fiche_id}/werkversie/publiceren", data=publish).status_code == 302
     with db(scratch_app) as session:
         fiche = fiche_by_ref(session, "HER-SO-02")
         assert fiche.plain_language == plain and fiche.version == version + 1

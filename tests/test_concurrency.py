@@ -26,11 +26,18 @@ def as_user(app, email):
 
 
 def herentals_fiches(app, n):
+    """n Herentals fiches, made drafts: saving edits the fiche itself (a
+    published fiche saves into its working version; that race is in
+    tests/test_working_version.py)."""
     from app.models import Fiche, Municipality
 
     with db(app) as session:
-        return [(f.id, f.ref) for f in session.scalars(select(Fiche).join(Municipality).where(
-            Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.id).limit(n))]
+        fiches = list(session.scalars(select(Fiche).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.id).limit(n)))
+        for fiche in fiches:
+            fiche.published = False
+        session.commit()
+        return [(f.id, f.ref) for f in fiches]
 
 
 def title_of(app, fiche_id):

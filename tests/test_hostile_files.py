@@ -195,12 +195,17 @@ def test_cli_layer_option(scratch_app, tmp_path):
 
 
 def _a_fiche_with_geometry(app):
+    """A Herentals fiche with a place, made a draft: the form writes the fiche
+    itself (a published fiche saves into its working version)."""
     from app.models import Fiche, Municipality
     from app.write.history import geometry_wkt
 
     with db(app) as session:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.geom.is_not(None)).order_by(Fiche.id).limit(1))
+        if fiche.published:
+            fiche.published = False
+            session.commit()
         return fiche.id, fiche.ref, geometry_wkt(fiche.geom), fiche.version
 
 

@@ -32,12 +32,16 @@ def as_user(app, email):
 
 
 def a_herentals_project(app):
-    """(id, ref) of a Herentals fiche of kind 'fiche'."""
+    """(id, ref) of a Herentals fiche of kind 'fiche', made a draft: these
+    tests edit the fiche itself (a published one is edited through its
+    working version: tests/test_working_version.py)."""
     from app.models import Fiche, Municipality
 
     with db(app) as session:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+        fiche.published = False
+        session.commit()
         return fiche.id, fiche.ref
 
 
@@ -424,11 +428,57 @@ def test_geometry_outside_the_city_is_saved_with_a_warning(scratch_app, staff):
     client = as_user(scratch_app, staff.redacteur)
     values = page_form(client, edit_url(fiche_id))
     fill(values, {"geometrie_geojson": feature_collection(shapely.Point(*HALLE_POINT_4326)), "ligging": "exact"})
-    response = post(client, edit_url(fiche_id), values)
+    # Halle lies far beyond Herentals: an explicit "yes" first.
+    refused = post(client, edit_url(fiche_id), values)
+    assert refused.status_code == 422 and "km buiten Herentals" in refused.text
+    kept = form_values(refused.text, "fiche-form")
+    kept["ver_buiten_bevestigd"] = "1"
+    response = post(client, edit_url(fiche_id), kept)
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert "ligt volledig buiten het grondgebied van Herentals" in page.text
     assert state_of(scratch_app, fiche_id)[1].startswith("POINT (")
+
+
+BREDA_BOX_4326 = (4.76, 51.58, 4.79, 51.60)         # Breda (Netherlands): inside the rough Belgium box
+ENGLAND_BOX_4326 = (-1.3, 51.9, -1.2, 52.0)
+
+
+def test_a_place_far_beyond_the_city_needs_a_confirmation(scratch_app, staff):
+    fiche_id, _ref = a_herentals_project(scratch_app)
+    client = as_user(scratch_app, staff.redacteur)
+    version, old_wkt, _count = state_of(scratch_app, fiche_id)
+    values = page_form(client, edit_url(fiche_id))
+    fill(values, {"geometrie_geojson": feature_collection(shapely.box(*BREDA_BOX_4326)), "ligging": "indicatief"})
+    refused = post(client, edit_url(fiche_id), values)
+    assert refused.status_code == 422
+    text = unescape(refused.text)
+    assert "Deze plaats ligt" in text and "km buiten Herentals (gemeten tot de grens van de gemeente)" in text
+    assert "EPSG" not in text.split('id="fout-geometrie"')[1].split("</div>")[0]
+    assert "Ze werd wel bewaard" not in text                     # no stale notice beside the error
+    assert state_of(scratch_app, fiche_id)[:2] == (version, old_wkt)
+    kept = form_values(refused.text, "fiche-form")
+    assert "ver_buiten_bevestigd" not in kept                      # the box is there, not ticked
+    assert 'name="ver_buiten_bevestigd"' in refused.text
+    kept["ver_buiten_bevestigd"] = "1"
+    assert post(client, edit_url(fiche_id), kept).status_code == 302
+    stored = shapely.from_wkt(state_of(scratch_app, fiche_id)[1])
+    assert stored.geom_type == "Polygon" and stored.centroid.y > 230_000   # north of Herentals, in Breda
+    # A place a few km beyond the boundary is only a warning, as before.
+    values = page_form(client, edit_url(fiche_id))
+    fill(values, {"geometrie_geojson": feature_collection(shapely.Point(4.72, 51.17)), "ligging": "exact"})
+    assert post(client, edit_url(fiche_id), values).status_code == 302
+
+
+def test_a_shape_drawn_outside_belgium_is_refused_with_words_about_the_place(scratch_app, staff):
+    fiche_id, _ref = a_herentals_project(scratch_app)
+    client = as_user(scratch_app, staff.redacteur)
+    values = page_form(client, edit_url(fiche_id))
+    fill(values, {"geometrie_geojson": feature_collection(shapely.box(*ENGLAND_BOX_4326)), "ligging": "exact"})
+    refused = post(client, edit_url(fiche_id), values)
+    assert refused.status_code == 422
+    assert "De getekende plaats ligt (deels) buiten België" in unescape(refused.text)
+    assert "EPSG" not in unescape(refused.text).split('id="fout-geometrie"')[1].split("</div>")[0]
 
 
 def test_new_geometry_needs_a_precision(scratch_app, staff):

@@ -1,6 +1,7 @@
 """The staff workspace in a real browser (headless Debian Chromium through
 Playwright): draw a polygon on the edit form's map and save it; two pages
-editing the same fiche, the second sees the conflict. Screenshots go to
+editing the same fiche, the second sees the conflict; a place far beyond the
+city asks for a confirmation. Screenshots go to
 test-artifacts/. No request may leave the app, and no JS error may occur."""
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def log_in(watched: Watched, email: str):
 
 
 def a_project_without_geometry(app):
+    """A Herentals project, made a draft: the form writes the fiche itself
+    (a published fiche saves into its working version)."""
     from sqlalchemy import select
 
     from app.models import Fiche, Municipality
@@ -49,6 +52,8 @@ def a_project_without_geometry(app):
     with db(app) as session:
         fiche = session.scalar(select(Fiche).join(Municipality).where(
             Municipality.slug == "herentals", Fiche.kind == "fiche").order_by(Fiche.geom.is_(None).desc(), Fiche.id).limit(1))
+        fiche.published = False
+        session.commit()
         return fiche.id
 
 
@@ -207,5 +212,105 @@ def test_amount_is_shown_as_understood_while_typing(scratch_app, staff, live_ser
     field.fill("250,000")
     page.wait_for_function("o => o.textContent.includes('dubbelzinnig')", arg=output.element_handle())
     page.screenshot(path=str(ARTIFACTS / "staff-amount-question.png"))
+    watched.check_clean()
+    watched.close()
+
+
+def test_a_place_far_beyond_the_city_asks_for_a_confirmation(scratch_app, staff, live_server, chromium):
+    """A polygon drawn in Breda (inside the rough Belgium box): the form asks
+    whether the place really lies that far beyond Herentals; ticking the box
+    and saving again stores it, with nothing drawn lost in between."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id = a_project_without_geometry(scratch_app)
+    with db(scratch_app) as session:
+        from app.models import Fiche
+
+        fiche = session.get(Fiche, fiche_id)
+        fiche.geom = None
+        session.commit()
+    # 422 is the question the editor is meant to see.
+    watched = Watched(chromium, live_server, viewport=TALL, expected_statuses=(422,))
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    # Over to Breda, as an editor who scrolled the map too far would be.
+    page.evaluate("name => window[name].setView([51.59, 4.775], 14, {animate: false})",
+                  page.locator("#kaart").get_attribute("data-map-name"))
+    page.wait_for_timeout(200)
+    box = page.locator("#kaart .folium-map").bounding_box()
+    page.locator(".leaflet-pm-icon-polygon").click()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 80, cy - 60), (cx + 90, cy - 50), (cx + 70, cy + 70), (cx - 60, cy + 60)]
+    for x, y in corners:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    page.mouse.click(*corners[0])
+    page.wait_for_function("document.getElementById('veld-geometrie_geojson').value.includes('Polygon')")
+    page.check("input[name=ligging][value=indicatief]")
+    with page.expect_navigation() as navigation:
+        page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    assert navigation.value.status == 422
+    error = page.locator("#fout-geometrie").inner_text()
+    assert "km buiten Herentals" in error and "EPSG" not in error
+    confirm = page.locator("input[name=ver_buiten_bevestigd]")
+    assert confirm.is_visible() and not confirm.is_checked()
+    assert "Polygon" in page.input_value("#veld-geometrie_geojson")    # the drawing is kept
+    page.screenshot(path=str(ARTIFACTS / "staff-far-outside-question.png"), full_page=False)
+    with db(scratch_app) as session:
+        assert session.get(Fiche, fiche_id).geom is None
+    confirm.check()
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "bewaard (versie" in page.content()
+    with db(scratch_app) as session:
+        from app.spatial import from_db
+
+        stored = from_db(session.get(Fiche, fiche_id).geom)
+        assert stored.geom_type == "Polygon" and stored.centroid.y > 230_000    # Breda, north of Herentals
+    watched.check_clean()
+    watched.close()
+
+
+def test_working_version_pages_render_cleanly(scratch_app, staff, live_server, chromium):
+    """A published fiche with a working version: the form (with its banner),
+    the preview and the comparison load without a JS or CSP error and
+    without a request leaving the app; publishing from the form works."""
+    from sqlalchemy import select
+
+    from app.models import Fiche, Municipality
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with db(scratch_app) as session:
+        fiche_id = session.scalar(select(Fiche.id).join(Municipality).where(
+            Municipality.slug == "herentals", Fiche.published.is_(True), Fiche.geom.is_not(None),
+            Fiche.kind == "fiche").order_by(Fiche.id).limit(1))
+    watched = watched_page(chromium, live_server)
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    url = f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken"
+    page.goto(url)
+    page.fill("#veld-titel", "Titel in de werkversie")
+    page.locator("#fiche-form button[type=submit]:has-text('Werkversie bewaren')").click()
+    page.wait_for_load_state()
+    banner = page.locator(".working-banner")
+    assert banner.is_visible()
+    assert "Je bewerkt een werkversie; het publiek ziet nog de gepubliceerde versie" in banner.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "staff-working-form.png"), full_page=False)
+    for name, what in (("preview", "voorbeeld"), ("compare", "vergelijking")):
+        response = page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/werkversie/{what}")
+        assert response.status == 200 and response.headers["cache-control"] == "no-store"
+        page.wait_for_load_state()
+        assert "Titel in de werkversie" in page.content()
+        page.screenshot(path=str(ARTIFACTS / f"staff-working-{name}.png"), full_page=False)
+    public = page.goto(f"{live_server}/herentals/fiches/{fiche_id}")
+    assert public.status == 200 and "Titel in de werkversie" not in page.content()
+    page.goto(url)
+    page.locator("#werkversie-publiceer-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "is gepubliceerd" in page.content()
+    page.goto(f"{live_server}/herentals/fiches/{fiche_id}")
+    assert "Titel in de werkversie" in page.content()
     watched.check_clean()
     watched.close()

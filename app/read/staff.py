@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Fiche, FicheRevision, Municipality, User, UserRole
+from ..models import Fiche, FicheRevision, FicheWorkingVersion, Municipality, User, UserRole
 
 
 def staff_fiches(session: Session, city: Municipality, *, status: str | None = None,
@@ -40,6 +40,13 @@ def newest_revisions(session: Session, fiche_ids: list[int]) -> dict[int, FicheR
         .group_by(FicheRevision.fiche_id).scalar_subquery()
     )
     return {r.fiche_id: r for r in session.scalars(select(FicheRevision).where(FicheRevision.id.in_(newest)))}
+
+
+def with_working_version(session: Session, city: Municipality) -> set[int]:
+    """Ids of the city's fiches that have a working version (werkversie)."""
+    return set(session.scalars(
+        select(FicheWorkingVersion.fiche_id).join(Fiche, Fiche.id == FicheWorkingVersion.fiche_id)
+        .where(Fiche.municipality_id == city.id)))
 
 
 def city_sectors(session: Session, city: Municipality) -> list[str]:

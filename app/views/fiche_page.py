@@ -66,10 +66,11 @@ class WijkShare:
     budget_share: float | None = None   # of the expenses, when lines on a phase's own place make it differ
 
 
-def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
+def render_fiche_page(fiche: Fiche, *, preview: bool = False, working: bool = False) -> str:
     """The fiche page (templates/fiche/page.html). preview=True adds the
     "Voorbeeld — niet gepubliceerd" banner and staff links; the content is the
-    same as the public page would show."""
+    same as the public page would show. working=True: the fiche carries its
+    working version (app/write/editing/working.py), and the banner says so."""
     session = get_session()
     city = fiche.municipality
     row = load_fiche_row(session, fiche.id)  # the read model: what every map draws
@@ -77,7 +78,7 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False) -> str:
     table = budget_table(fiche.budget_lines)
     return render_template(
         "fiche/page.html",
-        city=city, fiche=fiche, preview=preview,
+        city=city, fiche=fiche, preview=preview, working_preview=working,
         ancestors=published_ancestors(fiche),
         children=[c for c in fiche.children if c.published],
         depends_on=[d.depends_on for d in fiche.dependencies if d.depends_on is not None and d.depends_on.published],

@@ -6,6 +6,7 @@ is guarded by app.auth.require_role; the tests walk all of them.
 """
 from __future__ import annotations
 
+import shapely
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from ..auth import current_user, login_required, require_role, visible_cities
@@ -23,13 +24,23 @@ from ..columns import (
 from ..db import get_session
 from ..models import Fiche, FicheRevision, Municipality
 from ..numbers import format_amount, parse_amount, whole_number
-from ..read.staff import city_refs, city_sectors, newest_revisions, publication_counts, staff_fiches
+from ..read.staff import (
+    city_refs,
+    city_sectors,
+    newest_revisions,
+    publication_counts,
+    staff_fiches,
+    with_working_version,
+)
 from ..spatial import from_db
 from ..write import history
 from ..write.editing import form as fiche_form
 from ..write.editing.geometry import (
+    FAR_OUTSIDE_METRES,
     UPLOAD_SUFFIXES,
     GeometryInputError,
+    distance_beyond_city,
+    far_outside_message,
     geometry_from_drawing,
     geometry_from_file,
     outside_city,
@@ -38,6 +49,7 @@ from ..write.editing.geometry import (
     to_form_geojson,
 )
 from ..write.editing.service import FicheConflict, FormError, restore_revision, save_fiche, set_published
+from ..write.editing.working import editing_state, edits_working_version, save_working, working_version_of
 from . import staff_map
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")
@@ -92,6 +104,22 @@ def _version() -> int | None:
     return whole_number(request.form.get("versie"))
 
 
+def _working_version() -> int:
+    """The working version's version the form started from (0: none)."""
+    return whole_number(request.form.get("werkversie")) or 0
+
+
+def _shown_geometry(fiche: Fiche | None):
+    """The geometry the form shows: the working version's when there is one."""
+    if fiche is None:
+        return None
+    working = working_version_of(get_session(), fiche)
+    if working is None:
+        return from_db(fiche.geom)
+    wkt = editing_state(get_session(), fiche).get("geometry")
+    return shapely.from_wkt(wkt) if wkt else None
+
+
 # Dashboard -------------------------------------------------------------------
 
 @bp.get("/")
@@ -117,7 +145,7 @@ def city(slug):
     return render_template(
         "staff/city.html", city=g.city, fiches=fiches, last=last, statuses=FICHE_STATUSES,
         filters={"status": status, "toestand": state, "q": q},
-        drafts=counts.get(False, 0), published=counts.get(True, 0),
+        drafts=counts.get(False, 0), published=counts.get(True, 0), working=with_working_version(session, g.city),
     )
 
 
@@ -138,19 +166,25 @@ def _candidates(city: Municipality, fiche: Fiche | None) -> tuple[dict, dict, di
 
 
 def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, conflict=None, repairable=False,
-                 version=None, warning=None):
+                 version=None, warning=None, working_version=None, confirm_far=False):
     city = g.city
     parents, dependencies, titles = _candidates(city, fiche)
-    stored_geom = from_db(fiche.geom) if fiche is not None else None
+    working = working_version_of(get_session(), fiche) if fiche is not None else None
+    stored_geom = _shown_geometry(fiche)
     if not values.get("geometrie_geojson"):
         values = values.copy()
         values["geometrie_geojson"] = to_form_geojson(stored_geom)
-    if warning is None and stored_geom is not None and outside_city(get_session(), city, stored_geom):
+    # No notice about the stored place next to an error about a new one.
+    if (warning is None and not (errors or {}).get("geometrie") and stored_geom is not None
+            and outside_city(get_session(), city, stored_geom)):
         warning = outside_city_warning(city)
     sectors = city_sectors(get_session(), city)
     return render_template(
         "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
         repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
+        working=working, edits_working=edits_working_version(fiche, working), has_geometry=stored_geom is not None,
+        confirm_far=confirm_far or bool(values.get(FAR_CONFIRMATION)),
+        working_version=working_version if working_version is not None else (working.version if working else 0),
         parents=parents, dependencies=dependencies, titles=titles, sectors=sectors, geometry_warning=warning,
         groups={g_.attr: fiche_form.rows_for_display(values, g_) for g_ in fiche_form.ROW_GROUPS},
         row_groups=fiche_form.ROW_GROUPS,
@@ -171,7 +205,7 @@ def _geometry_from_request(fiche: Fiche | None, values) -> tuple[str | None, boo
     input) so that the re-submit with repair does not need the file again."""
     repair = bool(request.form.get("geometrie_herstellen"))
     drop_z = bool(request.form.get("hoogte_weglaten"))
-    current = from_db(fiche.geom) if fiche is not None else None
+    current = _shown_geometry(fiche)
     upload = request.files.get("geometrie_bestand")
     if request.form.get("geometrie_wissen"):
         return None, False
@@ -191,13 +225,31 @@ def _geometry_from_request(fiche: Fiche | None, values) -> tuple[str | None, boo
     return history.wkt_of(geometry_from_drawing(text, repair=repair, drop_z=drop_z)), True
 
 
+FAR_CONFIRMATION = "ver_buiten_bevestigd"
+
+
+def _needs_far_confirmation(values, wkt: str, errors: dict) -> bool:
+    """A new place more than FAR_OUTSIDE_METRES beyond the city's boundary
+    is saved only with the confirmation box ticked; otherwise an error about
+    the place, and the shape goes into the hidden input (an uploaded file
+    need not be sent again)."""
+    geom = shapely.from_wkt(wkt)
+    beyond = distance_beyond_city(get_session(), g.city, geom)
+    if beyond is None or beyond <= FAR_OUTSIDE_METRES:
+        return False
+    if not values.get(FAR_CONFIRMATION):
+        errors["geometrie"] = far_outside_message(g.city, beyond)
+        values.setlist("geometrie_geojson", [to_form_geojson(geom)])
+    return True
+
+
 def _handle_form(fiche: Fiche | None):
     session = get_session()
     values = request.form.copy()
     parents, dependencies, _titles = _candidates(g.city, fiche)
     existing = {}
     if fiche is not None:
-        existing = {"phases": {p["id"]: p for p in history.snapshot(fiche, with_ids=True)["phases"]}}
+        existing = {"phases": {p["id"]: p for p in editing_state(session, fiche)["phases"] if p.get("id")}}
     parsed = fiche_form.parse_form(values, parents=parents, dependencies=dependencies, existing_rows=existing)
     errors = dict(parsed.errors)
     repairable = False
@@ -209,9 +261,13 @@ def _handle_form(fiche: Fiche | None):
         wkt, geometry_changed = None, False
     if geometry_changed and wkt and not parsed.state.get("geometry_precision"):
         errors["ligging"] = "Geef aan hoe nauwkeurig de nieuwe ligging is: exact of indicatief."
+    confirm_far = geometry_changed and wkt is not None and _needs_far_confirmation(values, wkt, errors)
     if errors:
-        return _render_form(fiche, values, errors=errors, status=422, repairable=repairable, version=_version())
+        return _render_form(fiche, values, errors=errors, status=422, repairable=repairable, version=_version(),
+                            working_version=_working_version(), confirm_far=confirm_far)
     state = {**parsed.state, "geometry": wkt}
+    if fiche is not None and edits_working_version(fiche, working_version_of(session, fiche)):
+        return _save_working(fiche, values, state, geometry_changed)
     try:
         saved, revision, notes = save_fiche(session, g.city, fiche, state, current_user(), _version())
     except FormError as exc:
@@ -231,6 +287,32 @@ def _handle_form(fiche: Fiche | None):
     if geometry_changed and outside_city(session, g.city, from_db(saved.geom)):
         flash(outside_city_warning(g.city), "warning")
     return redirect(url_for("staff.edit_fiche", slug=g.city.slug, fiche_id=saved.id))
+
+
+def _save_working(fiche: Fiche, values, state: dict, geometry_changed: bool):
+    """Save a published fiche's form into its working version (the public
+    keeps seeing the live fiche until "Publiceren")."""
+    session = get_session()
+    try:
+        working, revision = save_working(session, g.city, fiche, state, current_user(), _version(),
+                                         _working_version())
+    except FormError as exc:
+        session.rollback()
+        errors = {fiche_form.C.get(k, k): v for k, v in exc.errors.items()}
+        return _render_form(fiche, values, errors=errors, status=422, version=_version(),
+                            working_version=_working_version())
+    except FicheConflict as exc:
+        return _render_form(session.get(Fiche, fiche.id), values, status=409, conflict=exc.conflict,
+                            version=exc.conflict.stored_version, working_version=exc.conflict.working_version)
+    if revision is None:
+        flash("Er was niets gewijzigd.", "info")
+    else:
+        flash(f"Werkversie van {fiche.ref} bewaard (werkversie {working.version}). Het publiek ziet nog de "
+              "gepubliceerde versie tot je de werkversie publiceert.", "info")
+    wkt = state.get("geometry")
+    if geometry_changed and wkt and outside_city(session, g.city, shapely.from_wkt(wkt)):
+        flash(outside_city_warning(g.city), "warning")
+    return redirect(url_for("staff.edit_fiche", slug=g.city.slug, fiche_id=fiche.id))
 
 
 @bp.route("/<slug>/fiches/nieuw", methods=["GET", "POST"])
@@ -258,7 +340,7 @@ def edit_fiche(slug, fiche_id):
     fiche = city_fiche(fiche_id)
     if request.method == "POST":
         return _handle_form(fiche)
-    return _render_form(fiche, fiche_form.form_data(history.snapshot(fiche, with_ids=True)))
+    return _render_form(fiche, fiche_form.form_data(editing_state(get_session(), fiche)))
 
 
 @bp.post("/<slug>/fiches/<int:fiche_id>/publicatie")

@@ -2,8 +2,11 @@
 in the same transaction: one session event for ORM flushes and one for DML
 statements run through the session (bulk imports, replacing children).
 
-Staff-only tables (users, roles, login attempts, revisions, pending uploads)
-do not change what a visitor sees and leave the version alone.
+Staff-only tables (users, roles, login attempts, revisions, pending uploads,
+working versions) do not change what a visitor sees and leave the version
+alone. Neither does a session marked with `PREVIEW` in its info (a working
+version applied for a staff preview and rolled back: app/write/editing/working.py);
+counting it would announce a version nobody ever commits.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from ..models import DataVersion
 from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
-                            DataVersion.__tablename__})
+                            "fiche_working_versions", DataVersion.__tablename__})
+PREVIEW = "fichekaart.preview"
 
 
 def install(factory: sessionmaker) -> None:
@@ -41,13 +45,15 @@ def _public(table_name: str | None) -> bool:
 
 
 def _after_flush(session: Session, _context) -> None:
+    if session.info.get(PREVIEW):
+        return
     changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
     if any(_public(getattr(getattr(o, "__table__", None), "name", None)) for o in changed):
         bump(session)
 
 
 def _on_execute(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete) or state.session.info.get(PREVIEW):
         return
     table = getattr(state.statement, "table", None)
     if _public(getattr(table, "name", None)):

@@ -52,6 +52,7 @@ FIELD_LABELS = {
 ACTION_LABELS = {
     "aanmaak": "Aangemaakt", "wijziging": "Gewijzigd", "publicatie": "Gepubliceerd",
     "depublicatie": "Teruggezet naar ontwerp", "herstel": "Eerdere versie hersteld", "import": "Bulkimport",
+    "werkversie": "Werkversie (niet publiek)",
 }
 
 
@@ -138,7 +139,25 @@ def record(session: Session, fiche: Fiche, user: User | None, action: str, befor
         fiche.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
     after = snapshot(fiche)
-    changes = diff(before or {}, after)
+    return _store(session, fiche, user, action, diff(before or {}, after), after, note)
+
+
+def record_states(session: Session, fiche: Fiche, user: User | None, action: str, before: dict, after: dict,
+                  note: str | None = None) -> FicheRevision | None:
+    """Store a change between two states that are not (yet) the fiche's
+    rows, e.g. a working version ("werkversie"): the live fiche is untouched
+    and the revision keeps its current version. Row ids are left out of the
+    stored snapshot, so it has the exact format of `snapshot`. None when
+    nothing changed."""
+    before, after = without_ids(before), without_ids(after)
+    changes = diff(before, after)
+    if not changes:
+        return None
+    return _store(session, fiche, user, action, changes, after, note)
+
+
+def _store(session: Session, fiche: Fiche, user: User | None, action: str, changes: list[dict], after: dict,
+           note: str | None) -> FicheRevision:
     revision = FicheRevision(
         fiche_id=fiche.id, municipality_id=fiche.municipality_id, fiche_ref=fiche.ref,
         user_id=user.id if user else None, user_email=user.email if user else None,
@@ -149,6 +168,18 @@ def record(session: Session, fiche: Fiche, user: User | None, action: str, befor
     session.add(revision)
     session.flush()
     return revision
+
+
+ROW_KEYS = ("phases", "budget_lines", "progress_reports")
+
+
+def without_ids(state: dict) -> dict:
+    """A snapshot taken with_ids=True as plain `snapshot` gives it (row ids dropped)."""
+    out = dict(state)
+    for key in ROW_KEYS:
+        if key in out:
+            out[key] = [{k: v for k, v in row.items() if k != "id"} for row in out[key]]
+    return out
 
 
 def revisions_of(session: Session, fiche: Fiche) -> list[FicheRevision]:

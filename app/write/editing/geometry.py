@@ -13,8 +13,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...crs import STORAGE_EPSG, round_coordinates, transform
-from ...geometry import GeometryError, to_storage
+from ...crs import BELGIUM_31370, STORAGE_EPSG, round_coordinates, transform
+from ...geometry import GeometryError, check_vertex_count, to_storage
 from ...models import Area, Municipality
 from ...spatial import from_db
 from ..imports import ImportFailed
@@ -121,9 +121,36 @@ def _checked(geom: BaseGeometry | None, crs, *, repair: bool, drop_z: bool) -> B
     raise GeometryInputError(message, repairable=repairable, pending=pending)
 
 
+DRAWN_OUTSIDE_BELGIUM = (
+    "De getekende plaats ligt (deels) buiten België. Fichekaart bewaart enkel plaatsen in België: "
+    "verplaats de vorm of teken ze opnieuw op de kaart."
+)
+
+
 def geometry_from_drawing(text: str, *, repair: bool = False, drop_z: bool = False) -> BaseGeometry | None:
-    """GeoJSON in EPSG:4326 (from the map) -> geometry in EPSG:31370, or None."""
-    return _checked(parse_geojson(text), 4326, repair=repair, drop_z=drop_z)
+    """GeoJSON in EPSG:4326 (from the map) -> geometry in EPSG:31370, or None.
+    A shape drawn by hand outside Belgium is refused with a message about
+    the place (the coordinate systems are not the editor's business here)."""
+    geom = parse_geojson(text)
+    try:
+        return _checked(geom, 4326, repair=repair, drop_z=drop_z)
+    except GeometryInputError:
+        if _drawn_outside_belgium(geom):
+            raise GeometryInputError(DRAWN_OUTSIDE_BELGIUM) from None
+        raise
+
+
+def _drawn_outside_belgium(geom: BaseGeometry | None) -> bool:
+    if geom is None or geom.is_empty:
+        return False
+    try:
+        check_vertex_count(geom)
+        minx, miny, maxx, maxy = geom.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            return False
+        return not BELGIUM_31370.contains(transform(shapely.force_2d(geom), 4326, STORAGE_EPSG))
+    except Exception:  # another problem; its own message stands
+        return False
 
 
 def geometry_from_file(data: bytes, filename: str, *, repair: bool = False,
@@ -160,6 +187,32 @@ def outside_city(session: Session, municipality: Municipality, geom_31370: BaseG
         select(Area.geom).where(Area.municipality_id == municipality.id, Area.level == "gemeente")
     )]
     return bool(areas) and not any(area.intersects(geom_31370) for area in areas)
+
+
+# A place further than this beyond the city's boundary is probably a slip
+# (wrong city, wrong spot on the map): saving it needs an explicit "yes".
+FAR_OUTSIDE_METRES = 10_000
+
+
+def distance_beyond_city(session: Session, municipality: Municipality,
+                         geom_31370: BaseGeometry | None) -> float | None:
+    """Metres between the geometry and the city's area (level 'gemeente', the
+    real boundary); 0 when they touch; None without a geometry or an area."""
+    if geom_31370 is None:
+        return None
+    areas = [from_db(g) for g in session.scalars(
+        select(Area.geom).where(Area.municipality_id == municipality.id, Area.level == "gemeente")
+    )]
+    if not areas:
+        return None
+    return min(area.distance(geom_31370) for area in areas)
+
+
+def far_outside_message(municipality: Municipality, metres: float) -> str:
+    km = f"{metres / 1000:.1f}".replace(".", ",")
+    return (f"Deze plaats ligt {km} km buiten {municipality.name} (gemeten tot de grens van de gemeente). "
+            f"Klopt dat? Vink dan 'Ja, deze plaats ligt zo ver buiten {municipality.name}' aan en bewaar opnieuw; "
+            "anders teken je de plaats opnieuw.")
 
 
 def outside_city_warning(municipality: Municipality) -> str:

@@ -34,6 +34,9 @@ class Conflict:
     their_version: int
     revisions: list[FicheRevision]           # saved by others since their version, oldest first
     rows: list[dict] = field(default_factory=list)  # {"field", "label", "theirs", "stored", "by_other"}
+    working: bool = False                    # about a working version (app/write/editing/working.py)
+    working_version: int = 0                 # the working version's version now (0: none)
+    their_working_version: int = 0
 
 
 class FicheConflict(Exception):
@@ -121,9 +124,15 @@ def set_published(session: Session, fiche: Fiche, published: bool, user: User,
     if their_version != fiche.version:
         raise FicheConflict(build_conflict(session, fiche, None, their_version))
     before = history.snapshot(fiche)
+    note = None
+    if not published:
+        from .working import take_into_draft  # working.py builds on this module
+
+        note = take_into_draft(session, fiche)
     fiche.published = published
     try:
-        revision = history.record(session, fiche, user, "publicatie" if published else "depublicatie", before)
+        revision = history.record(session, fiche, user, "publicatie" if published else "depublicatie", before,
+                                  note=note)
     except StaleDataError:
         session.rollback()
         raise FicheConflict(build_conflict(session, session.get(Fiche, fiche.id), None, their_version)) from None
