@@ -2,7 +2,7 @@
 in the same transaction: one session event for ORM flushes and one for DML
 statements run through the session (bulk imports, replacing children).
 
-Staff-only tables (users, roles, login attempts, revisions, pending uploads)
+Staff-only tables (users, roles, login attempts, revisions, pending uploads, e-mail alerts)
 do not change what a visitor sees and leave the version alone.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ..models import DataVersion
 from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
+                            "alert_subscriptions", "alert_deliveries", "alert_attempts",
                             DataVersion.__tablename__})
 
 
