@@ -43,7 +43,9 @@ def overview():
 @require_role("beheerder", city=None)
 def preview():
     session = get_session()
-    city = find_municipality(session, request.args.get("stad", ""))
+    slug = request.args.get("stad")
+    cities = all_municipalities(session)
+    city = find_municipality(session, slug) if slug else (cities[0] if cities else None)
     if city is None:
         abort(404)
     try:
