@@ -165,6 +165,15 @@ def test_a_run_broken_off_resumes_without_duplicates(scratch_app, inbox):
     broken = send(scratch_app)
     assert broken.exit_code == 1 and "Versturen mislukt" in broken.output
     assert [m["To"] for m in inbox.messages] == [addresses[0]]
+    with db(scratch_app) as session:               # the failed one's claim was given back
+        sent = dict(session.execute(select(AlertSubscription.email, AlertSubscription.last_sent_at)).all())
+        assert sent[addresses[0]] is not None and sent[addresses[1]] is None
+
+    # A second run at the same moment cannot claim what this one claimed.
+    from app.alerts.digest import claim
+    with db(scratch_app) as session:
+        row = session.scalar(select(AlertSubscription).where(AlertSubscription.email == addresses[0]))
+        assert not claim(session, row.id, None, dt.datetime.now(dt.UTC))
 
     inbox.fail_after = None
     resumed = send(scratch_app)

@@ -7,6 +7,11 @@ Idempotent: every mailed event is recorded per subscription (AlertDelivery,
 keyed by the revision id) and committed right after that one mail went out,
 so a run that stops half-way (killed, relay down) is resumed by the next run
 without sending anything twice. A relay error stops the run.
+
+Two runs at once (a manual run beside the timer) do not mail twice either:
+a run first claims a subscription by moving its last_sent_at from the value
+it read (compare-and-set, committed); the other run's claim then fails and
+it skips the subscription. A claim whose mail failed is given back.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..auth import as_utc, utcnow
@@ -61,6 +66,17 @@ def pending_events(session: Session, row: AlertSubscription, events: list[Change
                   key=lambda e: (e.at, e.revision_id))
 
 
+def claim(session: Session, subscription_id: int, expected: dt.datetime | None, new: dt.datetime | None) -> bool:
+    """Move last_sent_at from `expected` to `new` when nobody else did; commits."""
+    column = AlertSubscription.last_sent_at
+    done = session.execute(
+        update(AlertSubscription)
+        .where(AlertSubscription.id == subscription_id, column.is_(None) if expected is None else column == expected)
+        .values(last_sent_at=new).execution_options(synchronize_session=False))
+    session.commit()
+    return bool(getattr(done, "rowcount", 0))
+
+
 def send_digests(session: Session, *, now: dt.datetime | None = None, frequency: str | None = None,
                  ignore_schedule: bool = False, log: Callable[[str], None] = lambda _: None) -> RunReport:
     """Send the due digests, committing after each mail. Call within a
@@ -87,16 +103,18 @@ def send_digests(session: Session, *, now: dt.datetime | None = None, frequency:
         if not events:
             continue
         message = digest_message(row, followed, name, events)
+        previous = row.last_sent_at
+        if not claim(session, row.id, previous, now):
+            continue
         try:
             send(message)
         except MailNotSent as exc:
-            session.rollback()
+            claim(session, row.id, now, previous)     # give it back: the next run sends it
             report.failed = str(exc)
             log(f"Versturen mislukt ({exc}); de volgende run gaat hier verder.")
             return report
         for event in events:
             session.add(AlertDelivery(subscription_id=row.id, revision_id=event.revision_id, sent_at=now))
-        row.last_sent_at = now
         session.commit()
         report.mails += 1
         report.events += len(events)
