@@ -229,3 +229,18 @@ def test_staff_see_counts_and_a_preview_never_addresses(scratch_app, inbox, staf
     editor = scratch_app.test_client()
     login(editor, staff.redacteur, PASSWORD)
     assert editor.get("/beheer/meldingen/").status_code == 403
+
+
+def test_without_a_relay_the_form_says_so_and_offers_the_feed(scratch_app):
+    client = scratch_app.test_client()
+    page = client.get("/meldingen/volgen?stad=herentals&soort=stad")
+    assert page.status_code == 200 and "niet ingesteld" in page.text
+    assert 'href="/herentals/wijzigingen.atom"' in page.text
+    refused = client.post("/meldingen/volgen", data={"csrf_token": csrf_token(client.get("/aanmelden").text),
+                                                     "stad": "herentals", "soort": "stad", "email": "a@b.be",
+                                                     "frequentie": "dagelijks"})
+    assert refused.status_code == 503 and "niet ingesteld" in refused.text
+    with db(scratch_app) as session:
+        assert session.scalar(select(func.count()).select_from(AlertSubscription)) == 0
+    result = scratch_app.test_cli_runner().invoke(args=["alerts", "send"])
+    assert result.exit_code != 0 and "FICHEKAART_SMTP_HOST" in result.output

@@ -22,7 +22,7 @@ from ..db import get_session
 from ..http.web import csrf
 from ..read.followed import KINDS, Followed, NotFollowable, resolve
 from ..read.queries import find_municipality
-from .feeds import page_url
+from .feeds import feed_url, page_url
 
 bp = Blueprint("alerts", __name__, url_prefix="/meldingen")
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _message(title: str, text: str, status: int = 200, **extra):
 def follow():
     followed, name = _target()
     return render_template("alerts/follow.html", followed=followed, name=name, form={}, error=None,
-                           enabled=smtp_configured(), back=page_url(followed))
+                           enabled=smtp_configured(), back=page_url(followed), feed=feed_url(followed))
 
 
 @bp.post("/volgen")
@@ -75,7 +75,7 @@ def follow_post():
         frequency = subscriptions.valid_frequency(form["frequentie"])
     except subscriptions.InvalidInput as exc:
         return render_template("alerts/follow.html", followed=followed, name=name, form=form, error=str(exc),
-                               enabled=True, back=page_url(followed)), 400
+                               enabled=True, back=page_url(followed), feed=feed_url(followed)), 400
     try:
         subscriptions.check_rate(session, email, _client_ip())
         session.commit()
