@@ -196,6 +196,11 @@ def test_same_answer_whether_the_address_is_known_and_rate_limit(scratch_app, in
     manage_path = link(parts(mail)[0], "/meldingen/beheren/")
     manage = client.get(manage_path)
     assert manage.status_code == 200 and "bekend@voorbeeld.be" in manage.text
+    erased = client.post(manage_path, data={"csrf_token": csrf_token(manage.text), "opzeggen": "alles"})
+    assert erased.status_code == 200 and "gewist" in erased.text
+    with db(scratch_app) as session:
+        assert session.scalar(select(func.count()).select_from(AlertSubscription)
+                              .where(AlertSubscription.email == "bekend@voorbeeld.be")) == 0
 
     for _ in range(2):
         assert subscribe(client, "stad", None, "onbekend@voorbeeld.be").status_code == 200
