@@ -71,6 +71,8 @@ def test_feeds_of_unknown_or_draft_things_are_404(scratch_app):
     assert client.get("/herentals/sectoren/Geen%20sector/wijzigingen.atom").status_code == 404
     assert client.get(f"/herentals/fiches/{draft_id}/wijzigingen.atom").status_code == 404
     assert client.get("/nergens/wijzigingen.atom").status_code == 404
+    assert client.get("/herentals/fiches/99999999999999999999999/wijzigingen.atom").status_code == 404
+    assert client.get("/meldingen/volgen?stad=herentals&soort=fiche&sleutel=99999999999999999999").status_code == 404
 
 
 def test_fiche_page_change_log_and_budget_trail(scratch_app, changed):

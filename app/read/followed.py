@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Area, Fiche, Municipality
+from ..numbers import whole_number
 from .changes import ChangeEvent, events_of_fiches, load_public_revisions
 from .queries import FicheFilters, fiche_conditions
 
@@ -47,9 +48,10 @@ def resolve(session: Session, city: Municipality, kind: str, key: str | None) ->
             Fiche.municipality_id == city.id, Fiche.sector == key, Fiche.published.is_(True)).limit(1))
         if found:
             return Followed(city, "sector", key), f"sector {key}"
-    if kind == "fiche" and key and key.isascii() and key.isdigit():
+    fiche_id = whole_number(key, minimum=1) if kind == "fiche" and key else None
+    if fiche_id is not None:
         title = session.scalar(select(Fiche.title).where(
-            Fiche.municipality_id == city.id, Fiche.id == int(key), Fiche.published.is_(True)))
+            Fiche.municipality_id == city.id, Fiche.id == fiche_id, Fiche.published.is_(True)))
         if title:
             return Followed(city, "fiche", key), f"fiche ‘{title}’"
     raise NotFollowable(kind)

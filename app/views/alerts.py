@@ -20,6 +20,7 @@ from ..alerts.tokens import BadToken, read_confirm_token, read_manage_token, rea
 from ..auth import _client_ip
 from ..db import get_session
 from ..http.web import csrf
+from ..numbers import whole_number
 from ..read.followed import KINDS, Followed, NotFollowable, resolve
 from ..read.queries import find_municipality
 from .feeds import feed_url, page_url
@@ -188,7 +189,7 @@ def manage_post(token: str):
     target = request.form.get("opzeggen", "")
     if target == "alles":
         subscriptions.unsubscribe_all(session, email)
-    elif target.isascii() and target.isdigit():
+    elif whole_number(target, minimum=1) is not None:
         subscriptions.unsubscribe(session, int(target), email)
     else:
         abort(400)
