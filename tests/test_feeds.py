@@ -93,3 +93,22 @@ def test_pages_link_their_feeds(scratch_app, changed):
     assert f'href="/herentals/wijken/{wijk}/wijzigingen.atom"' in client.get(f"/herentals/wijken/{wijk}").text
     city = client.get("/herentals").text
     assert 'rel="alternate" type="application/atom+xml"' in city and 'href="/herentals/wijzigingen.atom"' in city
+
+
+def test_a_wijk_feed_covers_exactly_the_wijk_page_fiches(session):
+    """The feeds and digests of a wijk follow the wijk page's touch rule."""
+    from sqlalchemy import select
+
+    from app.models import Area, Municipality
+    from app.read.followed import Followed, covered_fiche_ids
+    from app.read.queries import FicheFilters
+    from app.read.rows import load_area_rows, load_fiche_rows
+    from app.views.wijk_page import touching
+
+    city = session.scalar(select(Municipality).where(Municipality.slug == "herentals"))
+    fiches = load_fiche_rows(session, FicheFilters(municipality=city.nis_code))
+    wijken = load_area_rows(session, Area.municipality_id == city.id, Area.level == "wijk")
+    assert wijken
+    for wijk in wijken:
+        page = {f.id for f in touching(wijk, fiches)}
+        assert set(covered_fiche_ids(session, Followed(city, "wijk", wijk.code))) == page, wijk.code
