@@ -45,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi, wfs
     from .views import (
+        alerts,
         api,
         city,
         city_figures,
         compare,
         downloads,
+        feeds,
         fiche_page,
         finder,
         glossary,
@@ -57,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         region,
         staff,
+        staff_alerts,
         staff_import,
         staff_users,
         staff_working,
@@ -66,8 +69,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, glossary.bp, city.bp, city_figures.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp,
+        feeds.bp, alerts.bp,
         ogcapi.bp, wfs.bp, vendor.bp,
-        api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, staff_working.bp, finder.bp,
-        health.bp,
+        api.bp, region.bp, auth.bp, staff.bp, staff_alerts.bp, staff_import.bp, staff_users.bp, staff_working.bp,
+        finder.bp, health.bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
     fichekaart users create-admin EMAIL [--password-stdin] | add EMAIL --role redacteur:herentals | list
     fichekaart cities add NIS... [--all] [--slug S] [--refresh] | list | remove NIS [--force]
+    fichekaart alerts send [--frequency dagelijks|wekelijks] [--ignore-schedule]
 """
 from __future__ import annotations
 
@@ -332,12 +333,13 @@ def users_list():
 
 
 def init_app(app: Flask) -> None:
+    from .cli_alerts import alerts_group
     from .cli_cities import cities_group
     from .cli_ops import backup_cmd, checksum_cmd, restore_cmd
 
     db_group.add_command(checksum_cmd)
     for command in (db_group, seed, import_group, export_group, users_group, cities_group, backup_cmd,
-                    restore_cmd):
+                    restore_cmd, alerts_group):
         app.cli.add_command(command)
 
 

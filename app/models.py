@@ -391,3 +391,44 @@ class DataVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+
+# Following a wijk or a project (issue 16): e-mail alerts. An address is kept
+# only while it follows something: unsubscribing deletes the row.
+
+class AlertSubscription(Base):
+    """One address following one thing: kind stad | wijk | sector | fiche
+    (target_key: '' for a city, the area code, the sector name, the fiche id)."""
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (UniqueConstraint("email", "municipality_id", "kind", "target_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    target_key: Mapped[str] = mapped_column(String(200), default="")
+    frequency: Mapped[str] = mapped_column(String(12))                   # dagelijks | wekelijks
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), index=True)
+    last_sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+    municipality: Mapped[Municipality] = relationship()
+
+
+class AlertDelivery(Base):
+    """A change (the revision that made it) mailed to a subscription: what
+    makes `fichekaart alerts send` idempotent."""
+    __tablename__ = "alert_deliveries"
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertAttempt(Base):
+    """One use of the subscribe or manage-link form, for the rate limit. The
+    address is kept as a keyed hash only, and only for a day."""
+    __tablename__ = "alert_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

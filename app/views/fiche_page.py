@@ -20,12 +20,16 @@ from ..db import get_session
 from ..http.page_cache import cached_page
 from ..models import Area, Fiche
 from ..read.apportion import line_shares
+from ..read.changes import budget_trail, load_public_revisions, public_events
+from ..read.followed import Followed
 from ..read.pages import published_dependents
 from ..read.queries import find_municipality, get_fiche
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
 from ..read.wijk_budgets import wijk_index_of
 from ..static_map import fiche_print_map
 from . import page_maps
+from .alerts import follow_url
+from .feeds import feed_url
 from .page_parts import (
     BASIS_LABELS,
     BUDGET_KIND_LABELS,
@@ -76,6 +80,8 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False, working: bool = Fa
     row = load_fiche_row(session, fiche.id)  # the read model: what every map draws
     wijken = wijk_shares(session, row)
     table = budget_table(fiche.budget_lines)
+    history = load_public_revisions(session, [fiche.id]) if fiche.published else []
+    followed = Followed(city, "fiche", str(fiche.id))
     return render_template(
         "fiche/page.html",
         city=city, fiche=fiche, preview=preview, working_preview=working,
@@ -98,6 +104,10 @@ def render_fiche_page(fiche: Fiche, *, preview: bool = False, working: bool = Fa
                 "basis": BASIS_LABELS, "phase_status": PHASE_STATUS_LABELS, "precision": PRECISION_TEXTS,
                 "sdg": SDG_NAMES, "status": styles.STATUS_LABELS, "obligation": styles.OBLIGATION_LABELS},
         phase_kind_label=styles.phase_kind_label,
+        changes=list(reversed(public_events(history))),
+        trail=budget_trail(history),
+        feed_url=feed_url(followed) if fiche.published else None,
+        follow_url=follow_url(followed) if fiche.published else None,
     )
 
 

@@ -14,6 +14,8 @@ from flask import Blueprint
 from layers import styles
 from layers.popups import format_date
 
+from ..write.history import local_time
+
 # The timeline always covers the plan period the cities work with, and more
 # when a phase runs outside it.
 TIMELINE_FIRST_YEAR = 2025
@@ -46,8 +48,8 @@ SDG_NAMES = {
 BUDGET_COLORS = {"investering": "#0072B2", "exploitatie": "#E69F00", "personeel": "#CC79A7", "ontvangst": "#009E73"}
 
 def register_filters(bp: Blueprint) -> None:
-    """The nl-BE filters the page templates use (fk_eur, fk_number, fk_value, fk_date)."""
-    for function in (fk_eur, fk_number, fk_value, fk_date):
+    """The nl-BE filters the page templates use (fk_eur, fk_number, fk_value, fk_date, fk_local_date)."""
+    for function in (fk_eur, fk_number, fk_value, fk_date, fk_local_date):
         bp.add_app_template_filter(function, function.__name__)
 
 
@@ -68,6 +70,11 @@ def fk_value(value, unit: str | None = "", decimals: int | None = None) -> str:
 
 def fk_date(value) -> str:
     return format_date(value) if value else "niet opgegeven"
+
+
+def fk_local_date(value) -> str:
+    """A stored UTC moment as its Belgian calendar day ('3 maart 2027')."""
+    return format_date(local_time(value).date()) if value else "onbekend"
 
 
 # --- budget ---------------------------------------------------------------------

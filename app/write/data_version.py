@@ -3,10 +3,10 @@ in the same transaction: one session event for ORM flushes and one for DML
 statements run through the session (bulk imports, replacing children).
 
 Staff-only tables (users, roles, login attempts, revisions, pending uploads,
-working versions) do not change what a visitor sees and leave the version
-alone. Neither does a session marked with `PREVIEW` in its info (a working
-version applied for a staff preview and rolled back: app/write/editing/working.py);
-counting it would announce a version nobody ever commits.
+working versions, e-mail alerts) do not change what a visitor sees and leave
+the version alone. Neither does a session marked with `PREVIEW` in its info (a
+working version applied for a staff preview and rolled back:
+app/write/editing/working.py); counting it would announce a version nobody ever commits.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from ..models import DataVersion
 from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
-                            "fiche_working_versions", DataVersion.__tablename__})
+                            "fiche_working_versions", "alert_subscriptions", "alert_deliveries", "alert_attempts",
+                            DataVersion.__tablename__})
 PREVIEW = "fichekaart.preview"
 
 

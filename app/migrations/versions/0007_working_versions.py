@@ -1,13 +1,13 @@
 """working versions: the werkversie of a published fiche (issue 12 item 4)
 
-Revision ID: 0007w
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 05:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007w'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
