@@ -1,18 +1,15 @@
 """Helpers for the change-log, feed and alert tests: edit a published fiche
-the way the staff workspace saves it (app.write.editing.service), and record
-a working-version revision as the staff workspace issue introduces it."""
+the way the staff workspace does (app.write.editing.working): into its
+working version, then published, or left in the working version."""
 from __future__ import annotations
-
-import datetime as dt
-import json
 
 from sqlalchemy import select
 
-from app.models import Area, Fiche, FicheRevision, Municipality
+from app.auth import create_user, find_user
+from app.models import Area, Fiche, Municipality, User
 from app.read.followed import Followed, covered_fiche_ids
 from app.read.queries import PROJECT_KINDS
-from app.write import history
-from app.write.editing.service import save_fiche
+from app.write.editing.working import editing_state, publish_working, save_working, working_version_of
 
 HOSTILE = '<script>alert("x")</script> & <b>vet</b>'
 
@@ -34,25 +31,43 @@ def placed_fiche_in_wijk(session) -> tuple[int, str]:
     raise AssertionError("no placed fiche with a budget")
 
 
-def edit(session, fiche_id: int, **changes) -> None:
-    """Save a change through the workspace's service (records the revision)."""
-    fiche = session.get(Fiche, fiche_id)
-    state = history.snapshot(fiche, with_ids=True)
+EDITOR = "redacteur.wijzigingen@fichekaart.test"
+
+
+def editor(session) -> User:
+    """A redacteur of Herentals who makes the changes (created on first use)."""
+    user = find_user(session, EDITOR)
+    if user is None:
+        city = session.scalar(select(Municipality).where(Municipality.slug == "herentals"))
+        user = create_user(session, EDITOR, "wijzigingen-" + "x" * 12, roles=[("redacteur", city)])
+    return user
+
+
+def _changed_state(session, fiche: Fiche, changes: dict) -> dict:
+    state = editing_state(session, fiche)
     budget_factor = changes.pop("budget_factor", None)
     if budget_factor:
         for line in state["budget_lines"]:
             line["amount_eur"] = round(line["amount_eur"] * budget_factor, 2)
     state.update(changes)
-    save_fiche(session, fiche.municipality, fiche, state, None, fiche.version)
+    return state
 
 
 def record_working_version(session, fiche_id: int, **changes) -> None:
-    """A "werkversie" revision (issue 12 item 4): a published fiche edited in
-    the workspace, not yet published; the live rows stay as they are."""
+    """Edit a published fiche as the workspace does: the change goes into its
+    working version (a "werkversie" revision); the live rows stay as they are."""
     fiche = session.get(Fiche, fiche_id)
-    state = {**history.snapshot(fiche), **changes}
-    session.add(FicheRevision(
-        fiche_id=fiche.id, municipality_id=fiche.municipality_id, fiche_ref=fiche.ref, action="werkversie",
-        version=fiche.version, changes=json.dumps(history.diff(history.snapshot(fiche), state)),
-        snapshot=json.dumps(state), created_at=dt.datetime.now(dt.UTC)))
+    working = working_version_of(session, fiche)
+    save_working(session, fiche.municipality, fiche, _changed_state(session, fiche, changes), editor(session),
+                 fiche.version, working.version if working else 0)
+    session.commit()
+
+
+def edit(session, fiche_id: int, **changes) -> None:
+    """A published change: the edit goes into the working version, then
+    "Publiceren" applies it (records "publicatie")."""
+    record_working_version(session, fiche_id, **changes)
+    fiche = session.get(Fiche, fiche_id)
+    working = working_version_of(session, fiche)
+    publish_working(session, fiche, editor(session), fiche.version, working.version)
     session.commit()
