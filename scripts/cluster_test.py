@@ -11,7 +11,10 @@ measured through nginx on loopback (issue 15; docs/operations.md).
 3. 200 idle sockets holding half-sent headers (slowloris) while another
    client loads pages: that client's p50/p99;
 4. the restore drill: a pgBackRest backup under load, a point-in-time
-   restore into a new data directory, rows and geometry checksums compared.
+   restore into a new data directory, rows and geometry checksums compared;
+5. throughput and p99 (wrk, 8 and 32 connections, interleaved): nginx's
+   cache against the app's, one app node against two, anonymous reads on
+   the standby against the primary.
 
 Every client thread sends from its own loopback address (127.0.0.x), so
 nginx's per-client limits apply as they would to 34 people, not to one.
@@ -436,6 +439,71 @@ def restore_drill(drill_port: int = 56510) -> dict:
     }
 
 
+def start_primary_only_node(port: int) -> subprocess.Popen:
+    """A third app node like the other two but without FICHEKAART_READ_DATABASE_URL:
+    its anonymous reads go to the primary (the yardstick for reads on the standby)."""
+    env = {k: v for k, v in os.environ.items() if k != "FICHEKAART_READ_DATABASE_URL"}
+    log_file = open(CLUSTER / "app" / "node3.log", "ab")
+    node = subprocess.Popen(
+        ["runuser", "-u", "fichekaart", "--", str(ROOT / ".venv" / "bin" / "gunicorn"), "-c",
+         str(ROOT / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+         "app:create_app()"], env=env, stdout=log_file, stderr=log_file, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return node
+        except OSError:
+            time.sleep(0.5)
+    os.killpg(node.pid, signal.SIGKILL)
+    raise RuntimeError(f"the primary-only app node on {port} did not start")
+
+
+def throughput(seconds: int, repeats: int) -> dict:
+    """wrk at 8 and 32 connections, targets interleaved (scripts/bench_run.load_test):
+    nginx's cache against the app, one app node against two, reads on the
+    standby against the primary. wrk runs from 127.0.0.1, which the cluster's
+    nginx leaves out of its per-client limits."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_run
+
+    fresh_script = ROOT / "scripts" / "bench_wrk_fresh.lua"
+    items = "/ogc/collections/fiches-herentals/items"
+    third = start_primary_only_node(58003)
+    nginx = f"http://127.0.0.1:{NGINX_PORT}"
+    node = f"http://127.0.0.1:{APP_PORTS[0]}"
+    targets = {
+        "nginx, kept by nginx: /herentals": (nginx + "/herentals", None),
+        "one app node, kept by the app: /herentals": (node + "/herentals", None),
+        "nginx -> two app nodes, built afresh: OGC items (standby reads)": (nginx + items, fresh_script),
+        "one app node, built afresh: OGC items (standby reads)": (node + items, fresh_script),
+        "one app node, built afresh: OGC items (primary reads)": (f"http://127.0.0.1:58003{items}", fresh_script),
+    }
+    original = bench_run.WRK_SCRIPT
+    raw: dict = {name: {c: [] for c in (8, 32)} for name in targets}
+    try:
+        for _ in range(repeats):
+            for name, (url, script) in targets.items():
+                bench_run.WRK_SCRIPT = script or original
+                for connections in (8, 32):
+                    log(f"wrk {name} c={connections}")
+                    raw[name][connections].append(bench_run.wrk(url, connections, seconds))
+    finally:
+        bench_run.WRK_SCRIPT = original
+        os.killpg(third.pid, signal.SIGTERM)
+    out: dict = {}
+    for name, by_c in raw.items():
+        out[name] = {}
+        for connections, runs in by_c.items():
+            out[name][connections] = {
+                "rps": round(statistics.median(r["rps"] for r in runs), 1),
+                "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 1),
+                "errors": sum(sum(r["errors"].values()) + r["non_2xx_3xx"] for r in runs)}
+    return out
+
+
 def bring_back() -> None:
     log("bringing the killed nodes back: scripts/cluster up")
     subprocess.run([str(ROOT / "scripts" / "cluster"), "up"], check=True, capture_output=True)
@@ -445,7 +513,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--kill-at", type=float, default=20)
-    parser.add_argument("--only", choices=("failover", "app-node", "slowloris", "restore-drill"))
+    parser.add_argument("--only", choices=("failover", "app-node", "slowloris", "restore-drill", "throughput"))
+    parser.add_argument("--wrk-seconds", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     ensure_writer_account()
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
@@ -462,6 +532,9 @@ def main() -> None:
         if args.only in (None, "slowloris"):
             log("3. 200 idle sockets through nginx")
             results["slowloris"] = slowloris(200, 15)
+        if args.only in (None, "throughput"):
+            log("5. throughput and p99 at 8 and 32 connections")
+            results["throughput"] = throughput(args.wrk_seconds, args.repeats)
         if args.only in (None, "restore-drill"):
             log("4. backup under load, point-in-time restore into a new data directory")
             results["restore_drill"] = restore_drill()
