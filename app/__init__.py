@@ -46,7 +46,9 @@ def register_blueprints(app: Flask) -> None:
     from . import auth, ogcapi
     from .views import (
         api,
+        catalogue,
         city,
+        city_assets,
         city_figures,
         compare,
         downloads,
@@ -57,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         region,
         staff,
+        staff_cities,
         staff_import,
         staff_users,
         vendor,
@@ -67,5 +70,6 @@ def register_blueprints(app: Flask) -> None:
         public.bp, glossary.bp, city.bp, city_figures.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp,
         ogcapi.bp, vendor.bp,
         api.bp, region.bp, auth.bp, staff.bp, staff_import.bp, staff_users.bp, finder.bp, health.bp,
+        city_assets.bp, staff_cities.bp, catalogue.bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,12 +7,14 @@ Settings (instance/config.py or FICHEKAART_* in the environment):
 - BASEMAP_URL, BASEMAP_ATTRIBUTION, BASEMAP_NAME: a city's own XYZ or WMTS
   tile service instead, e.g. the Flemish GRB basemap (see GRB_EXAMPLE and
   docs/pages.md). It takes precedence over BASEMAP.
+A city's own choice (its settings, app/read/city_settings.py: "osm", "grb"
+or "none") takes precedence over both on that city's pages.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context
 from markupsafe import Markup, escape
 
 from layers.base import NO_BASEMAP_NAME, OSM
@@ -28,13 +30,32 @@ GRB_EXAMPLE = {
 }
 
 
+def _grb_spec() -> dict:
+    return {"url": GRB_EXAMPLE["BASEMAP_URL"], "attribution": GRB_EXAMPLE["BASEMAP_ATTRIBUTION"],
+            "name": GRB_EXAMPLE["BASEMAP_NAME"]}
+
+
 def basemap_setting():
-    """The configured basemap in the form layers.base.build_base_map takes."""
+    """The basemap of this page in the form layers.base.build_base_map takes:
+    the city's choice (g.city_profile, set by app.views.city_or_404), else
+    the configured one."""
+    profile = g.get("city_profile") if has_app_context() else None
+    if profile is not None and profile.basemap:
+        return _grb_spec() if profile.basemap == "grb" else profile.basemap
     config = current_app.config
     if config.get("BASEMAP_URL"):
         return {"url": config["BASEMAP_URL"], "attribution": config.get("BASEMAP_ATTRIBUTION") or "",
                 "name": config.get("BASEMAP_NAME") or "Achtergrond"}
     return config.get("BASEMAP") or "osm"
+
+
+def basemap_origin() -> str | None:
+    """scheme://host of this page's tile server (for the CSP), or None."""
+    setting = basemap_setting()
+    if setting == "none":
+        return None
+    parts = urlsplit((OSM if setting == "osm" else setting)["url"].replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def basemap_source() -> tuple[str, str] | None:

@@ -61,7 +61,11 @@ def basemap_origins(app: Flask) -> list[str]:
 def security_headers(response):
     from flask import current_app
 
-    img = " ".join(["'self'", "data:", "blob:", *basemap_origins(current_app)])
+    from ..basemap import basemap_origin
+
+    origins = basemap_origins(current_app)
+    page_origin = basemap_origin()  # a city's own basemap choice
+    img = " ".join(["'self'", "data:", "blob:", *origins, *([page_origin] if page_origin and page_origin not in origins else [])])
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; style-src 'self' 'unsafe-inline'; "

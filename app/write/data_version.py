@@ -16,7 +16,7 @@ from ..models import DataVersion
 from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
-                            DataVersion.__tablename__})
+                            "city_settings_revisions", DataVersion.__tablename__})
 
 
 def install(factory: sessionmaker) -> None:
