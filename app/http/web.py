@@ -65,7 +65,9 @@ def security_headers(response):
 
     origins = basemap_origins(current_app)
     page_origin = basemap_origin()  # a city's own basemap choice
-    img = " ".join(["'self'", "data:", "blob:", *origins, *([page_origin] if page_origin and page_origin not in origins else [])])
+    if page_origin and page_origin not in origins:
+        origins.append(page_origin)
+    img = " ".join(["'self'", "data:", "blob:", *origins])
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; style-src 'self' 'unsafe-inline'; "

@@ -15,6 +15,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -189,7 +190,7 @@ def save_settings(session: Session, municipality: Municipality, values: dict, *,
     basemap = (values.get("basemap") or "").strip() or None
     if basemap is not None and basemap not in BASEMAPS:
         raise SettingsError(f"Onbekende achtergrondkaart '{basemap}'.")
-    new = {
+    new: dict[str, Any] = {
         "display_name": _text(values, "display_name"), "plan_title": _text(values, "plan_title"),
         "plan_period": _period(values), "licence_id": licence_id, "licence_name": licence_name,
         "licence_url": licence_url, "contact_name": _text(values, "contact_name"),
