@@ -14,7 +14,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from ..columns import BUDGET_COLUMNS
+from ..licences import BOUNDARY_LICENCE
 from ..models import Area, Municipality, Plan
+from ..read.city_settings import CityProfile, city_profile
 from ..read.pages import city_wijk_indicator_values, first_plan
 from ..read.queries import FicheFilters
 from ..read.records import (
@@ -69,6 +71,21 @@ def export_source(municipality: Municipality, plan: Plan | None) -> str:
     return f"Fiches: {plan_text}. {AREA_ATTRIBUTION}."
 
 
+def licence_texts(profile: CityProfile) -> dict[str, str]:
+    """The licence words of a city's files, from its settings: the licence
+    (name, identifier, URL), its URL alone, the boundaries' licence, the contact."""
+    lic = profile.licence
+    contact = ", ".join(v for v in (profile.contact_name, profile.contact_email, profile.contact_url) if v)
+    return {
+        "licence": (f"Fiches: {lic.name} ({lic.id}, {lic.url}); gebiedsgrenzen: {BOUNDARY_LICENCE.name} "
+                    f"({BOUNDARY_LICENCE.url})." if lic else DEFAULT_LICENCE),
+        "licence_url": lic.url if lic else "",
+        "boundary_licence": f"{BOUNDARY_LICENCE.name} ({BOUNDARY_LICENCE.id}, {BOUNDARY_LICENCE.url})",
+        "contact": contact,
+        "title": f"Fichekaart – {profile.display_name}",
+    }
+
+
 def build_export_data(session: Session, municipality: Municipality, filters: FicheFilters,
                       base_url: str = "", export_date: dt.datetime | None = None,
                       licence: str | None = None) -> ExportData:
@@ -83,6 +100,7 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
     areas = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
     values = city_wijk_indicator_values(session, municipality)
     plan = first_plan(session, municipality)
+    words = licence_texts(city_profile(session, municipality))
     budget = [_budget_record(line, f) for f in fiches for line in f.budget_lines]
     return ExportData(
         fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
@@ -95,7 +113,8 @@ def build_export_data(session: Session, municipality: Municipality, filters: Fic
         metadata=ExportMetadata(
             city_name=municipality.name, nis_code=municipality.nis_code,
             source=export_source(municipality, plan),
-            licence=licence or DEFAULT_LICENCE,
+            licence=licence or words["licence"], licence_url=words["licence_url"],
+            boundary_licence=words["boundary_licence"], contact=words["contact"], title=words["title"],
             export_date=export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
             filters={FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},
             illustrative_note=ILLUSTRATIVE_NOTE,

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
+from ..read.city_settings import unlisted_ids
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import AREA_FIELDS, INDICATOR_FIELDS, PHASE_FIELDS, area_record, indicator_record, phase_record
 from ..read.rows import load_area_rows, load_phase_rows
@@ -205,10 +206,13 @@ def _plans(session: Session) -> dict[int, Plan]:
 
 
 def all_collections(session: Session) -> list[Collection]:
-    """Every collection, the cities read from the database now."""
+    """Every collection, the cities read from the database now; cities that
+    are not listed (their settings) stay out of the list, but get_collection
+    still finds them by id."""
     plans = _plans(session)
     extents = city_extents(session)
-    cities = session.scalars(select(Municipality).order_by(Municipality.name))
+    hidden = unlisted_ids(session)
+    cities = [m for m in session.scalars(select(Municipality).order_by(Municipality.name)) if m.id not in hidden]
     return [FichesCollection(m, plans.get(m.id), extents.get(m.id, {})) for m in cities] + list(STATIC.values())
 
 

@@ -55,7 +55,8 @@ def city_dataset(session: Session, municipality: Municipality, profile: CityProf
     count = session.scalar(select(func.count(Fiche.id)).where(
         *fiche_conditions(session, FicheFilters(municipality=municipality.nis_code))))
     box = extent(session, Area.geom, and_(Area.municipality_id == municipality.id, Area.level == "gemeente"))
-    period = profile.plan_period if profile.plan_period not in (profile.plan_title or "") else None
+    period = profile.plan_period or ""
+    period = period if period not in (profile.plan_title or "") else ""
     plan = f"{profile.plan_title}{f' ({period})' if period else ''}"
     return DatasetRecord(
         identifier=f"fiches-{municipality.slug}",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..licences import KNOWN_LICENCES, Licence
 from ..models import CitySettings, CitySettingsRevision, Municipality
-from .pages import first_plan
+from .pages import first_plan, unlisted_ids  # noqa: F401  (unlisted_ids: re-exported)
 
 DEFAULT_ACCENT = "#0b5cad"   # --accent of app/static/fichekaart.css
 BASEMAPS = {"osm": "OpenStreetMap", "grb": "GRB-basiskaart (Digitaal Vlaanderen)", "none": "geen achtergrond"}
@@ -78,12 +78,6 @@ def city_profile(session: Session, municipality: Municipality) -> CityProfile:
         listed=row.listed if row is not None else True,
         source_note=value("source_note"),
     )
-
-
-def unlisted_ids(session: Session) -> set[int]:
-    """Ids of the municipalities kept off the public lists (start page, /regio,
-    the OGC collections list). Their own pages stay reachable by URL."""
-    return set(session.scalars(select(CitySettings.municipality_id).where(CitySettings.listed.is_(False))))
 
 
 def city_logo(session: Session, municipality: Municipality) -> tuple[bytes, str] | None:
