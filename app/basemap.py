@@ -28,6 +28,8 @@ GRB_EXAMPLE = {
     "BASEMAP_ATTRIBUTION": "&copy; Digitaal Vlaanderen (GRB)",
     "BASEMAP_NAME": "GRB-basiskaart",
 }
+# The tile servers a city's settings can choose ("osm", "grb"): the CSP allows them.
+CITY_BASEMAP_ORIGINS = ("https://tile.openstreetmap.org", "https://geo.api.vlaanderen.be")
 
 
 def _grb_spec() -> dict:
@@ -47,15 +49,6 @@ def basemap_setting():
         return {"url": config["BASEMAP_URL"], "attribution": config.get("BASEMAP_ATTRIBUTION") or "",
                 "name": config.get("BASEMAP_NAME") or "Achtergrond"}
     return config.get("BASEMAP") or "osm"
-
-
-def basemap_origin() -> str | None:
-    """scheme://host of this page's tile server (for the CSP), or None."""
-    setting = basemap_setting()
-    if setting == "none":
-        return None
-    parts = urlsplit((OSM if setting == "osm" else setting)["url"].replace("{s}", "a"))
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def basemap_source() -> tuple[str, str] | None:

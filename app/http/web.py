@@ -55,19 +55,18 @@ def basemap_origins(app: Flask) -> list[str]:
     if app.config.get("BASEMAP_URL"):
         parts = urlsplit(app.config["BASEMAP_URL"].replace("{s}", "a"))
         origins.append(f"{parts.scheme}://{parts.netloc}")
+    # a city may choose OpenStreetMap or the GRB basemap in its settings
+    # (app/basemap.py CITY_BASEMAP_ORIGINS); kept pages carry no city context
+    from ..basemap import CITY_BASEMAP_ORIGINS
+
+    origins += [o for o in CITY_BASEMAP_ORIGINS if o not in origins]
     return origins
 
 
 def security_headers(response):
     from flask import current_app
 
-    from ..basemap import basemap_origin
-
-    origins = basemap_origins(current_app)
-    page_origin = basemap_origin()  # a city's own basemap choice
-    if page_origin and page_origin not in origins:
-        origins.append(page_origin)
-    img = " ".join(["'self'", "data:", "blob:", *origins])
+    img = " ".join(["'self'", "data:", "blob:", *basemap_origins(current_app)])
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; style-src 'self' 'unsafe-inline'; "

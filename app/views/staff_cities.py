@@ -5,6 +5,8 @@ with their history) and adding a municipality by its NIS code
 Lezers and redacteurs get 403 (app.auth.require_role)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..auth import current_user, require_role
@@ -24,6 +26,12 @@ from ..write.city_settings import (
 )
 
 bp = Blueprint("staff_cities", __name__, url_prefix="/beheer")
+
+
+@bp.app_template_filter("settings_changes")
+def settings_changes(changes_json: str) -> list[dict]:
+    """A CitySettingsRevision's changes: [{"field", "old", "new"}]."""
+    return json.loads(changes_json)
 
 
 def _settings_page(values: dict | None = None, *, error: str | None = None, status: int = 200):
