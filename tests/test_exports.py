@@ -26,6 +26,7 @@ from app.columns import FICHE_COLUMNS, GEOMETRY_WKT_COLUMN
 from app.exports import (
     EXPORTERS, ExportData, ExportError, ExportMetadata, export_filename, get_exporter, normalise_crs,
 )
+from app.exports.describe import METADATA_KEYS
 from app.exports.frames import FICHE_ORDER, PHASE_ORDER, tidy
 from app.exports.kml import xml_text
 from app.exports.shapefile import SHORT_NAMES, shapefile_field_names
@@ -215,7 +216,7 @@ def test_metadata_may_be_a_dict_and_frames_need_a_crs(data):
 GPKG_LAYERS = {
     "fiches_punten": (2, "MultiPoint"), "fiches_lijnen": (1, "LineString"), "fiches_vlakken": (2, "MultiPolygon"),
     "fasen": (2, "LineString"), "wijken": (2, "MultiPolygon"), "fiches_zonder_ligging": (1, None),
-    "budgetlijnen": (2, None), "indicatorwaarden": (1, None), "metadata": (9, None),
+    "budgetlijnen": (2, None), "indicatorwaarden": (1, None), "metadata": (len(METADATA_KEYS), None),
 }
 
 
