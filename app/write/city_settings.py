@@ -128,18 +128,25 @@ def check_logo(upload: LogoUpload) -> tuple[bytes, str]:
                             "lad een PNG, JPEG of WebP op.")
     if len(data) > LOGO_MAX_BYTES:
         raise SettingsError(f"Het logo is te groot ({len(data) // 1024} kB): hoogstens {LOGO_MAX_BYTES // 1024} kB.")
+    unreadable = SettingsError("Het logo is geen leesbare afbeelding: lad een PNG, JPEG of WebP op.")
     try:
+        # Only the header first: type and size are checked before any pixel is
+        # decoded, so a small file that unpacks to a huge image costs nothing.
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # verify() does not decode the pixels; a truncated file fails here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise SettingsError("Het logo is geen leesbare afbeelding: lad een PNG, JPEG of WebP op.") from None
+        raise unreadable from None
     if kind not in LOGO_TYPES:
         raise SettingsError(f"Een logo in {kind} wordt niet aanvaard: lad een PNG, JPEG of WebP op.")
     if max(width, height) > LOGO_MAX_SIDE:
         raise SettingsError(f"Het logo is {width} × {height} pixels: hoogstens {LOGO_MAX_SIDE} pixels per zijde.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # verify() does not decode the pixels; a truncated file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise unreadable from None
     return data, LOGO_TYPES[kind]
 
 
