@@ -8,7 +8,7 @@ info.license in the OpenAPI document, and where the catalogue records are.
 - the landing page and the OpenAPI document: every licence in use."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from ..db import get_session
@@ -20,16 +20,22 @@ from .base import Collection
 LICENSE_TYPE = "text/html"
 
 
+def _licences_by_city() -> dict[int, Licence]:
+    """{municipality id: its licence}, read once per request: the collections
+    list asks for every city, and must not cost a query per city."""
+    if "city_licences" not in g:
+        stmt = select(CitySettings).where(CitySettings.licence_id.is_not(None)).order_by(CitySettings.municipality_id)
+        g.city_licences = {row.municipality_id: lic for row in get_session().scalars(stmt)
+                           if (lic := licence_of(row)) is not None and lic.url}
+    return g.city_licences
+
+
 def _city_licences(municipality_id: int | None = None) -> list[Licence]:
-    stmt = select(CitySettings).where(CitySettings.licence_id.is_not(None)).order_by(CitySettings.municipality_id)
+    """The licence of one city, or every distinct city licence (None)."""
+    by_city = _licences_by_city()
     if municipality_id is not None:
-        stmt = stmt.where(CitySettings.municipality_id == municipality_id)
-    found: dict[str, Licence] = {}
-    for row in get_session().scalars(stmt):
-        licence = licence_of(row)
-        if licence is not None and licence.url:
-            found.setdefault(licence.url, licence)
-    return list(found.values())
+        return [by_city[municipality_id]] if municipality_id in by_city else []
+    return list({lic.url: lic for lic in by_city.values()}.values())
 
 
 def collection_licences(c: Collection) -> list[Licence]:
