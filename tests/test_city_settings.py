@@ -126,6 +126,15 @@ def test_beheerder_saves_settings_that_every_channel_of_that_city_uses(scratch_a
     logo = public.get(logo_url)
     assert logo.status_code == 200 and logo.mimetype == "image/png" and logo.data == png_bytes()
 
+    # every page of the city: a fiche page, a wijk page, the figures and the downloads
+    import re
+
+    fiche = re.search(r'href="(/herentals/fiches/\d+)"', page).group(1)
+    wijk = re.search(r'href="(/herentals/wijken/[^"]+)"', page).group(1)
+    for path in (fiche, wijk, "/herentals/cijfers", "/herentals/downloads", "/herentals/vergelijken"):
+        html = public.get(path).text
+        assert "--accent: #7a1f5c" in html and f'rel="license" href="{CC_BY}"' in html, path
+
     # the other city is unaffected
     halle = public.get("/halle").text
     assert "#7a1f5c" not in halle and CC_BY not in halle and "/halle/logo" not in halle

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from ..db import get_session
 from ..http.page_cache import cached_page
 from ..models import Area, Fiche
 from ..read.apportion import line_shares
+from ..read.city_settings import city_profile
 from ..read.pages import published_dependents
 from ..read.queries import find_municipality, get_fiche
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_row
@@ -56,6 +57,7 @@ def page(slug: str, fiche_id: int):
         abort(404)
     if fiche.municipality_id != city.id:
         return redirect(url_for("fiche.page", slug=fiche.municipality.slug, fiche_id=fiche.id), 301)
+    g.city_profile = city_profile(session, city)  # the city's settings: footer, accent, logo, basemap
     return render_fiche_page(fiche)
 
 
