@@ -47,7 +47,9 @@ def register_blueprints(app: Flask) -> None:
     from .views import (
         alerts,
         api,
+        catalogue,
         city,
+        city_assets,
         city_figures,
         compare,
         downloads,
@@ -60,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
         region,
         staff,
         staff_alerts,
+        staff_cities,
         staff_import,
         staff_users,
         staff_working,
@@ -72,6 +75,6 @@ def register_blueprints(app: Flask) -> None:
         feeds.bp, alerts.bp,
         ogcapi.bp, wfs.bp, vendor.bp,
         api.bp, region.bp, auth.bp, staff.bp, staff_alerts.bp, staff_import.bp, staff_users.bp, staff_working.bp,
-        finder.bp, health.bp,
+        finder.bp, health.bp, city_assets.bp, staff_cities.bp, catalogue.bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,12 +7,14 @@ Settings (instance/config.py or FICHEKAART_* in the environment):
 - BASEMAP_URL, BASEMAP_ATTRIBUTION, BASEMAP_NAME: a city's own XYZ or WMTS
   tile service instead, e.g. the Flemish GRB basemap (see GRB_EXAMPLE and
   docs/pages.md). It takes precedence over BASEMAP.
+A city's own choice (its settings, app/read/city_settings.py: "osm", "grb"
+or "none") takes precedence over both on that city's pages.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context
 from markupsafe import Markup, escape
 
 from layers.base import NO_BASEMAP_NAME, OSM
@@ -26,10 +28,22 @@ GRB_EXAMPLE = {
     "BASEMAP_ATTRIBUTION": "&copy; Digitaal Vlaanderen (GRB)",
     "BASEMAP_NAME": "GRB-basiskaart",
 }
+# The tile servers a city's settings can choose ("osm", "grb"): the CSP allows them.
+CITY_BASEMAP_ORIGINS = ("https://tile.openstreetmap.org", "https://geo.api.vlaanderen.be")
+
+
+def _grb_spec() -> dict:
+    return {"url": GRB_EXAMPLE["BASEMAP_URL"], "attribution": GRB_EXAMPLE["BASEMAP_ATTRIBUTION"],
+            "name": GRB_EXAMPLE["BASEMAP_NAME"]}
 
 
 def basemap_setting():
-    """The configured basemap in the form layers.base.build_base_map takes."""
+    """The basemap of this page in the form layers.base.build_base_map takes:
+    the city's choice (g.city_profile, set by app.views.city_or_404), else
+    the configured one."""
+    profile = g.get("city_profile") if has_app_context() else None
+    if profile is not None and profile.basemap:
+        return _grb_spec() if profile.basemap == "grb" else profile.basemap
     config = current_app.config
     if config.get("BASEMAP_URL"):
         return {"url": config["BASEMAP_URL"], "attribution": config.get("BASEMAP_ATTRIBUTION") or "",

@@ -108,6 +108,19 @@ MUNICIPALITY_COLUMNS: dict[str, str] = {
     "source": "bron",
 }
 
+# geodata/city_settings.csv: the settings the demo seed gives each city
+# (app/write/city_settings.py field -> column); `publiek` is ja/nee.
+CITY_SETTINGS_COLUMNS: dict[str, str] = {
+    "nis_code": "nis_code",
+    "display_name": "weergavenaam",
+    "contact_name": "contact",
+    "contact_email": "contact_email",
+    "contact_url": "contact_url",
+    "licence_id": "licentie",
+    "listed": "publiek",
+    "source_note": "bron",
+}
+
 FICHE_KINDS = ("beleidsdomein", "sector", "doelstelling", "actieplan", "fiche", "actie")
 FICHE_STATUSES = ("voorstel", "gepland", "lopend", "gerealiseerd", "uitgesteld", "geschrapt")
 OBLIGATIONS = ("verplicht", "keuze")

@@ -414,6 +414,41 @@ class AlertSubscription(Base):
     municipality: Mapped[Municipality] = relationship()
 
 
+# Per-city settings (issue 17): what pages, exports and catalogue records say
+# about a city, kept by its beheerder rather than in code or templates.
+
+class CitySettings(Base):
+    """One row per municipality at most; a missing row or an empty field means
+    the default (app/read/city_settings.py says which). The plan's title and
+    period live on the city's Plan, not here."""
+    __tablename__ = "city_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), unique=True)
+    display_name: Mapped[Optional[str]] = mapped_column(String(200))
+    # SPDX identifier where the licence has one (CC-BY-4.0), else a short
+    # identifier of our own (app/licences.py), plus its name and URL
+    licence_id: Mapped[Optional[str]] = mapped_column(String(80))
+    licence_name: Mapped[Optional[str]] = mapped_column(String(200))
+    licence_url: Mapped[Optional[str]] = mapped_column(String(500))
+    contact_name: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_email: Mapped[Optional[str]] = mapped_column(String(254))
+    contact_url: Mapped[Optional[str]] = mapped_column(String(500))
+    basemap: Mapped[Optional[str]] = mapped_column(String(20))         # None: the server's default
+    accent_colour: Mapped[Optional[str]] = mapped_column(String(7))    # '#0b5cad'
+    logo: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    logo_type: Mapped[Optional[str]] = mapped_column(String(40))       # image/png | image/jpeg | image/webp
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # where the values come from (e.g. the seed documents), shown to staff
+    source_note: Mapped[Optional[str]] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    municipality: Mapped[Municipality] = relationship()
+
+
 class AlertDelivery(Base):
     """A change (the revision that made it) mailed to a subscription: what
     makes `fichekaart alerts send` idempotent."""
@@ -432,3 +467,16 @@ class AlertAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class CitySettingsRevision(Base):
+    """One recorded change of a city's settings: who, when, old and new values
+    (JSON [{"field", "old", "new"}]; the logo as its type, size and hash)."""
+    __tablename__ = "city_settings_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[Optional[str]] = mapped_column(String(254))
+    changes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -126,6 +126,7 @@ def test_remove_refuses_a_city_with_fiches_and_keeps_a_backup_when_forced(scratc
     backup = next((tmp_path / "instance" / "backups").glob("gemeente-13011-*.json"))
     tables = json.loads(backup.read_text())["tabellen"]
     assert len(tables["fiches"]) == fiches and tables["areas"] and tables["budget_lines"]
+    assert tables["city_settings"][0]["display_name"] == "Stad Herentals" and tables["city_settings_revisions"]
     assert any(f["geom"] and f["geom"].startswith(("POINT", "LINESTRING", "POLYGON", "MULTI")) for f in tables["fiches"])
     scratch_session.expire_all()
     assert scratch_session.scalar(select(Municipality).where(Municipality.nis_code == "13011")) is None

@@ -26,6 +26,7 @@ from app.columns import FICHE_COLUMNS, GEOMETRY_WKT_COLUMN
 from app.exports import (
     EXPORTERS, ExportData, ExportError, ExportMetadata, export_filename, get_exporter, normalise_crs,
 )
+from app.exports.describe import METADATA_KEYS
 from app.exports.frames import FICHE_ORDER, PHASE_ORDER, tidy
 from app.read.records import PHASE_FIELDS
 from app.exports.kml import xml_text
@@ -219,7 +220,7 @@ GPKG_LAYERS = {
     "fiches_vlakken": (2, "MultiPolygon"), "fiches_zonder_ligging": (1, None),
     "fasen_punten": (0, "MultiPoint"), "fasen_lijnen": (1, "MultiLineString"), "fasen_vlakken": (0, "MultiPolygon"),
     "fasen_zonder_ligging": (1, None), "budgetlijnen": (2, None), "wijken": (2, "MultiPolygon"),
-    "indicatorwaarden": (1, None), "stadscijfers": (0, None), "metadata": (9, None),
+    "indicatorwaarden": (1, None), "stadscijfers": (0, None), "metadata": (len(METADATA_KEYS), None),
 }
 
 

@@ -164,6 +164,8 @@ def test_staff_pages_render_cleanly(scratch_app, staff, live_server, chromium):
         "new": "/beheer/herentals/fiches/nieuw",
         "import": "/beheer/herentals/import",
         "users": "/beheer/gebruikers/",
+        "settings": "/beheer/herentals/instellingen",
+        "cities": "/beheer/steden",
     }
     for name, path in pages.items():
         response = page.goto(live_server + path)

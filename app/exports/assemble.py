@@ -13,7 +13,9 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from ..licences import BOUNDARY_LICENCE
 from ..models import Area, Municipality, Plan
+from ..read.city_settings import CityProfile, city_profile
 from ..read.pages import all_municipalities, city_wijk_indicator_values, first_plan, first_plans, real_city_figures
 from ..read.queries import FicheFilters
 from ..read.records import (
@@ -77,6 +79,37 @@ def export_source(municipality: Municipality, plan: Plan | None) -> str:
 
 
 ALL_CITIES_NAME = "alle steden"
+BOUNDARY_LICENCE_TEXT = f"{BOUNDARY_LICENCE.name} ({BOUNDARY_LICENCE.id}, {BOUNDARY_LICENCE.url})"
+
+
+def _licence_words(profile: CityProfile) -> str | None:
+    lic = profile.licence
+    return f"{lic.name} ({lic.id}, {lic.url})" if lic else None
+
+
+def licence_texts(profile: CityProfile) -> dict[str, str]:
+    """The licence words of a city's files, from its settings: the licence
+    (name, identifier, URL), its URL alone, the boundaries' licence, the contact."""
+    words = _licence_words(profile)
+    contact = ", ".join(v for v in (profile.contact_name, profile.contact_email, profile.contact_url) if v)
+    return {
+        "licence": (f"Fiches: {words}; gebiedsgrenzen: {BOUNDARY_LICENCE.name} ({BOUNDARY_LICENCE.url})."
+                    if words else DEFAULT_LICENCE),
+        "licence_url": profile.licence.url if profile.licence else "",
+        "boundary_licence": BOUNDARY_LICENCE_TEXT,
+        "contact": contact,
+        "title": f"Fichekaart – {profile.display_name}",
+    }
+
+
+def all_cities_licence_texts(profiles: list[CityProfile]) -> dict[str, str]:
+    """The all-cities file: each city's licence (the cities choose their own)."""
+    per_city = "; ".join(f"{p.display_name}: {_licence_words(p) or 'nog geen licentie gekozen'}" for p in profiles)
+    return {
+        "licence": f"Fiches, per stad: {per_city}. Gebiedsgrenzen: {BOUNDARY_LICENCE.name} ({BOUNDARY_LICENCE.url}).",
+        "licence_url": "", "boundary_licence": BOUNDARY_LICENCE_TEXT, "contact": "",
+        "title": f"Fichekaart – {ALL_CITIES_NAME}",
+    }
 
 
 def build_export_data(session: Session, municipality: Municipality | None, filters: FicheFilters,
@@ -99,10 +132,12 @@ def build_export_data(session: Session, municipality: Municipality | None, filte
     if municipality is not None:
         name, nis_code = municipality.name, municipality.nis_code
         source = export_source(municipality, first_plan(session, municipality))
+        words = licence_texts(city_profile(session, municipality))
     else:
         plans = first_plans(session)
         name, nis_code = ALL_CITIES_NAME, ", ".join(c.nis_code for c in cities)
         source = f"Fiches: {'; '.join(_plan_text(c, plans.get(c.id)) for c in cities)}. {AREA_ATTRIBUTION}."
+        words = all_cities_licence_texts([city_profile(session, c) for c in cities])
     return ExportData(
         fiches=_frame(fiche_records(fiches, base_url, wijk_index_of(areas)), FICHE_FIELDS,
                       [f.geom for f in fiches]),
@@ -114,7 +149,8 @@ def build_export_data(session: Session, municipality: Municipality | None, filte
         city_figures=_frame([city_figure_record(v) for v in figures], CITY_FIGURE_FIELDS),
         metadata=ExportMetadata(
             city_name=name, nis_code=nis_code, source=source,
-            licence=licence or DEFAULT_LICENCE,
+            licence=licence or words["licence"], licence_url=words["licence_url"],
+            boundary_licence=words["boundary_licence"], contact=words["contact"], title=words["title"],
             export_date=export_date or dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None),
             filters={FILTER_LABELS.get(k, k): v for k, v in filters.as_query_args().items()},
             illustrative_note=ILLUSTRATIVE_NOTE,

@@ -35,6 +35,11 @@ class ExportMetadata:
     export_date: dt.datetime
     filters: dict = field(default_factory=dict)
     illustrative_note: str = ""    # Dutch: which values are illustrative
+    # from the city's settings (app/read/city_settings.py); empty: not given
+    title: str = ""                # e.g. "Fichekaart – Stad Herentals"
+    licence_url: str = ""          # the URL of the licence text (machine-readable)
+    boundary_licence: str = ""     # the licence of the wijk boundaries (Statbel), with its URL
+    contact: str = ""              # who answers questions about the data
 
     @classmethod
     def coerce(cls, value: ExportMetadata | dict) -> ExportMetadata:

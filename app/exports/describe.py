@@ -12,8 +12,8 @@ from .base import ExportMetadata
 CRS_NAMES = {crs_name(epsg): label for epsg, label in CRS_LABELS.items()}
 
 # Keys of the metadata rows, in the order people read them.
-METADATA_KEYS = ("titel", "gemeente", "nis_code", "bron", "licentie", "exportdatum",
-                 "coordinatenstelsel", "filters", "illustratief")
+METADATA_KEYS = ("titel", "gemeente", "nis_code", "bron", "licentie", "licentie_url", "licentie_gebiedsgrenzen",
+                 "contact", "exportdatum", "coordinatenstelsel", "filters", "illustratief")
 
 
 def describe_filters(filters: dict | None) -> str:
@@ -42,11 +42,14 @@ def format_timestamp(moment: dt.datetime | dt.date) -> str:
 def metadata_items(meta: ExportMetadata, crs: str) -> list[tuple[str, str]]:
     """[(key, value)] in METADATA_KEYS order; every value is text."""
     values = {
-        "titel": f"Fichekaart – {meta.city_name}",
+        "titel": meta.title or f"Fichekaart – {meta.city_name}",
         "gemeente": meta.city_name,
         "nis_code": str(meta.nis_code),
         "bron": meta.source,
         "licentie": meta.licence,
+        "licentie_url": meta.licence_url or "niet opgegeven",
+        "licentie_gebiedsgrenzen": meta.boundary_licence or "niet opgegeven",
+        "contact": meta.contact or "niet opgegeven",
         "exportdatum": format_timestamp(meta.export_date),
         "coordinatenstelsel": f"{crs} ({CRS_NAMES[crs]})",
         "filters": describe_filters(meta.filters),
@@ -64,6 +67,9 @@ def readme_text(meta: ExportMetadata, crs: str, contents: list[tuple[str, str]],
         "",
         f"Bron: {items['bron']}",
         f"Licentie: {items['licentie']}",
+        f"Licentie (URL): {items['licentie_url']}",
+        f"Licentie van de gebiedsgrenzen: {items['licentie_gebiedsgrenzen']}",
+        f"Contact: {items['contact']}",
         f"Exportdatum: {items['exportdatum']}",
         f"Coördinatenstelsel: {items['coordinatenstelsel']}",
         f"Filters: {items['filters']}",

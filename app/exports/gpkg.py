@@ -85,7 +85,8 @@ class GeoPackageExporter(Exporter):
                     path, frame, name, DRIVER, geometry_type=geometry_type,
                     layer_options={"DESCRIPTION": description},
                     layer_metadata={"beschrijving": description, "bron": metadata["bron"],
-                                    "licentie": metadata["licentie"]},
+                                    "licentie": metadata["licentie_gebiedsgrenzen" if name == "wijken"
+                                                         and data.metadata.boundary_licence else "licentie"]},
                     dataset_metadata=metadata if i == 0 else None,
                     dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
                 )

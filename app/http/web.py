@@ -55,6 +55,11 @@ def basemap_origins(app: Flask) -> list[str]:
     if app.config.get("BASEMAP_URL"):
         parts = urlsplit(app.config["BASEMAP_URL"].replace("{s}", "a"))
         origins.append(f"{parts.scheme}://{parts.netloc}")
+    # a city may choose OpenStreetMap or the GRB basemap in its settings
+    # (app/basemap.py CITY_BASEMAP_ORIGINS); kept pages carry no city context
+    from ..basemap import CITY_BASEMAP_ORIGINS
+
+    origins += [o for o in CITY_BASEMAP_ORIGINS if o not in origins]
     return origins
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..geometry_families import FAMILY_TYPES, NO_PLACE
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
+from ..read.city_settings import unlisted_ids
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import (
     AREA_FIELDS,
@@ -342,12 +343,17 @@ FAMILIES = (*FAMILY_TYPES, NO_PLACE)
 
 def all_collections(session: Session) -> list[Collection]:
     """Every collection, the cities read from the database now: per city the
-    all-types fiches collection, the fiches per family and the phases per family."""
+    all-types fiches collection, the fiches per family and the phases per
+    family. Cities that are not listed (their settings) stay out of the list,
+    but get_collection still finds them by id."""
     plans = _plans(session)
     extents = {None: city_extents(session), **{f: city_extents(session, f) for f in FAMILIES}}
     phase_extents = {f: phase_city_extents(session, f) for f in FAMILIES}
+    hidden = unlisted_ids(session)
     out: list[Collection] = []
     for m in session.scalars(select(Municipality).order_by(Municipality.name)):
+        if m.id in hidden:
+            continue
         out += [FichesCollection(m, plans.get(m.id), extents[family].get(m.id, {}), family)
                 for family in (None, *FAMILIES)]
         out += [PhasesCollection(m, family, phase_extents[family].get(m.id, {})) for family in FAMILIES]

@@ -12,6 +12,7 @@ from ..crs import STORAGE_EPSG, transform
 from ..read.features import to_features
 from . import cql
 from .base import Collection, Page
+from .licences import all_licences, catalogue_links, collection_licences, collection_metadata_links, licence_links
 from .params import CRS84, CRS_URIS, STORAGE_CRS, ItemsQuery, SupportedCrs
 
 JSON = "application/json"
@@ -65,6 +66,8 @@ def landing() -> dict:
             link(url("ogcapi.openapi", f="html"), "service-doc", HTML, "Documentatie van de API"),
             link(url("ogcapi.conformance"), "conformance", JSON, "Ondersteunde conformiteitsklassen"),
             link(url("ogcapi.collections"), "data", JSON, "De collecties"),
+            *licence_links(all_licences()),
+            *catalogue_links(),
         ],
     }
 
@@ -109,6 +112,7 @@ def collection(session, c: Collection) -> dict:
             link(url("ogcapi.queryables", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                  SCHEMA, "Velden waarop gefilterd kan worden"),
             link(url("ogcapi.schema", collection_id=c.id), "describedby", SCHEMA, "Schema van de kenmerken"),
+            *collection_metadata_links(c),
         ],
     }
     extent: dict = {}
@@ -159,6 +163,7 @@ def items(c: Collection, page: Page, query: ItemsQuery) -> dict:
     links = [
         *self_links("ogcapi.items", GEOJSON, collection_id=c.id),
         link(url("ogcapi.collection", collection_id=c.id), "collection", JSON, c.title),
+        *licence_links(collection_licences(c)),
     ]
     if query.offset + len(page.ids) < page.matched:
         links.append(_page_link(c, query.offset + query.limit, "next", "Volgende pagina"))
@@ -178,6 +183,7 @@ def item(c: Collection, page: Page, crs: SupportedCrs) -> dict:
     feature["links"] = [
         *self_links("ogcapi.item", GEOJSON, collection_id=c.id, feature_id=page.ids[0]),
         link(url("ogcapi.collection", collection_id=c.id), "collection", JSON, c.title),
+        *licence_links(collection_licences(c)),
     ]
     return feature
 

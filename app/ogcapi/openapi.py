@@ -10,6 +10,7 @@ from flask import url_for
 from ..read.records import Field
 from .collections import Collection
 from .documents import DESCRIPTION, GEOJSON, HTML, JSON, OPENAPI, SCHEMA, TITLE
+from .licences import openapi_licence
 from .params import CRS84, CRS_URIS, DEFAULT_LIMIT, FILTER_LANGS, MAX_FILTER_CHARS, MAX_LIMIT
 
 PARAMETERS = {
@@ -202,7 +203,7 @@ def document(items: list[Collection]) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": TITLE, "description": DESCRIPTION, "version": "1.0.0",
-                 "license": {"name": "Zie de bron bij elke fiche; gebiedsgrenzen: Statbel"}},
+                 "license": openapi_licence()},
         "servers": [{"url": url_for("ogcapi.landing", _external=True).rstrip("/")}],
         "tags": [{"name": c.id, "description": c.title} for c in items],
         "paths": paths,

@@ -9,8 +9,26 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from ..models import Area, BudgetLine, Dependency, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
+from ..models import (
+    Area,
+    BudgetLine,
+    CitySettings,
+    Dependency,
+    Fiche,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    Phase,
+    Plan,
+)
 from .queries import FicheFilters, fiche_conditions
+
+
+def unlisted_ids(session: Session) -> set[int]:
+    """Ids of the municipalities kept off the public lists (the start page,
+    the OGC collections list, the catalogue): their settings say listed = no.
+    Their own pages stay reachable by URL."""
+    return set(session.scalars(select(CitySettings.municipality_id).where(CitySettings.listed.is_(False))))
 
 
 def city_published_projects(session: Session, city: Municipality) -> list:
@@ -65,9 +83,9 @@ def budget_years(session: Session, city: Municipality) -> list[int]:
 
 
 def city_summaries(session: Session, cities: list[Municipality] | None = None) -> list[dict]:
-    """Each city (default: every city) with its first plan, its number of
-    published projects and their expenses (and whether any line is
-    illustrative): the start page."""
+    """Each city (default: every listed city, its settings) with its first
+    plan, its number of published projects and their expenses (and whether
+    any line is illustrative): the start page."""
     shown = fiche_conditions(session, FicheFilters())
     counts = dict(session.execute(
         select(Fiche.municipality_id, func.count()).where(*shown).group_by(Fiche.municipality_id)).all())
@@ -80,7 +98,10 @@ def city_summaries(session: Session, cities: list[Municipality] | None = None) -
     )}
     plans = first_plans(session)
     summaries = []
-    for municipality in all_municipalities(session) if cities is None else cities:
+    if cities is None:
+        hidden = unlisted_ids(session)
+        cities = [m for m in all_municipalities(session) if m.id not in hidden]
+    for municipality in cities:
         budget, illustrative = budgets.get(municipality.id, (None, 0))
         summaries.append({"municipality": municipality, "plan": plans.get(municipality.id),
                        "count": counts.get(municipality.id, 0), "budget": budget,

@@ -17,6 +17,7 @@ from ..models import Area, Fiche, Municipality
 from ..postcodes import is_postcode, municipalities_for_postcode
 from ..searchtext import SearchQuery, Term, matches_as_prefix, normalise, parse_query
 from ..spatial import as_wkb, geometries_from_wkb
+from .pages import unlisted_ids
 from .queries import FicheFilters, fiche_conditions
 from .version import read_data_version
 
@@ -30,14 +31,14 @@ def publishing_city_ids(session: Session) -> set[int]:
 
 
 def listed_cities(session: Session, *, include_unlisted: bool) -> list[Municipality]:
-    """The cities the public pages list, by name: for now those with a
-    published project (the per-city "listed publicly" setting joins here);
+    """The cities the public pages list, by name: those with a published
+    project whose settings say "listed publicly" (app.read.pages.unlisted_ids);
     `include_unlisted` (a member of staff is logged in): every city."""
     cities = list(session.scalars(select(Municipality).order_by(Municipality.name)))
     if include_unlisted:
         return cities
-    publishing = publishing_city_ids(session)
-    return [c for c in cities if c.id in publishing]
+    publishing, hidden = publishing_city_ids(session), unlisted_ids(session)
+    return [c for c in cities if c.id in publishing and c.id not in hidden]
 
 
 def city_points(session: Session, cities: list[Municipality]) -> dict[int, tuple[float, float]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from ..db import get_session
 from ..exports import DEFAULT_CRS, EXPORTERS, SUPPORTED_CRS, ExportError, export_filename, get_exporter, normalise_crs
@@ -75,8 +75,7 @@ def download(slug: str, fmt: str):
         filters.ids = []
     now = dt.datetime.now(BRUSSELS)
     data = build_export_data(get_session(), municipality, filters,
-                             request.host_url.rstrip("/"), now.replace(microsecond=0, tzinfo=None),
-                             licence=current_app.config.get("EXPORT_LICENCE"))
+                             request.host_url.rstrip("/"), now.replace(microsecond=0, tzinfo=None))
     name = export_filename(municipality.slug if municipality else ALL_CITIES, exporter.key, crs, now.date())
     return Response(exporter.write(data, crs), content_type=exporter.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

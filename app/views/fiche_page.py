@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from ..http.page_cache import cached_page
 from ..models import Area, Fiche
 from ..read.apportion import line_shares
 from ..read.changes import budget_trail, load_public_revisions, public_events
+from ..read.city_settings import city_profile
 from ..read.followed import Followed
 from ..read.pages import published_dependents
 from ..read.queries import find_municipality, get_fiche
@@ -60,6 +61,7 @@ def page(slug: str, fiche_id: int):
         abort(404)
     if fiche.municipality_id != city.id:
         return redirect(url_for("fiche.page", slug=fiche.municipality.slug, fiche_id=fiche.id), 301)
+    g.city_profile = city_profile(session, city)  # the city's settings: footer, accent, logo, basemap
     return render_fiche_page(fiche)
 
 

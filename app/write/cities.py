@@ -17,6 +17,7 @@ write them.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -29,7 +30,7 @@ from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session
 
 from .. import ROOT
-from ..models import Area, Fiche, IndicatorValue, Municipality, Plan
+from ..models import Area, CitySettings, CitySettingsRevision, Fiche, IndicatorValue, Municipality, Plan
 from ..spatial import from_db, to_db
 from .imports.areas import slugify
 
@@ -192,7 +193,11 @@ def _write_backup(session: Session, municipality: Municipality, folder: Path) ->
               "areas": list(session.scalars(select(Area).where(Area.id.in_(area_ids)))),
               "indicator_values": list(session.scalars(select(IndicatorValue)
                                                        .where(IndicatorValue.area_id.in_(area_ids)))),
-              "fiches": list(session.scalars(select(Fiche).where(Fiche.id.in_(fiche_ids))))}
+              "fiches": list(session.scalars(select(Fiche).where(Fiche.id.in_(fiche_ids)))),
+              "city_settings": list(session.scalars(select(CitySettings)
+                                                    .where(CitySettings.municipality_id == municipality.id))),
+              "city_settings_revisions": list(session.scalars(
+                  select(CitySettingsRevision).where(CitySettingsRevision.municipality_id == municipality.id)))}
     for fiche in tables["fiches"]:
         for relation in ("sdg_links", "phases", "budget_lines", "progress_reports", "dependencies"):
             tables.setdefault(relation, []).extend(getattr(fiche, relation))
@@ -212,5 +217,7 @@ def _row(obj) -> dict:
         value = getattr(obj, column.key)
         if column.key == "geom" and value is not None:
             value = from_db(value).wkt
+        elif isinstance(value, bytes):  # a city's logo
+            value = base64.b64encode(value).decode("ascii")
         out[column.key] = value
     return out

@@ -20,7 +20,7 @@ from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
                             "fiche_working_versions", "alert_subscriptions", "alert_deliveries", "alert_attempts",
-                            DataVersion.__tablename__})
+                            "city_settings_revisions", DataVersion.__tablename__})
 PREVIEW = "fichekaart.preview"
 
 

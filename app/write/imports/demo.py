@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ... import ROOT
-from ...columns import MUNICIPALITY_COLUMNS
-from ...models import Fiche, Plan
+from ...columns import CITY_SETTINGS_COLUMNS, MUNICIPALITY_COLUMNS
+from ...models import Fiche, Municipality, Plan
+from ..city_settings import save_settings
 from .areas import get_or_create_municipality, import_areas
 from .fiches import import_budget_lines, import_fiches, import_phases, import_progress_reports
 from .indicators import import_indicator_definitions, import_indicator_values
@@ -75,6 +76,27 @@ def load_demo(session: Session, geodata: Path = GEODATA, log=print) -> dict[str,
         values_path = folder / "indicator_values.csv"
         if values_path.exists():
             counts[f"{city}.indicator_values"] = import_indicator_values(session, values_path)
+    counts["city_settings"] = load_city_settings(session, geodata / "city_settings.csv")
     for key, value in counts.items():
         log(f"  {key}: {value}")
     return counts
+
+
+def load_city_settings(session: Session, path: Path) -> int:
+    """Each city's settings from the file (the values cited from the sources,
+    see its `bron` column), through the same write path as the staff page."""
+    if not path.exists():
+        return 0
+    c = CITY_SETTINGS_COLUMNS
+    count = 0
+    for row in read_table(path).rows:
+        municipality = session.scalar(select(Municipality).where(Municipality.nis_code == row[c["nis_code"]]))
+        if municipality is None:
+            continue
+        plan = session.scalar(select(Plan).where(Plan.municipality_id == municipality.id).order_by(Plan.id))
+        values = {key: row.get(column) or "" for key, column in c.items() if key != "nis_code"}
+        values["listed"] = (row.get(c["listed"]) or "ja").strip().lower() == "ja"
+        values.update(plan_title=plan.title if plan else "", plan_period=plan.period if plan else "")
+        save_settings(session, municipality, values)
+        count += 1
+    return count
