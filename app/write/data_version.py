@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..models import DataVersion
 from ..read.version import ROW_ID
 
-PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
+PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "import_jobs",
                             DataVersion.__tablename__})
 
 
