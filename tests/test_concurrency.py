@@ -177,10 +177,10 @@ def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backen
             with lock:
                 statuses.append(preview.status_code)
             assert preview.status_code == 200, re.findall(r"<td>[^<]{10,}</td>", preview.text)[:3]
-            token = re.search(r'name="token" value="([^"]+)"', preview.text)
-            if token:
-                confirmed = s.post(base + "/beheer/herentals/import/bevestigen", allow_redirects=False, data={
-                    "csrf_token": csrf_token(preview.text), "token": unescape(token.group(1))})
+            action = re.search(r'action="([^"]+/bevestigen)"', preview.text)  # the job's page, after the redirect
+            if action:
+                confirmed = s.post(base + unescape(action.group(1)), allow_redirects=False, data={
+                    "csrf_token": csrf_token(preview.text)})
                 with lock:
                     statuses.append(confirmed.status_code)
 
