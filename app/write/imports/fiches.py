@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...columns import (
     BUDGET_BASES,
@@ -202,9 +203,12 @@ def write_fiches(session: Session, owner: Municipality, plan: Plan | None, exist
     result.created = len(new_refs)
     result.updated = len(items) - len(new_refs)
     session.flush()
-    for item in items:
-        ref = item.data["ref"]
-        write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
+    with session.no_autoflush:  # one flush at the end, not one per lazy load (they were 1 per row)
+        for item in items:
+            ref = item.data["ref"]
+            if ref in new_refs:  # a new fiche has no links yet: no query to find that out
+                set_committed_value(by_ref[ref], "dependencies", [])
+            write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
     refuse_lost_geometries(session, by_ref.values())  # flushes; a given geometry stored as NULL rolls all back
     return result
 
