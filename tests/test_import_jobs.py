@@ -110,7 +110,7 @@ def test_a_real_worker_process_checks_previews_and_imports(queued_app, staff, re
     job_path = stored.headers["Location"]
     waiting = client.get(job_path)
     assert waiting.status_code == 200
-    assert '<meta http-equiv="refresh" content="2">' in waiting.text             # works without JS
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in waiting.text  # works without JS
     assert "<progress" in waiting.text and "In de wachtrij" in waiting.text
     assert "import-progress.js" in waiting.text and "status.json" in waiting.text
     status = client.get(job_path + "/status.json").json

@@ -1,12 +1,10 @@
-// The import job's progress bar (the page also refreshes itself without JS,
-// with <meta http-equiv="refresh">): poll the small status JSON every second
-// and reload the page once the job has moved past its running states.
+// The import job's progress bar (without JS the page reloads itself: a
+// <meta http-equiv="refresh"> inside <noscript>): poll the small status JSON
+// every second and reload the page once the job has moved past its running states.
 (function () {
   'use strict';
   var section = document.querySelector('.job-progress[data-status-url]');
   if (!section || !window.fetch) { return; }
-  var refresh = document.querySelector('meta[http-equiv="refresh"]');
-  if (refresh) { refresh.parentNode.removeChild(refresh); }  // JS takes over: no full reloads meanwhile
   var bar = document.getElementById('voortgang-balk');
   var text = document.getElementById('voortgang-tekst');
   var url = section.getAttribute('data-status-url');
