@@ -114,6 +114,10 @@ class ProgressReporter:
 
 def run_worker(app: Flask, workers: int = 1) -> None:
     """Run a huey consumer for this app until SIGTERM/SIGINT (`fichekaart worker`)."""
+    huey_log = logging.getLogger("huey")
+    if not huey_log.handlers:  # huey's own lines (started, executing, errors) to stderr, for journalctl
+        huey_log.addHandler(logging.StreamHandler())
+        huey_log.setLevel(logging.INFO)
     # max_delay: an idle worker looks for new jobs at least every second
     # (huey's default backs off to 10 s; a person is waiting on the page).
     consumer = get_queue(app).create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=1.0)

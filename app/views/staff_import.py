@@ -13,7 +13,7 @@ from ..auth import current_user, require_role
 from ..db import get_session
 from ..jobs import imports as jobs
 from ..jobs.queue import read_progress
-from ..numbers import whole_number
+from ..numbers import format_amount, whole_number
 from ..write import history
 from ..write.editing import bulk
 
@@ -27,7 +27,7 @@ REFRESH_SECONDS = 2     # the progress page reloads itself (without JS) this oft
 def _upload_page(status=200, **context):
     return render_template(
         "staff/import.html", city=g.city, kinds=bulk.IMPORT_KINDS, crs_choices=bulk.WKT_CRS_CHOICES,
-        max_rows=jobs.max_rows(), **context,
+        max_rows=format_amount(jobs.max_rows(), symbol=False), **context,
     ), status
 
 
