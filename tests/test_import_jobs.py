@@ -5,23 +5,16 @@ each of which imports as shown."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from html import unescape
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from conftest import dispose, make_test_app
+from job_fixtures import *  # noqa: F401,F403
+from job_fixtures import wait_until_done
 from staff_fixtures import *  # noqa: F401,F403
 from staff_fixtures import db, fiche_by_ref, form_values, login, page_form
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def as_user(app, email):
@@ -52,48 +45,7 @@ def count_fiches(app) -> int:
         return session.scalar(select(func.count()).select_from(Fiche))
 
 
-# A real worker process ------------------------------------------------------------
-
-@pytest.fixture
-def queued_app(scratch_app, tmp_path):
-    """The scratch database with a real queue (a SQLite file): jobs wait for a worker."""
-    app = make_test_app(scratch_app.config["DATABASE_URL"], QUEUE_URL=f"sqlite:///{tmp_path / 'jobs.sqlite'}")
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def worker(queued_app, tmp_path):
-    """`fichekaart worker` as its own process, on the same database and queue."""
-    env = {**os.environ, "DATABASE_URL": queued_app.config["DATABASE_URL"],
-           "FICHEKAART_QUEUE_URL": queued_app.config["QUEUE_URL"], "FICHEKAART_SECRET_KEY": "test"}
-    log = open(tmp_path / "worker.log", "wb")
-    process = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "worker"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield process
-    process.send_signal(signal.SIGINT)  # huey's graceful stop
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
-
-
-def wait_until_done(client, page_path: str, timeout: float = 180) -> list[dict]:
-    """Poll the job's status as its page does; every answer comes fast."""
-    seen = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        started = time.monotonic()
-        answer = client.get(page_path + "/status.json")
-        assert answer.status_code == 200 and time.monotonic() - started < 2
-        seen.append(answer.json)
-        if not answer.json["running"]:
-            return seen
-        time.sleep(0.2)
-    raise AssertionError(f"the job did not finish in {timeout} s: {seen[-3:]}")
-
+# A real worker process (tests/job_fixtures.py) ----------------------------------------
 
 def test_a_real_worker_process_checks_previews_and_imports(queued_app, staff, request, tmp_path):
     from app.jobs.queue import ProgressReporter, get_queue
@@ -143,8 +95,9 @@ def test_a_real_worker_process_checks_previews_and_imports(queued_app, staff, re
     with db(queued_app) as session:
         fiche = fiche_by_ref(session, "HER-JOB-119")
         assert sorted(link.sdg for link in fiche.sdg_links) == [3, 11] and not fiche.published
-        assert session.scalar(select(func.count()).select_from(FicheRevision)
-                              .where(FicheRevision.action == "import", FicheRevision.fiche_ref.like("HER-JOB-%"))) == 120
+        revisions = select(func.count()).select_from(FicheRevision).where(
+            FicheRevision.action == "import", FicheRevision.fiche_ref.like("HER-JOB-%"))
+        assert session.scalar(revisions) == 120
 
 
 # The row limit ---------------------------------------------------------------------
@@ -185,7 +138,8 @@ def test_each_template_imports_as_shown(scratch_app, staff, tmp_path):
         template = client.get(f"/beheer/herentals/import/{kind}-sjabloon.csv").data
         preview = post_file(client, template, f"{kind}-sjabloon.csv", soort=kind, follow_redirects=True)
         assert preview.status_code == 200, unescape(preview.text)[:3000]
-        assert "1 nieuwe fiche(s)" in preview.text if kind == "fiches" else "0 nieuwe fiche(s), 1 bijgewerkt" in preview.text
+        expected = "1 nieuwe fiche(s), 0 bijgewerkt" if kind == "fiches" else "0 nieuwe fiche(s), 1 bijgewerkt"
+        assert expected in preview.text, kind
         assert confirm(client, preview, follow_redirects=True).status_code == 200
     with db(scratch_app) as session:
         fiche = session.scalar(select(Fiche).where(Fiche.ref == "VOORBEELD-01"))
