@@ -166,3 +166,22 @@ def test_the_column_help_names_the_right_types(scratch_app, staff):
     assert "sdgs_illustratief</th><td>ja of nee" in text
     assert "gescheiden door een spatie (bv. 3 11)" in text and "3;11" not in text
     assert "bedrag_eur</th><td>Verplicht. Bedrag in euro zoals je het typt: 250.000" in text
+
+
+def test_a_job_cut_off_by_a_stopped_worker_says_so(scratch_app, staff):
+    import datetime as dt
+
+    from app.auth import find_user
+    from app.models import ImportJob, Municipality
+
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    with db(scratch_app) as session:
+        city_id = session.scalar(select(Municipality.id).where(Municipality.slug == "herentals"))
+        user_id = find_user(session, staff.redacteur).id
+        for token, when in (("afgebroken", long_ago), ("bezig", dt.datetime.now(dt.UTC))):
+            session.add(ImportJob(token=token, user_id=user_id, municipality_id=city_id, kind="fiches",
+                                  filename="groot.csv", state="schrijven", created_at=when, updated_at=when))
+        session.commit()
+    client = as_user(scratch_app, staff.redacteur)
+    assert "meer dan een uur stil" in client.get("/beheer/herentals/import/afgebroken").text
+    assert "meer dan een uur stil" not in client.get("/beheer/herentals/import/bezig").text

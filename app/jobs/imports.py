@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ROWS = 20_000
 JOB_TTL = bulk.UPLOAD_TTL
+# A job still "running" this long after its last step was cut off (a worker
+# killed or restarted mid-job): it wrote nothing (one transaction), its page says so.
+STALLED_AFTER = dt.timedelta(hours=1)
 RUNNING = ("wacht", "controle", "schrijven")
 FINISHED = ("fouten", "klaar", "mislukt")
 STATE_LABELS = {
@@ -116,6 +119,10 @@ def choose_layer(session: Session, job: ImportJob, layer: str) -> bool:
 
 def enqueue(task: str, job_id: int) -> None:
     current_app.extensions["fichekaart.import_tasks"][task](job_id)
+
+
+def stalled(job: ImportJob) -> bool:
+    return job.state in RUNNING and as_utc(job.updated_at) < dt.datetime.now(dt.UTC) - STALLED_AFTER
 
 
 def result_of(job: ImportJob) -> dict:

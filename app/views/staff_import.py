@@ -87,7 +87,7 @@ def _job_view(job, status: int, error: str | None = None):
         progress=read_progress(job.token) if job.state in jobs.RUNNING else None, error=error,
         state_label=jobs.STATE_LABELS[job.state], phase_labels=jobs.PHASE_LABELS, refresh=REFRESH_SECONDS,
         items=items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, pages=pages,
-        can_confirm=job.state == "voorvertoning" and job.data is not None,
+        can_confirm=job.state == "voorvertoning" and job.data is not None, stalled=jobs.stalled(job),
         format_value=history.format_value, labels=history.FIELD_LABELS,
     ), status
 
