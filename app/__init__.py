@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli
     from .http import compression, cors, hosts, metrics, outage, request_log, web
+    from .jobs import queue
     from .write import search_index  # noqa: F401  (registers the ORM events that keep search columns)
 
     request_log.init_app(app)
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cors.init_app(app)
     metrics.init_app(app, db.get_engine_of(app))
     auth.init_app(app)
+    queue.init_app(app)
     register_blueprints(app)
     return app
 

@@ -3,7 +3,8 @@
     fichekaart db upgrade | downgrade REV --yes [--force] | revision -m MSG | current | checksum
     fichekaart backup [-o FILE] | restore FILE --yes [--force]
     fichekaart seed                 load the demo content when the database is empty
-    fichekaart import areas|addresses|indicators|fiches FILE ...
+    fichekaart import areas|addresses|indicators|fiches|phases|budget FILE ... | template KIND -o FILE
+    fichekaart worker               run the background jobs (imports from the workspace)
     fichekaart export fiches --city herentals --crs EPSG:31370 -o out.geojson
     fichekaart users create-admin EMAIL [--password-stdin] | add EMAIL --role redacteur:herentals | list
     fichekaart cities add NIS... [--all] [--slug S] [--refresh] | list | remove NIS [--force]
@@ -335,11 +336,13 @@ def users_list():
 def init_app(app: Flask) -> None:
     from .cli_alerts import alerts_group
     from .cli_cities import cities_group
+    from .cli_jobs import template_cmd, worker_cmd
     from .cli_ops import backup_cmd, checksum_cmd, restore_cmd
 
     db_group.add_command(checksum_cmd)
+    import_group.add_command(template_cmd)
     for command in (db_group, seed, import_group, export_group, users_group, cities_group, backup_cmd,
-                    restore_cmd, alerts_group):
+                    restore_cmd, alerts_group, worker_cmd):
         app.cli.add_command(command)
 
 

@@ -350,18 +350,27 @@ class FicheWorkingVersion(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PendingUpload(Base):
-    """A bulk-import file between preview and confirmation. In the database
-    rather than on local disk, so any app server can confirm it."""
-    __tablename__ = "pending_uploads"
+class ImportJob(Base):
+    """A bulk import run as background jobs (app/jobs/imports.py): the
+    uploaded file, its state and what the jobs found. In the database rather
+    than on local disk, so any web worker shows it and any queue worker runs it.
+
+    state: wacht -> controle -> voorvertoning | fouten; voorvertoning ->
+    schrijven -> klaar | mislukt. The progress of a running job (rows
+    checked / total) lives in the queue's store, not here (app/jobs/queue.py)."""
+    __tablename__ = "import_jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)   # the job's address in URLs (not guessable)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))            # fiches | fasen | budget (bulk.IMPORT_KINDS)
     filename: Mapped[str] = mapped_column(String(255))
-    options: Mapped[Optional[str]] = mapped_column(Text)     # JSON: crs, repair, drop_z
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    options: Mapped[Optional[str]] = mapped_column(Text)     # JSON: crs, repair, drop_z, layer
+    data: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # the file; emptied once the job is over
+    state: Mapped[str] = mapped_column(String(20))
+    result: Mapped[Optional[str]] = mapped_column(Text)      # JSON: preview items, row errors, counts
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 # Tolerant search (issue 10): the city's address list, for street searches.

@@ -127,9 +127,11 @@ def make_test_app(url: str, **config):
     from app import create_app
 
     # DATA_VERSION_TTL 0: tests edit and read back within a second, and the
-    # page cache and ETags must see every edit at once.
+    # page cache and ETags must see every edit at once. QUEUE_URL immediate:
+    # background jobs run inside the request (tests of the pages); the real
+    # queue and worker process are tested in tests/test_import_jobs.py.
     return create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "DATA_VERSION_TTL": 0,
-                       **config})
+                       "QUEUE_URL": "immediate", **config})
 
 
 def dispose(app) -> None:

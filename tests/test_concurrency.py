@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from conftest import dispose, make_test_app
+from job_fixtures import *  # noqa: F401,F403
 from staff_fixtures import *  # noqa: F401,F403
 from staff_fixtures import PASSWORD, csrf_token, db, fill, form_values, login, page_form
 
@@ -140,17 +141,20 @@ def test_read_only_database_gives_503_and_reads_keep_working(scratch_app, staff,
 
 # Three editors and an import against a real server (SpatiaLite) -----------------------
 
-def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backend):
+def test_three_editors_and_an_import_on_a_real_server(scratch_app, queued_app, staff, backend, request):
+    """The import runs as it does in production: its jobs in a worker process."""
     spatialite_only(backend)
     import requests
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, scratch_app, threaded=True)
+    request.getfixturevalue("worker")
+    server = make_server("127.0.0.1", 0, queued_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     fiches = herentals_fiches(scratch_app, 6)
     statuses: list[int] = []
+    imports_written: list[bool] = []
     last_title: dict[int, str] = {}
     lock = threading.Lock()
 
@@ -181,15 +185,26 @@ def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backen
             data = {"csrf_token": csrf_token(page.text), "crs": "31370"}
             preview = s.post(base + "/beheer/herentals/import", data=data,
                              files={"bestand": ("f.csv", f"ref;titel\n{rows}\n".encode())})
+            preview = finished(s, preview.url)  # the job's page, once the worker has checked the file
             with lock:
                 statuses.append(preview.status_code)
             assert preview.status_code == 200, re.findall(r"<td>[^<]{10,}</td>", preview.text)[:3]
-            token = re.search(r'name="token" value="([^"]+)"', preview.text)
-            if token:
-                confirmed = s.post(base + "/beheer/herentals/import/bevestigen", allow_redirects=False, data={
-                    "csrf_token": csrf_token(preview.text), "token": unescape(token.group(1))})
+            action = re.search(r'action="([^"]+/bevestigen)"', preview.text)
+            if action:
+                confirmed = s.post(base + unescape(action.group(1)), allow_redirects=False, data={
+                    "csrf_token": csrf_token(preview.text)})
+                done = finished(s, preview.url)
                 with lock:
-                    statuses.append(confirmed.status_code)
+                    statuses.extend([confirmed.status_code, done.status_code])
+                    imports_written.append("Import bewaard" in done.text)
+
+    def finished(s, job_url):
+        """Poll the job's status (as its page does) until the worker is done with it."""
+        deadline = time.monotonic() + 120
+        while s.get(job_url + "/status.json").json()["running"]:
+            assert time.monotonic() < deadline, "the worker did not finish the job"
+            time.sleep(0.2)
+        return s.get(job_url)
 
     workers = [
         threading.Thread(target=editor, args=(staff.redacteur, fiches[0][0], "A")),
@@ -205,6 +220,7 @@ def test_three_editors_and_an_import_on_a_real_server(scratch_app, staff, backen
     server.shutdown()
     assert [s for s in statuses if s >= 500] == [], statuses
     assert statuses.count(302) >= 24, statuses
+    assert imports_written and all(imports_written), imports_written   # the worker wrote the import
     for fiche_id, title in last_title.items():
         assert title_of(scratch_app, fiche_id) == title     # no lost update
     assert len(last_title) == 3

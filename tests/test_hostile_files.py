@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from sqlalchemy import select
 
 from app.write.imports import ImportFailed, archives, tables
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import db, fill, login, page_form
+from staff_fixtures import db, fill, form_values, login, page_form
 
 
 def as_user(app, email):
@@ -153,7 +155,8 @@ def test_zip_bomb_through_bulk_import_and_geometry_upload(scratch_app, staff, te
     bomb = zip_bomb(60)
     values = page_form(client, "/beheer/herentals/import", "import-form")
     values.add("bestand", (io.BytesIO(bomb), "bom.zip"))
-    answer = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data")
+    answer = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data",
+                         follow_redirects=True)  # the job's page (the job ran at once: immediate mode)
     assert answer.status_code == 422 and "verdacht sterk gecomprimeerd" in answer.text
     fiche_id = _a_fiche_with_geometry(scratch_app)[0]
     values = page_form(client, f"/beheer/herentals/fiches/{fiche_id}/bewerken")
@@ -169,14 +172,16 @@ def test_bulk_import_offers_the_layers_of_a_geopackage(scratch_app, staff):
     data = _gpkg(["eerste", "tweede"])
     values = page_form(client, "/beheer/herentals/import", "import-form")
     values.add("bestand", (io.BytesIO(data), "lagen.gpkg"))
-    asked = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data")
+    asked = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data",
+                        follow_redirects=True)
     assert asked.status_code == 422 and "Welke laag" in asked.text
     assert '<option value="tweede">' in asked.text
-    values = page_form(client, "/beheer/herentals/import", "import-form")
-    values["laag"] = "tweede"
-    values.add("bestand", (io.BytesIO(data), "lagen.gpkg"))
-    preview = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data")
+    # The job keeps the file: choosing the layer checks it again, no second upload.
+    action = unescape(re.search(r'<form[^>]*action="([^"]+)"[^>]*id="laag-form"', asked.text).group(1))
+    preview = client.post(action, data={**form_values(asked.text, "laag-form"), "laag": "tweede"},
+                          follow_redirects=True)
     assert preview.status_code == 200 and "HER-GPKG-1" in preview.text and "HER-GPKG-0" not in preview.text
+    assert client.post(action, data={**form_values(asked.text, "laag-form"), "laag": "derde"}).status_code == 422
 
 
 def test_cli_layer_option(scratch_app, tmp_path):
@@ -235,7 +240,8 @@ def test_million_vertex_line_through_bulk_import_keeps_the_old_geometry(scratch_
     data = f"ref;titel;geometrie_wkt\n{ref};Lange lijn;{line}\n".encode()
     values = page_form(client, "/beheer/herentals/import", "import-form")
     values.add("bestand", (io.BytesIO(data), "lijn.csv"))
-    answer = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data")
+    answer = client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data",
+                         follow_redirects=True)
     assert answer.status_code == 422 and "1.000.000 punten" in answer.text
     assert _a_fiche_with_geometry(scratch_app)[2:] == (old_wkt, version)
 

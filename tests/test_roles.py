@@ -87,6 +87,21 @@ class Walk:
             self.published_id = published.id
             self.revision_id = revision.id
             self.spare_id = find_user(session, staff.spare).id
+            # An import job of each account (a job's pages belong to its uploader).
+            import datetime as dt
+
+            from app.models import ImportJob
+
+            herentals_id = session.scalar(select(Municipality.id).where(Municipality.slug == "herentals"))
+            now = dt.datetime.now(dt.UTC)
+            self.job_tokens = []
+            for email in vars(staff).values():
+                token = f"walk-{uuid.uuid4().hex}"
+                session.add(ImportJob(token=token, user_id=find_user(session, email).id, municipality_id=herentals_id,
+                                      kind="fiches", filename="walk.csv", state="klaar", result="{}",
+                                      created_at=now, updated_at=now))
+                self.job_tokens.append(token)
+            session.commit()
         try:
             from app.exports import EXPORTERS
             formats = sorted(EXPORTERS)
@@ -100,6 +115,7 @@ class Walk:
             "revision_id": [self.revision_id], "user_id": [self.spare_id], "nis": ["13011"], "nis_code": ["13011"],
             "fmt": [*formats, "csv", "xlsx", "json", "geojson"], "format": [*formats, "json"],
             "ext": [*formats, "json"], "code": [wijk], "wijk": [wijk], "area": [wijk], "ref": [self.draft_ref],
+            "token": self.job_tokens, "kind": ["fiches", "fasen", "budget"],
         }.items():
             self.add(name, *options)
 
@@ -315,11 +331,11 @@ def test_draft_feature_is_not_found_publicly(walk, scratch_app):
 # 4. POST without CSRF token fails and changes nothing -----------------------
 
 def _counts(app) -> dict:
-    from app.models import Fiche, FicheRevision, LoginAttempt, PendingUpload, User
+    from app.models import Fiche, FicheRevision, ImportJob, LoginAttempt, User
 
     with db(app) as session:
         return {m.__name__: session.scalar(select(func.count()).select_from(m))
-                for m in (Fiche, FicheRevision, User, LoginAttempt, PendingUpload)} | {
+                for m in (Fiche, FicheRevision, User, LoginAttempt, ImportJob)} | {
             "versions": session.scalar(select(func.sum(Fiche.version))),
             "published": session.scalar(select(func.count()).select_from(Fiche).where(Fiche.published.is_(True))),
         }

@@ -1,9 +1,11 @@
 """Bulk import from the workspace (both databases): templates, preview that
 writes nothing, confirmation that writes everything and records it, row
-errors in Dutch, and the bad files."""
+errors in Dutch, and the bad files. The jobs run in huey's immediate mode
+here (tests of the pages); tests/test_import_jobs.py runs a real worker."""
 from __future__ import annotations
 
 import io
+import re
 from html import unescape
 
 from sqlalchemy import func, select
@@ -19,17 +21,29 @@ def as_user(app, email):
 
 
 def upload(client, content: bytes, name: str, **options):
+    """Upload, then the job's page (the job ran at once: immediate mode)."""
     values = page_form(client, "/beheer/herentals/import", "import-form")
     fill(values, options)
     values.add("bestand", (io.BytesIO(content), name))
-    return client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data")
+    return client.post("/beheer/herentals/import", data=values, content_type="multipart/form-data",
+                       follow_redirects=True)
+
+
+def form_action(html: str, form_id: str) -> str:
+    return unescape(re.search(rf'<form[^>]*action="([^"]+)"[^>]*id="{form_id}"', html).group(1))
+
+
+def confirm(client, preview, **kwargs):
+    return client.post(form_action(preview.text, "bevestig-form"), data=form_values(preview.text, "bevestig-form"),
+                       **kwargs)
 
 
 def totals(app) -> tuple:
-    from app.models import Fiche, FicheRevision, PendingUpload
+    """What an import writes: fiches, revisions, the sum of the fiches' versions."""
+    from app.models import Fiche, FicheRevision
 
     with db(app) as session:
-        return tuple(session.scalar(select(func.count()).select_from(m)) for m in (Fiche, FicheRevision, PendingUpload)) + (
+        return tuple(session.scalar(select(func.count()).select_from(m)) for m in (Fiche, FicheRevision)) + (
             session.scalar(select(func.sum(Fiche.version))),)
 
 
@@ -48,14 +62,15 @@ def test_templates_have_the_dutch_columns(scratch_app, staff):
 
     client = as_user(scratch_app, staff.lezer)
     expected = [*FICHE_COLUMNS.values(), GEOMETRY_WKT_COLUMN]
-    csv = client.get("/beheer/herentals/import/sjabloon.csv")
+    csv = client.get("/beheer/herentals/import/fiches-sjabloon.csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert 'filename="fiches-sjabloon.csv"' in csv.headers["Content-Disposition"]
     assert read_table(csv.data, "sjabloon.csv").columns == expected
-    xlsx = client.get("/beheer/herentals/import/sjabloon.xlsx")
+    xlsx = client.get("/beheer/herentals/import/fiches-sjabloon.xlsx")
     assert xlsx.status_code == 200
     assert read_table(xlsx.data, "sjabloon.xlsx").columns == expected
-    assert client.get("/beheer/herentals/import/sjabloon.pdf").status_code == 404
+    assert client.get("/beheer/herentals/import/fiches-sjabloon.pdf").status_code == 404
+    assert client.get("/beheer/herentals/import/projecten-sjabloon.csv").status_code == 404
 
 
 def test_preview_then_confirm(scratch_app, staff):
@@ -79,11 +94,9 @@ def test_preview_then_confirm(scratch_app, staff):
     assert "Het bestand heeft geen kolom ouder_ref, hangt_af_van, partners" in text   # kept as they are
     assert "Bestaande fiches houden daarvoor hun huidige waarde" in text
     assert '=HYPERLINK("http://evil.example","klik")' in text and "<a href=\"http://evil" not in preview.text
-    assert totals(scratch_app)[:2] == before[:2] and totals(scratch_app)[3] == before[3]  # nothing written
-    assert totals(scratch_app)[2] == before[2] + 1                                        # the file waits
-    confirm = form_values(preview.text, "bevestig-form")
-    done = client.post("/beheer/herentals/import/bevestigen", data=confirm)
-    assert done.status_code == 302
+    assert totals(scratch_app) == before  # nothing written
+    done = confirm(client, preview)
+    assert done.status_code == 303 and done.headers["Location"] == preview.request.path
     assert "2 nieuwe fiche(s), 1 bijgewerkt" in client.get(done.headers["Location"]).text
     with db(scratch_app) as session:
         updated, created = fiche_by_ref(session, ref), fiche_by_ref(session, "HER-IMPORT-1")
@@ -94,9 +107,10 @@ def test_preview_then_confirm(scratch_app, staff):
         assert all(r.user_email == staff.redacteur and r.note == "Bulkimport uit fiches.csv" for r in revisions)
         change = next(c for r in revisions if r.fiche_ref == ref for c in changes_of(r) if c["field"] == "title")
         assert change == {"field": "title", "old": title, "new": f"{title} (bijgewerkt)"}
-    # The token is used up.
-    again = client.post("/beheer/herentals/import/bevestigen", data=confirm)
+    # The job is used up: a second confirmation changes nothing.
+    again = confirm(client, preview)
     assert again.status_code == 410 and "verlopen of al verwerkt" in again.text
+    assert totals(scratch_app)[:2] == (before[0] + 2, before[1] + 3)
 
 
 def test_row_errors_in_dutch_and_nothing_written(scratch_app, staff):
@@ -147,27 +161,29 @@ def test_confirm_refuses_when_a_fiche_changed_since_the_preview(scratch_app, sta
     ref, title = existing_project(scratch_app)
     client = as_user(scratch_app, staff.redacteur)
     preview = upload(client, f"ref;titel\n{ref};{title} via import\n".encode(), "f.csv")
-    confirm = form_values(preview.text, "bevestig-form")
     with db(scratch_app) as session:
         fiche = fiche_by_ref(session, ref)
         fiche.summary = "Intussen gewijzigd"
         session.commit()
-    response = client.post("/beheer/herentals/import/bevestigen", data=confirm)
+    response = confirm(client, preview, follow_redirects=True)
     assert response.status_code == 409
     assert f"door iemand anders gewijzigd: {ref}" in unescape(response.text)
     with db(scratch_app) as session:
         assert session.scalar(select(Fiche.title).where(Fiche.ref == ref)) == title
 
 
-def test_pending_upload_belongs_to_its_uploader(scratch_app, staff):
+def test_import_job_belongs_to_its_uploader(scratch_app, staff):
     ref, title = existing_project(scratch_app)
     client = as_user(scratch_app, staff.redacteur)
     preview = upload(client, f"ref;titel\n{ref};{title} via import\n".encode(), "f.csv")
-    token = form_values(preview.text, "bevestig-form")["token"]
     other = as_user(scratch_app, staff.redacteur2)
     page = page_form(other, "/beheer/herentals/import", "import-form")
-    response = other.post("/beheer/herentals/import/bevestigen", data={"csrf_token": page["csrf_token"], "token": token})
-    assert response.status_code == 410
+    assert other.get(preview.request.path).status_code == 404
+    assert other.get(preview.request.path + "/status.json").status_code == 404
+    response = other.post(form_action(preview.text, "bevestig-form"), data={"csrf_token": page["csrf_token"]})
+    assert response.status_code == 404
+    with db(scratch_app) as session:
+        assert fiche_by_ref(session, ref).title == title
 
 
 def test_formula_typed_in_the_workspace_is_neutralised_in_the_csv_download(scratch_app, staff):
@@ -184,7 +200,7 @@ def test_formula_typed_in_the_workspace_is_neutralised_in_the_csv_download(scrat
     formula = '=HYPERLINK("http://evil.example","klik")'
     client = as_user(scratch_app, staff.redacteur)
     preview = upload(client, f"ref;titel;soort;gepubliceerd\nHER-FORMULE;{formula};fiche;ja\n".encode(), "f.csv")
-    assert client.post("/beheer/herentals/import/bevestigen", data=form_values(preview.text, "bevestig-form")).status_code == 302
+    assert confirm(client, preview).status_code == 303
     download = scratch_app.test_client().get("/herentals/download.csv")
     assert download.status_code == 200
     with zipfile.ZipFile(_io.BytesIO(download.data)) as archive:
@@ -204,4 +220,4 @@ def test_value_too_long_for_the_database_is_a_row_error(scratch_app, staff):
         assert response.status_code == 422
         assert "De databank weigerde een waarde" in unescape(response.text)
     after = totals(scratch_app)
-    assert (after[0], after[1], after[3]) == (before[0], before[1], before[3])  # no fiche written
+    assert after == before  # no fiche written

@@ -2,7 +2,7 @@
 in the same transaction: one session event for ORM flushes and one for DML
 statements run through the session (bulk imports, replacing children).
 
-Staff-only tables (users, roles, login attempts, revisions, pending uploads,
+Staff-only tables (users, roles, login attempts, revisions, import jobs,
 working versions, e-mail alerts) do not change what a visitor sees and leave
 the version alone. Neither does a session marked with `PREVIEW` in its info (a
 working version applied for a staff preview and rolled back:
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..models import DataVersion
 from ..read.version import ROW_ID
 
-PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "pending_uploads",
+PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "import_jobs",
                             "fiche_working_versions", "alert_subscriptions", "alert_deliveries", "alert_attempts",
                             "city_settings_revisions", DataVersion.__tablename__})
 PREVIEW = "fichekaart.preview"

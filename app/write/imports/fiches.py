@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...columns import (
     BUDGET_BASES,
@@ -101,6 +102,8 @@ def import_fiches(
     repair_invalid: bool = False,
     drop_z: bool = False,
     progress: Progress = None,
+    checked: Progress = None,
+    max_rows: int | None = None,
 ) -> FicheImportResult:
     """Check every row, then write all of them or none. `crs` is the CRS of a
     CSV/XLSX WKT column (default EPSG:31370); spatial files declare their own.
@@ -139,7 +142,7 @@ def import_fiches(
         return write_fiches(session, owner, plan, existing, items, progress)
 
     pipeline = Pipeline(FICHE_FILE_COLUMNS, check_row, write, check_references)
-    return pipeline.run(source, filename=filename, layer=layer, progress=progress)
+    return pipeline.run(source, filename=filename, layer=layer, progress=progress, checked=checked, max_rows=max_rows)
 
 
 def parse_fiche_fields(row: Row, check: Check) -> dict:
@@ -149,7 +152,7 @@ def parse_fiche_fields(row: Row, check: Check) -> dict:
     data["parent_ref"] = values.text(row.raw("parent_ref"))
     for attr, parser in PARSERS.items():
         data[attr] = check.parse(attr, parser)
-    data["depends_on"] = values.split_list(row.raw("depends_on"))
+    data["depends_on"] = values.split_refs(row.raw("depends_on"))
     data["partners"] = values.split_list(row.raw("partners"))
     if not data["ref"]:
         check.fail("ref", "Elke fiche heeft een ref (unieke code) nodig.")
@@ -200,9 +203,12 @@ def write_fiches(session: Session, owner: Municipality, plan: Plan | None, exist
     result.created = len(new_refs)
     result.updated = len(items) - len(new_refs)
     session.flush()
-    for item in items:
-        ref = item.data["ref"]
-        write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
+    with session.no_autoflush:  # one flush at the end, not one per lazy load (they were 1 per row)
+        for item in items:
+            ref = item.data["ref"]
+            if ref in new_refs:  # a new fiche has no links yet: no query to find that out
+                set_committed_value(by_ref[ref], "dependencies", [])
+            write_fiche_links(by_ref[ref], item, by_ref, is_new=ref in new_refs)
     refuse_lost_geometries(session, by_ref.values())  # flushes; a given geometry stored as NULL rolls all back
     return result
 
@@ -241,7 +247,8 @@ def write_fiche_links(fiche: Fiche, item: ParsedFiche, by_ref: dict[str, Fiche],
 # Child tables -------------------------------------------------------------
 
 def _import_children(session: Session, source, municipality: str, filename: str | None, columns: dict[str, str],
-                     build: Callable[[Check], Any], attr: str, progress: Progress = None) -> int:
+                     build: Callable[[Check], Any], attr: str, progress: Progress = None, checked: Progress = None,
+                     max_rows: int | None = None) -> int:
     """Rows that belong to a fiche (by fiche_ref): each named fiche's `attr`
     list is replaced by the file's rows for it."""
     owner = find_municipality(session, municipality)
@@ -266,7 +273,7 @@ def _import_children(session: Session, source, municipality: str, filename: str 
         return len(items)
 
     pipeline = Pipeline(Columns(columns, required=("fiche_ref",)), check_row, write)
-    return pipeline.run(source, filename=filename, progress=progress)
+    return pipeline.run(source, filename=filename, progress=progress, checked=checked, max_rows=max_rows)
 
 
 def _build_phase(check: Check) -> Phase:
@@ -326,16 +333,18 @@ def _build_progress_report(check: Check) -> ProgressReport:
     )
 
 
-def import_phases(session, source, *, municipality, filename=None, progress=None) -> int:
+def import_phases(session, source, *, municipality, filename=None, progress=None, checked=None, max_rows=None) -> int:
     return _import_children(session, source, municipality, filename, PHASE_FILE_COLUMNS, _build_phase, "phases",
-                            progress)
+                            progress, checked, max_rows)
 
 
-def import_budget_lines(session, source, *, municipality, filename=None, progress=None) -> int:
+def import_budget_lines(session, source, *, municipality, filename=None, progress=None, checked=None,
+                        max_rows=None) -> int:
     return _import_children(session, source, municipality, filename, BUDGET_COLUMNS, _build_budget_line,
-                            "budget_lines", progress)
+                            "budget_lines", progress, checked, max_rows)
 
 
-def import_progress_reports(session, source, *, municipality, filename=None, progress=None) -> int:
+def import_progress_reports(session, source, *, municipality, filename=None, progress=None, checked=None,
+                            max_rows=None) -> int:
     return _import_children(session, source, municipality, filename, PROGRESS_COLUMNS, _build_progress_report,
-                            "progress_reports", progress)
+                            "progress_reports", progress, checked, max_rows)

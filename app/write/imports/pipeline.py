@@ -10,6 +10,11 @@ validate  the importer's `check_row(row, check)` turns each row into an item,
 write     only when no row has an error: the importer's `write(items,
           progress)`, inside the caller's transaction (all or nothing).
 
+`checked(done, total)` reports the validation (rows checked / total) and
+`progress(done, total)` the write, for a progress bar; `max_rows` refuses a
+file with more rows before any row is looked at (a background job's memory
+budget, see app/jobs/imports.py).
+
 Errors are collected per row and column (`errors.RowError`), so a file with
 ten problems reports ten, and nothing is written.
 """
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ...numbers import format_amount
 from .errors import RowCollector
 from .tables import Table, read_table
 
@@ -123,24 +129,28 @@ class Pipeline(Generic[T, R]):
     check_table: Callable[[Table, RowCollector], None] | None = None
 
     def run(self, source: str | Path | bytes, *, filename: str | None = None, layer: str | None = None,
-            progress: Progress = None) -> R:
+            progress: Progress = None, checked: Progress = None, max_rows: int | None = None) -> R:
         table = read_table(source, filename, layer)                        # read
         errors = RowCollector(display_name(source, filename))
+        if max_rows is not None and len(table.rows) > max_rows:
+            errors.add(None, None, too_many_rows(len(table.rows), max_rows))
+            errors.raise_if_any()
         if self.check_table is not None:
             self.check_table(table, errors)
         headers = self.columns.resolve(table.columns, errors)               # map columns
         errors.raise_if_any()
-        items = self.validate(rows(table, headers), errors)                # validate
+        items = self.validate(rows(table, headers), errors, checked)       # validate
         errors.raise_if_any()
         return self.write([item for _, item in items], progress)           # write
 
-    def validate(self, table_rows: Iterable[Row], errors: RowCollector) -> list[tuple[Row, T]]:
+    def validate(self, table_rows: list[Row], errors: RowCollector, checked: Progress = None) -> list[tuple[Row, T]]:
         items = []
-        for row in table_rows:
+        for i, row in enumerate(table_rows):
             check = Check(row, errors, self.columns)
             item = self.check_row(row, check)
             if item is not None and check.ok:
                 items.append((row, item))
+            report_progress(checked, i + 1, len(table_rows))
         if self.check_all is not None:
             self.check_all(items, errors)
         return items
@@ -156,9 +166,15 @@ def display_name(source: str | Path | bytes, filename: str | None) -> str | None
     return filename or (Path(source).name if isinstance(source, (str, Path)) else None)
 
 
+def too_many_rows(count: int, limit: int) -> str:
+    shown = {n: format_amount(n, symbol=False) for n in (count, limit)}
+    return (f"Dit bestand telt {shown[count]} rijen; één import mag er hoogstens {shown[limit]} tellen. "
+            "Splits het bestand op in kleinere bestanden en importeer ze na elkaar.")
+
+
 def report_progress(progress: Progress, done: int, total: int) -> None:
     if progress:
         progress(done, total)
 
 
-__all__ = ["Check", "Columns", "Pipeline", "Row", "display_name", "report_progress", "rows"]
+__all__ = ["Check", "Columns", "Pipeline", "Row", "display_name", "report_progress", "rows", "too_many_rows"]

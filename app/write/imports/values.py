@@ -87,6 +87,13 @@ def sdgs(value) -> list[int]:
     return sorted(set(out))
 
 
+def split_refs(value) -> list[str]:
+    """Refs of fiches: separated by spaces, commas or ';' (a ref has none of
+    them), so a list typed into a ';'-separated CSV cell never splits the row."""
+    s = text(value)
+    return [p for p in re.split(r"[;,\s]+", s) if p] if s else []
+
+
 def split_list(value) -> list[str]:
     s = text(value)
     return [p.strip() for p in s.split(";") if p.strip()] if s else []
