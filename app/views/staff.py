@@ -25,6 +25,7 @@ from ..crs import STORAGE_EPSG, transform
 from ..db import get_session
 from ..models import Fiche, FicheRevision, Municipality
 from ..numbers import format_amount, parse_amount, whole_number
+from ..read import shape_maps
 from ..read.staff import (
     city_refs,
     city_sectors,
@@ -33,7 +34,6 @@ from ..read.staff import (
     staff_fiches,
     with_working_version,
 )
-from ..read import shape_maps
 from ..spatial import from_db
 from ..write import history
 from ..write.editing import form as fiche_form

@@ -93,7 +93,7 @@
   if (form) { form.addEventListener('submit', refuseWhileDrawing); }
 
   if (map.pm) {
-    if (map.pm.setLang) { map.pm.setLang('nl-fichekaart', TOOL_WORDS, 'nl'); }
+    if (map.pm.setLang) { map.pm.setLang('nl', TOOL_WORDS, 'nl'); }
     map.on('pm:drawend', clearOpenWarning);
     map.pm.setGlobalOptions({ layerGroup: drawn, pathOptions: style });
     map.pm.addControls({
