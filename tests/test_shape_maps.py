@@ -121,3 +121,12 @@ def test_summaries_in_dutch_and_no_map_for_a_huge_shape():
     assert shown["map"] is None and shown["new_text"].startswith("lijn, 20.001 punten")
     moved = shape_maps.revision_shapes(square.wkt, shapely.box(180_300, 205_000, 180_400, 205_100).wkt)
     assert moved["moved"] == "De nieuwe ligging ligt 200 m van de oude."
+
+
+def test_an_invalid_shape_is_described_without_a_false_size():
+    from app.read import shape_maps
+    from app.crs import transform
+
+    bow_tie = transform(BOW_TIE, 4326, 31370)
+    text = shape_maps.describe(bow_tie)
+    assert text.startswith("vlak, 5 punten, ongeldig, rond (18") and "m²" not in text

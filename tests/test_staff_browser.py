@@ -355,7 +355,8 @@ def test_saving_while_a_shape_is_open_keeps_the_old_geometry(scratch_app, staff,
     assert "Vorm afwerken" in actions.inner_text() and "Bewaar" not in actions.inner_text()
     box = page.locator("#kaart .folium-map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for x, y in [(cx - 120, cy - 90), (cx - 20, cy - 100), (cx - 30, cy - 10)]:
+    # Right of the square (which the map is fitted to), so the two parts do not overlap.
+    for x, y in [(cx + 220, cy - 150), (cx + 380, cy - 140), (cx + 300, cy - 40)]:
         page.mouse.click(x, y)
         page.wait_for_timeout(150)
     before = page.input_value("#veld-geometrie_geojson")
@@ -380,7 +381,7 @@ def test_saving_while_a_shape_is_open_keeps_the_old_geometry(scratch_app, staff,
     assert "Gewijzigd" in page.locator(".map-status").inner_text()
     page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
     page.wait_for_load_state()
-    assert "bewaard (versie" in page.content()
+    assert "bewaard (versie" in page.content(), page.locator("main").inner_text()[:2000]
     with db(scratch_app) as session:
         stored = from_db(session.get(Fiche, fiche_id).geom)
         assert stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2   # the square and the new triangle
@@ -423,7 +424,9 @@ def test_history_draws_the_old_and_the_new_place(scratch_app, staff, live_server
         assert "grijs, gestreept" in figure.inner_text()
         assert page.locator("details summary:has-text('WKT')").count() >= 1
         assert watched.axe_violations() == []
-        assert not watched.overflows_horizontally()
+        assert not watched.overflows_horizontally(), page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
         page.screenshot(path=str(ARTIFACTS / f"staff-history-shapes-{name}.png"), full_page=False)
         watched.check_clean()
         watched.close()

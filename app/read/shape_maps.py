@@ -68,14 +68,22 @@ def describe(geom_31370: BaseGeometry | None) -> str:
     count = shapely.get_num_coordinates(geom_31370)
     parts = [_KINDS.get(geom_31370.geom_type, geom_31370.geom_type),
              f"{_number(count)} punt" + ("en" if count != 1 else "")]
-    if geom_31370.area > 0:
+    # An invalid shape (a bow tie) has no meaningful area or centroid: its box's centre.
+    valid = geom_31370.is_valid
+    if not valid:
+        parts.append("ongeldig")
+    elif geom_31370.area > 0:
         area = geom_31370.area
         parts.append(f"{_number(area / 10_000, 2)} ha" if area >= 10_000 else f"{_number(area)} m²")
     elif geom_31370.length > 0:
         length = geom_31370.length
         parts.append(f"{_number(length / 1000, 2)} km" if length >= 1000 else f"{_number(length)} m")
-    centre = geom_31370.centroid
-    parts.append(f"rond ({_number(centre.x)}, {_number(centre.y)})")
+    if valid:
+        x, y = geom_31370.centroid.x, geom_31370.centroid.y
+    else:
+        minx, miny, maxx, maxy = geom_31370.bounds
+        x, y = (minx + maxx) / 2, (miny + maxy) / 2
+    parts.append(f"rond ({_number(x)}, {_number(y)})")
     return ", ".join(parts)
 
 

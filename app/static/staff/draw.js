@@ -48,8 +48,13 @@
 
   // The drawing tool's own "finish" must not read like the form's "Bewaren"
   // (issue 12: editors pressed the form's button mid-drawing and lost the shape).
-  var TOOL_WORDS = { actions: { finish: 'Vorm afwerken', cancel: 'Tekening annuleren',
-                                removeLastVertex: 'Laatste punt wissen' } };
+  var TOOL_WORDS = {
+    actions: { finish: 'Vorm afwerken', cancel: 'Tekening annuleren', removeLastVertex: 'Laatste punt wissen' },
+    tooltips: {
+      finishLine: 'Klik op het laatste punt of op "Vorm afwerken" om de lijn af te werken',
+      finishPoly: 'Klik op het eerste punt of op "Vorm afwerken" om het vlak af te werken',
+    },
+  };
 
   // A shape being drawn only reaches the hidden input once it is finished,
   // so the form refuses to send while one is open (the stored geometry stays).
