@@ -386,6 +386,23 @@ def test_saving_while_a_shape_is_open_keeps_the_old_geometry(scratch_app, staff,
         stored = from_db(session.get(Fiche, fiche_id).geom)
         assert stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2   # the square and the new triangle
         assert any(len(part.exterior.coords) == 4 for part in stored.geoms)
+        version = session.get(Fiche, fiche_id).version
+    # A rectangle with only its first corner is open too; "Tekening annuleren" closes it, nothing changes.
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    page.locator(".leaflet-pm-icon-rectangle").click()
+    box = page.locator("#kaart .folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 60, box["y"] + 60)
+    page.wait_for_timeout(150)
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.locator("#tekening-open").wait_for()
+    page.locator(".button-container.active .action-cancel").click()
+    page.wait_for_function("!document.getElementById('tekening-open')")
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "Er was niets gewijzigd" in page.content()
+    with db(scratch_app) as session:
+        assert session.get(Fiche, fiche_id).version == version
     watched.check_clean()
     watched.close()
 

@@ -63,9 +63,14 @@
   function drawingOpen() {
     if (!map.pm || !map.pm.globalDrawModeEnabled || !map.pm.globalDrawModeEnabled()) { return false; }
     var tool = map.pm.Draw.getActiveShape && map.pm.Draw[map.pm.Draw.getActiveShape()];
-    var layer = tool && tool._layer;
-    var points = layer && layer.getLatLngs ? layer.getLatLngs() : [];
-    return points.length > 0;
+    if (!tool) { return false; }
+    // A rectangle has its first corner once its start marker is shown;
+    // a line or polygon once its layer has a point (a marker is placed at once).
+    if (tool._startMarker) {
+      return !!(tool._startMarker._icon && L.DomUtil.hasClass(tool._startMarker._icon, 'visible'));
+    }
+    var layer = tool._layer;
+    return !!(layer && layer.getLatLngs && layer.getLatLngs().length > 0);
   }
 
   function clearOpenWarning() {
