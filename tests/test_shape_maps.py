@@ -59,6 +59,7 @@ def test_history_draws_the_old_and_the_new_geometry(scratch_app, staff):
     assert "Oude ligging (grijs, gestreept)" in text and "nieuwe ligging (oranje)" in text
     # The city outline as context, and Leaflet from the app itself.
     outline = outline_of(html)
+    assert len(json.dumps(outline)) < 20_000                     # simplified: context, not data
     assert outline and outline["type"] in ("Polygon", "MultiPolygon")
     assert shapely.geometry.shape(outline).contains(first)
     assert "/static/vendor/leaflet/dist/leaflet.js" in html and "staff/shape-map.js" in html
