@@ -35,10 +35,10 @@
     var bounds = L.latLngBounds([]);
     if (shapes.old) { bounds.extend(layerOf(shapes.old, OLD).addTo(map).getBounds()); }
     if (shapes.new) { bounds.extend(layerOf(shapes.new, NEW).addTo(map).getBounds()); }
-    if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [18, 18], maxZoom: 17 });
-    } else if (outline) {
-      map.fitBounds(layerOf(outline, OUTLINE).getBounds());
-    }
+    if (!bounds.isValid() && outline) { bounds = layerOf(outline, OUTLINE).getBounds(); }
+    if (!bounds.isValid()) { return; }
+    function fit() { map.fitBounds(bounds, { padding: [18, 18], maxZoom: 17, animate: false }); }
+    fit();
+    map.on('resize', fit);   // a narrower window (phone turned) keeps both shapes in view
   });
 })();
