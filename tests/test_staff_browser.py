@@ -316,3 +316,159 @@ def test_working_version_pages_render_cleanly(scratch_app, staff, live_server, c
     assert "Titel in de werkversie" in page.content()
     watched.check_clean()
     watched.close()
+
+
+def a_project_with_a_square(app) -> tuple[int, str]:
+    """A Herentals draft with a known square (Lambert 72) as its place: (id, WKT)."""
+    from app.models import Fiche
+    from app.spatial import to_db
+
+    fiche_id = a_project_without_geometry(app)
+    square = shapely.box(181_000, 206_000, 181_200, 206_200)
+    with db(app) as session:
+        fiche = session.get(Fiche, fiche_id)
+        fiche.geom = to_db(square)
+        fiche.geometry_precision = "indicatief"
+        session.commit()
+    return fiche_id, square.wkt
+
+
+def test_saving_while_a_shape_is_open_keeps_the_old_geometry(scratch_app, staff, live_server, chromium):
+    """Issue 12: pressing the form's save mid-drawing lost the place. Now the
+    form refuses with a Dutch message beside the map and nothing is sent; the
+    tool's finish button says "Vorm afwerken" (not "Bewaar"); once the shape
+    is finished, the form saves it."""
+    from app.models import Fiche
+    from app.spatial import from_db
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id, _wkt = a_project_with_a_square(scratch_app)
+    with db(scratch_app) as session:
+        version = session.get(Fiche, fiche_id).version
+    watched = watched_page(chromium, live_server)
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    assert page.locator(".map-status").inner_text().startswith("1 vorm")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    page.locator(".leaflet-pm-icon-polygon").click()
+    actions = page.locator(".button-container.active .leaflet-pm-actions-container")
+    assert "Vorm afwerken" in actions.inner_text() and "Bewaar" not in actions.inner_text()
+    box = page.locator("#kaart .folium-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Right of the square (which the map is fitted to), so the two parts do not overlap.
+    for x, y in [(cx + 220, cy - 150), (cx + 380, cy - 140), (cx + 300, cy - 40)]:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    before = page.input_value("#veld-geometrie_geojson")
+    page.check("input[name=ligging][value=indicatief]")
+    url = page.url
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    message = page.locator("#tekening-open")
+    message.wait_for()
+    assert page.url == url
+    assert "nog een vorm aan het tekenen" in message.inner_text() and "Vorm afwerken" in message.inner_text()
+    assert message.get_attribute("role") == "alert"
+    assert page.evaluate("document.activeElement.id") == "tekening-open"
+    assert page.input_value("#veld-geometrie_geojson") == before          # the old place, untouched
+    page.screenshot(path=str(ARTIFACTS / "staff-draw-open-refused.png"), full_page=False)
+    with db(scratch_app) as session:
+        fiche = session.get(Fiche, fiche_id)
+        assert fiche.version == version
+        assert from_db(fiche.geom).equals(shapely.box(181_000, 206_000, 181_200, 206_200))
+    # Finish the shape with the tool's own button, then save.
+    page.locator(".button-container.active .action-finish").click()
+    page.wait_for_function("!document.getElementById('tekening-open')")
+    assert "Gewijzigd" in page.locator(".map-status").inner_text()
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "bewaard (versie" in page.content(), page.locator("main").inner_text()[:2000]
+    with db(scratch_app) as session:
+        stored = from_db(session.get(Fiche, fiche_id).geom)
+        assert stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2   # the square and the new triangle
+        assert any(len(part.exterior.coords) == 4 for part in stored.geoms)
+        version = session.get(Fiche, fiche_id).version
+    # A rectangle with only its first corner is open too; "Tekening annuleren" closes it, nothing changes.
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    page.locator("#kaart").scroll_into_view_if_needed()
+    page.locator(".leaflet-pm-icon-rectangle").click()
+    box = page.locator("#kaart .folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 60, box["y"] + 60)
+    page.wait_for_timeout(150)
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.locator("#tekening-open").wait_for()
+    page.locator(".button-container.active .action-cancel").click()
+    page.wait_for_function("!document.getElementById('tekening-open')")
+    page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    page.wait_for_load_state()
+    assert "Er was niets gewijzigd" in page.content()
+    with db(scratch_app) as session:
+        assert session.get(Fiche, fiche_id).version == version
+    watched.check_clean()
+    watched.close()
+
+
+def test_history_draws_the_old_and_the_new_place(scratch_app, staff, live_server, chromium):
+    """The history page draws each geometry change on a small map (old grey
+    and dashed, new in colour) next to the text; no JS error, nothing loaded
+    from outside, axe clean at 1280 and 360 px. The form's geometry error
+    shows the refused shape the same way."""
+    from staff_fixtures import fill, page_form
+    from test_staff import BOW_TIE, as_user, edit_url, feature_collection, post
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    fiche_id, _wkt = a_project_with_a_square(scratch_app)
+    client = as_user(scratch_app, staff.redacteur)
+    values = page_form(client, edit_url(fiche_id))
+    fill(values, {"geometrie_geojson": feature_collection(shapely.box(4.845, 51.175, 4.85, 51.178)),
+                  "ligging": "indicatief"})
+    assert post(client, edit_url(fiche_id), values).status_code == 302
+    for viewport, name in ((TALL, "1280"), ({"width": 360, "height": 740}, "360")):
+        watched = Watched(chromium, live_server, viewport=viewport, expected_statuses=(422,))
+        log_in(watched, staff.redacteur)
+        page = watched.page
+        page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/geschiedenis")
+        page.wait_for_load_state("networkidle")
+        figure = page.locator(".shape-figure").first
+        figure.scroll_into_view_if_needed()
+        paths = figure.locator(".shape-map path")
+        assert paths.count() == 3                                        # outline, old, new
+        dashed = [paths.nth(i).get_attribute("stroke-dasharray") for i in range(3)]
+        assert dashed.count("6 6") == 1                                  # the old place only
+        colours = {paths.nth(i).get_attribute("stroke") for i in range(3)}
+        assert {"#5f6b7a", "#c2410c"} <= colours
+        assert figure.locator(".shape-map").get_attribute("aria-hidden") == "true"
+        assert page.locator(".shape-map [tabindex]").count() == 0
+        assert "grijs, gestreept" in figure.inner_text()
+        assert page.locator("details summary:has-text('WKT')").count() >= 1
+        assert watched.axe_violations() == []
+        assert not watched.overflows_horizontally(), page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        page.screenshot(path=str(ARTIFACTS / f"staff-history-shapes-{name}.png"), full_page=False)
+        watched.check_clean()
+        watched.close()
+    # The refused shape beside the form's error.
+    watched = Watched(chromium, live_server, viewport=TALL, expected_statuses=(422,))
+    log_in(watched, staff.redacteur)
+    page = watched.page
+    page.goto(f"{live_server}/beheer/herentals/fiches/{fiche_id}/bewerken")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    page.evaluate("t => { document.getElementById('veld-geometrie_geojson').value = t; }",
+                  feature_collection(BOW_TIE))
+    with page.expect_navigation() as navigation:
+        page.locator("#fiche-form button[type=submit]:has-text('Bewaren')").click()
+    assert navigation.value.status == 422
+    error = page.locator("#fout-geometrie")
+    error.scroll_into_view_if_needed()
+    assert error.locator(".shape-map path").count() == 3
+    assert "Niet bewaarde vorm: vlak" in error.inner_text()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "staff-form-refused-shape.png"), full_page=False)
+    page.set_viewport_size({"width": 360, "height": 740})
+    error.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "staff-form-refused-shape-360.png"), full_page=False)
+    watched.check_clean()
+    watched.close()

@@ -21,9 +21,11 @@ from ..columns import (
     PHASE_STATUSES,
     PRECISIONS,
 )
+from ..crs import STORAGE_EPSG, transform
 from ..db import get_session
 from ..models import Fiche, FicheRevision, Municipality
 from ..numbers import format_amount, parse_amount, whole_number
+from ..read import shape_maps
 from ..read.staff import (
     city_refs,
     city_sectors,
@@ -166,7 +168,7 @@ def _candidates(city: Municipality, fiche: Fiche | None) -> tuple[dict, dict, di
 
 
 def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, conflict=None, repairable=False,
-                 version=None, warning=None, working_version=None, confirm_far=False):
+                 version=None, warning=None, working_version=None, confirm_far=False, rejected=None):
     city = g.city
     parents, dependencies, titles = _candidates(city, fiche)
     working = working_version_of(get_session(), fiche) if fiche is not None else None
@@ -179,6 +181,8 @@ def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, confli
             and outside_city(get_session(), city, stored_geom)):
         warning = outside_city_warning(city)
     sectors = city_sectors(get_session(), city)
+    # The refused shape beside the geometry error, the stored one (kept) for comparison.
+    error_shapes = shape_maps.rejected_shapes(stored_geom, rejected) if (errors or {}).get("geometrie") else None
     return render_template(
         "staff/fiche_form.html", city=city, fiche=fiche, v=values, errors=errors or {}, conflict=conflict,
         repairable=repairable, version=version if version is not None else (fiche.version if fiche else ""),
@@ -194,7 +198,8 @@ def _render_form(fiche: Fiche | None, values, *, errors=None, status=200, confli
             "direction": BUDGET_DIRECTIONS, "basis": BUDGET_BASES,
         },
         upload_suffixes=", ".join(UPLOAD_SUFFIXES), map_parts=staff_map.edit_map(city, stored_geom),
-        format_value=history.format_value, error_label=fiche_form.error_label,
+        format_value=history.format_value, error_label=fiche_form.error_label, error_shapes=error_shapes,
+        outline=shape_maps.city_outline(get_session(), city) if error_shapes else None,
     ), status
 
 
@@ -252,19 +257,21 @@ def _handle_form(fiche: Fiche | None):
         existing = {"phases": {p["id"]: p for p in editing_state(session, fiche)["phases"] if p.get("id")}}
     parsed = fiche_form.parse_form(values, parents=parents, dependencies=dependencies, existing_rows=existing)
     errors = dict(parsed.errors)
-    repairable = False
+    repairable, rejected = False, None
     try:
         wkt, geometry_changed = _geometry_from_request(fiche, values)
     except GeometryInputError as exc:
         errors["geometrie"] = str(exc)
-        repairable = exc.repairable
+        repairable, rejected = exc.repairable, exc.rejected
         wkt, geometry_changed = None, False
     if geometry_changed and wkt and not parsed.state.get("geometry_precision"):
         errors["ligging"] = "Geef aan hoe nauwkeurig de nieuwe ligging is: exact of indicatief."
     confirm_far = geometry_changed and wkt is not None and _needs_far_confirmation(values, wkt, errors)
+    if confirm_far and errors.get("geometrie") and wkt:
+        rejected = transform(shapely.from_wkt(wkt), STORAGE_EPSG, 4326)
     if errors:
         return _render_form(fiche, values, errors=errors, status=422, repairable=repairable, version=_version(),
-                            working_version=_working_version(), confirm_far=confirm_far)
+                            working_version=_working_version(), confirm_far=confirm_far, rejected=rejected)
     state = {**parsed.state, "geometry": wkt}
     if fiche is not None and edits_working_version(fiche, working_version_of(session, fiche)):
         return _save_working(fiche, values, state, geometry_changed)
@@ -378,9 +385,14 @@ def preview(slug, fiche_id):
 def fiche_history(slug, fiche_id):
     fiche = city_fiche(fiche_id)
     revisions = history.revisions_of(get_session(), fiche)
+    changes = {r.id: history.changes_of(r) for r in revisions}
+    shapes = {rid: shape_maps.revision_shapes(c["old"], c["new"])
+              for rid, items in changes.items() for c in items if c["field"] == "geometry"}
+    maps_needed = any(s["map"] for s in shapes.values())
     return render_template(
-        "staff/history.html", city=g.city, fiche=fiche, revisions=revisions,
-        changes={r.id: history.changes_of(r) for r in revisions}, labels=history.FIELD_LABELS,
+        "staff/history.html", city=g.city, fiche=fiche, revisions=revisions, shapes=shapes,
+        maps_needed=maps_needed, outline=shape_maps.city_outline(get_session(), g.city) if maps_needed else None,
+        changes=changes, labels=history.FIELD_LABELS,
         actions=history.ACTION_LABELS, format_value=history.format_value, local_time=history.local_time,
     )
 

@@ -35,10 +35,13 @@ class GeometryInputError(GeometryError):
     received geometry as GeoJSON (EPSG:4326), to carry into the re-rendered
     form so that a re-submit (with repair) does not need the file again."""
 
-    def __init__(self, message: str, *, repairable: bool = False, pending: str | None = None):
+    def __init__(self, message: str, *, repairable: bool = False, pending: str | None = None,
+                 rejected: BaseGeometry | None = None):
         super().__init__(message)
         self.repairable = repairable
         self.pending = pending
+        # The refused shape in EPSG:4326 when it could be read (shown on a small map).
+        self.rejected = rejected
 
 
 def combine(geoms: list[BaseGeometry | None]) -> BaseGeometry | None:
@@ -112,13 +115,25 @@ def _checked(geom: BaseGeometry | None, crs, *, repair: bool, drop_z: bool) -> B
             repairable = True
         except GeometryError:
             pass
-    if repairable:
+    shown = _in_4326(geom, crs)
+    if repairable and shown is not None:
         # Carry the received shape (2D, EPSG:4326) to the re-rendered form.
-        shown = transform(shapely.force_2d(geom), crs, 4326)
         pending = json.dumps({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(shown))}
         ]})
-    raise GeometryInputError(message, repairable=repairable, pending=pending)
+    raise GeometryInputError(message, repairable=repairable, pending=pending, rejected=shown)
+
+
+def _in_4326(geom: BaseGeometry | None, crs) -> BaseGeometry | None:
+    """The received shape in 2D EPSG:4326, or None when it cannot be
+    transformed (or is too big to be worth it: the vertex cap's message says why)."""
+    if geom is None or geom.is_empty:
+        return None
+    try:
+        check_vertex_count(geom)
+        return transform(shapely.force_2d(geom), crs, 4326)
+    except Exception:
+        return None
 
 
 DRAWN_OUTSIDE_BELGIUM = (
@@ -134,9 +149,9 @@ def geometry_from_drawing(text: str, *, repair: bool = False, drop_z: bool = Fal
     geom = parse_geojson(text)
     try:
         return _checked(geom, 4326, repair=repair, drop_z=drop_z)
-    except GeometryInputError:
+    except GeometryInputError as exc:
         if _drawn_outside_belgium(geom):
-            raise GeometryInputError(DRAWN_OUTSIDE_BELGIUM) from None
+            raise GeometryInputError(DRAWN_OUTSIDE_BELGIUM, rejected=exc.rejected) from None
         raise
 
 
