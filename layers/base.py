@@ -13,7 +13,7 @@ from typing import Any
 
 import folium
 from branca.element import Element, JavascriptLink, MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
 
@@ -131,7 +131,11 @@ def build_base_map(
                force_separate_button=True).add_to(m)
     _add_basemaps(m, basemap)
     if fit is not None:
-        m.fit_bounds(fit, padding=(12, 12), max_zoom=17)
+        fit_bounds = FitBounds(fit, padding=(12, 12), max_zoom=17)
+        # The first view is set, not animated: a layer added during a zoom animation (a
+        # page that draws its map in parts, render_map_parts(first=...)) gets misplaced labels.
+        fit_bounds.options["animate"] = False
+        fit_bounds.add_to(m)
     return m
 
 

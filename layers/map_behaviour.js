@@ -214,6 +214,9 @@ function fichekaartMap(map, options) {
   function later() { clearTimeout(declutterTimer); declutterTimer = setTimeout(declutter, 30); }
   map.on("zoomend moveend layeradd layerremove resize", later);
   map.whenReady(later);
+  // A map drawn while its page is still parsed (render_map_parts(first=...)) gets its
+  // labels while the layout around it may still change: place them again once it is complete.
+  if (document.readyState !== "complete") { window.addEventListener("load", later); }
 
   /* --- the remembered base layer ------------------------------------------- */
   // Read before the basemap's tiles are added: with "Geen achtergrond" remembered
