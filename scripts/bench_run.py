@@ -177,7 +177,7 @@ def measure_pages(app, repeats: int) -> dict:
 
 
 def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
-    from app import tiles
+    from app.read import tiles
     from app.views.region import GEOJSON_FICHES_MIN_ZOOM
 
     client = app.test_client()
