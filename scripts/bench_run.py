@@ -459,7 +459,7 @@ def tipg_server(url: str, workers: int) -> Server:
     u = make_url(url)
     dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
     env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
-           "TIPG_DB_TABLES": json.dumps([PYGEOAPI_VIEW, TIPG_TILE_VIEW]),
+           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{TIPG_TILE_VIEW}"]),
            "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
            "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
     port = free_port()
