@@ -7,13 +7,13 @@ HTML whose JS/CSS come from the app (layers.assets), never from a CDN.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import MacroElement
-from folium.map import Layer
+from branca.element import Element, JavascriptLink, MacroElement
+from folium.map import FitBounds, Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
 
@@ -131,7 +131,11 @@ def build_base_map(
                force_separate_button=True).add_to(m)
     _add_basemaps(m, basemap)
     if fit is not None:
-        m.fit_bounds(fit, padding=(12, 12), max_zoom=17)
+        fit_bounds = FitBounds(fit, padding=(12, 12), max_zoom=17)
+        # The first view is set, not animated: a layer added during a zoom animation (a
+        # page that draws its map in parts, render_map_parts(first=...)) gets misplaced labels.
+        fit_bounds.options["animate"] = False
+        fit_bounds.add_to(m)
     return m
 
 
@@ -310,19 +314,42 @@ _FOLIUM_PAGE_RULES = (
 )
 
 
-def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, str]:
-    """{'name', 'header', 'html', 'script'} to embed the map in a Jinja page.
+def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
+                     first: Sequence[Element] = ()) -> dict[str, str]:
+    """{'name', 'header', 'html', 'first_script', 'script'} to embed the map in a Jinja page.
 
     header: <link>/<script src>/<style> for <head>; html: the map <div>;
-    script: one <script> element to place after it. All three are localized
-    (assets under `prefix`); raises assets.OffHostAssetError otherwise.
+    script: what to place after it. All are localized (assets under
+    `prefix`); raises assets.OffHostAssetError otherwise.
     Raises RuntimeError when layers.install_render_fix() was not called
     (folium would run the data as a template: see rendered.py).
+
+    first: elements (children of `m`, with their own children) the visitor
+    should see before anything else. Without it, first_script is "" and
+    script is folium's one <script> with every element in order. With it,
+    first_script (to place right after html, before the rest of the page is
+    parsed) creates the map and runs only those elements' scripts, and the
+    header keeps only the JS files they need (Leaflet itself, say); script
+    then loads the other JS files (plugins) and runs every other element in
+    folium's order. So the first shapes are drawn while the browser still
+    parses the page, not after every layer, legend and plugin (docs/bench.md).
     """
     if not render_fix_installed():
         raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
     root: Any = m.get_root()  # a branca Figure (typed as Element)
     root.render()
+    scripts: dict[str, Element] = root.script._children
+    late_links = ""
+    if first:
+        early = {m.get_name()} | {name for element in first for name in _subtree_names(element)}
+        needed_js = {name for element in (m, *first) for name, _url in _own_js(element, recursive=element is not m)}
+        late = [name for name, child in root.header._children.items()
+                if isinstance(child, JavascriptLink) and name not in needed_js]
+        late_links = "\n".join(root.header._children.pop(name).render() for name in late)
+        first_script = "\n".join(el.render() for name, el in scripts.items() if name in early)
+        rest = "\n".join(el.render() for name, el in scripts.items() if name not in early)
+    else:
+        first_script, rest = "", root.script.render()
     header = root.header.render()
     for rule in _FOLIUM_PAGE_RULES:
         header = rule.sub("", header)
@@ -330,8 +357,23 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX) -> dict[str, st
         "name": m.get_name(),
         "header": localize_html(header, prefix),
         "html": localize_html(root.html.render(), prefix),
-        "script": localize_html(f"<script>\n{root.script.render()}\n</script>", prefix),
+        "first_script": localize_html(f"<script>\n{first_script}\n</script>", prefix) if first else "",
+        "script": localize_html(f"{late_links}\n<script>\n{rest}\n</script>".lstrip("\n"), prefix),
     }
+
+
+def _subtree_names(element: Element) -> Iterator[str]:
+    yield element.get_name()
+    for child in element._children.values():
+        yield from _subtree_names(child)
+
+
+def _own_js(element: Element, recursive: bool) -> Iterator[tuple[str, str]]:
+    """(name, URL) of the JS files an element (and, if recursive, its children) links."""
+    yield from getattr(element, "default_js", ())
+    if recursive:
+        for child in element._children.values():
+            yield from _own_js(child, True)
 
 
 def render_standalone(m: folium.Map, prefix: str = VENDOR_PREFIX, title: str = "Kaart") -> str:

@@ -214,6 +214,9 @@ function fichekaartMap(map, options) {
   function later() { clearTimeout(declutterTimer); declutterTimer = setTimeout(declutter, 30); }
   map.on("zoomend moveend layeradd layerremove resize", later);
   map.whenReady(later);
+  // A map drawn while its page is still parsed (render_map_parts(first=...)) gets its
+  // labels while the layout around it may still change: place them again once it is complete.
+  if (document.readyState !== "complete") { window.addEventListener("load", later); }
 
   /* --- the remembered base layer ------------------------------------------- */
   // Read before the basemap's tiles are added: with "Geen achtergrond" remembered
@@ -231,8 +234,11 @@ function fichekaartMap(map, options) {
   map.on("baselayerchange", function (e) {
     try { window.localStorage.setItem(KEY, e.name); } catch (err) { /* private mode: not remembered */ }
   });
-  // The layer control exists once the whole map script ran.
-  setTimeout(function () {
+  // The layer control exists once the whole map script ran. A page may run it in
+  // two parts (layers.base.render_map_parts(first=...)): the map and its first
+  // shapes early, the layer control at the end of the page; both run before
+  // DOMContentLoaded, so while the page is parsed that is the moment to wait for.
+  function restoreBaseLayer() {
     map.addLayer = addLayer;
     if (!wanted) { return; }
     var inputs = container.querySelectorAll(".leaflet-control-layers-base input[type=radio]");
@@ -240,5 +246,10 @@ function fichekaartMap(map, options) {
       var label = input.closest("label");
       if (label && label.textContent.trim() === wanted && !input.checked) { input.click(); }
     });
-  }, 0);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreBaseLayer);
+  } else {
+    setTimeout(restoreBaseLayer, 0);
+  }
 }

@@ -5,7 +5,8 @@ writes bench-results/bench.json.
 
 Server times of pages and viewports are measured in-process (Flask test
 client: the app's own work, no network); latency and throughput with wrk
-against gunicorn, for the app and for pygeoapi on the same PostGIS table.
+against gunicorn, for the app and for pygeoapi on the same PostGIS table, and
+against tipg (uvicorn, its own venv .venv-tipg) on the same rows.
 Every figure is the median of the repeats.
 """
 from __future__ import annotations
@@ -176,7 +177,7 @@ def measure_pages(app, repeats: int) -> dict:
 
 
 def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
-    from app import tiles
+    from app.read import tiles
     from app.views.region import GEOJSON_FICHES_MIN_ZOOM
 
     client = app.test_client()
@@ -264,13 +265,14 @@ class Server:
     """A gunicorn process group we started (and stop, by its own pid)."""
 
     def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None,
-                 options: tuple[str, ...] = ()):
+                 options: tuple[str, ...] = (), command: list[str] | None = None):
+        """gunicorn serving `app_spec`, or `command` (another server, e.g. uvicorn) as given."""
         self.port = port or free_port()
         self.name = name
         self.log = open(RESULTS / f"{name}.log", "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "120", "--log-level", "warning", app_spec],
+            command or [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind",
+                        f"127.0.0.1:{self.port}", "--timeout", "120", "--log-level", "warning", app_spec],
             env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
         )
 
@@ -430,6 +432,42 @@ def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
     return env
 
 
+# --- tipg -----------------------------------------------------------------------
+# tipg (FastAPI + asyncpg: one SQL statement per page) in its own venv, made by
+# scripts/lib.sh ensure_tipg. It serves a table or view as it is, in CRS84.
+TIPG_PYTHON = ROOT / ".venv-tipg" / "bin" / "python"
+TIPG_TILE_VIEW = "bench_tipg_fiches"
+
+
+def tipg_server(url: str, workers: int) -> Server:
+    """tipg under uvicorn with `workers` processes, publishing two views: the
+    rows of /ogc's fiches-<city> (PYGEOAPI_VIEW, made by prepare_pygeoapi) and
+    every published project fiche with the columns of our fiches tile
+    (TIPG_TILE_VIEW), nothing else of the database."""
+    from app.read.queries import PROJECT_KINDS
+
+    engine = create_engine(url)
+    kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP VIEW IF EXISTS {TIPG_TILE_VIEW}"))
+        conn.execute(text(
+            f"CREATE VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, ST_Dimension(f.geom) AS d, "
+            "f.title, m.name AS municipality, f.geometry_precision = 'indicatief' AS indicative, f.geom "
+            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE f.published AND f.kind IN ({kinds})"))
+    engine.dispose()
+    u = make_url(url)
+    dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
+    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
+           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{TIPG_TILE_VIEW}"]),
+           "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
+           "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
+    port = free_port()
+    command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return Server("tipg.main:app", env, workers, "uvicorn-tipg", port, command=command)
+
+
 # --- output ---------------------------------------------------------------------
 def fmt(value, unit: str = "", digits: int = 1) -> str:
     if value is None:
@@ -484,12 +522,18 @@ def table(results: dict) -> str:
             for c, f in by_c.items():
                 add(f"| {name} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | {fmt(f['p95_ms'], 'ms')} | "
                     f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['bytes_per_request'], '', 0)} |")
-        for key, label in (("ogc_vs_pygeoapi", "kept answers"), ("ogc_built_vs_pygeoapi", "built afresh")):
+        ratios = (("ogc_vs_pygeoapi", "kept answers", "pygeoapi", "-"),
+                  ("ogc_built_vs_pygeoapi", "built afresh", "pygeoapi", ">= 4x at 8 connections"),
+                  ("ogc_vs_tipg", "kept answers", "tipg", "-"),
+                  ("ogc_built_vs_tipg", "built afresh", "tipg", ">= 1.5x at 8 connections"),
+                  ("tile_vs_tipg", "kept tile", "tipg (no cache)", "no slower than tipg"))
+        for key, label, yardstick, target in ratios:
             ratio = results.get(key) or {}
             if ratio:
                 add("")
-                add(f"| OGC items?limit=100: Fichekaart ({label}) / pygeoapi throughput | " +
-                    " | ".join(f"{c} conn: {fmt(v, 'x', 2)}" for c, v in ratio.items()) + " | target >= 2x |")
+                what = "z12 tile" if key.startswith("tile") else "OGC items?limit=100"
+                add(f"| {what}: Fichekaart ({label}) / {yardstick} throughput | " +
+                    " | ".join(f"{c} conn: {fmt(v, 'x', 2)}" for c, v in ratio.items()) + f" | target {target} |")
         add("")
     e = results.get("exports")
     if e:
@@ -575,9 +619,12 @@ def main() -> None:
         env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)
         theirs = Server("pygeoapi.flask_app:APP", env, args.workers, "gunicorn-pygeoapi", pygeoapi_port)
         servers.append(theirs)
+        tipg = tipg_server(args.url, args.workers)
+        servers.append(tipg)
         ours.wait("/regio")
         ours_built.wait("/regio")
         theirs.wait(f"/collections/fiches-{CITY}/items?limit=1&f=json")
+        tipg.wait(f"/collections/public.{PYGEOAPI_VIEW}/items?limit=1")
         _, zoom, centre = VIEWPORTS[1]
         bbox = ",".join(map(str, viewport_bbox(zoom, centre)))
         tx, ty = viewport_tiles(zoom, centre)[len(viewport_tiles(zoom, centre)) // 2]
@@ -591,6 +638,9 @@ def main() -> None:
             f"Fichekaart /ogc{items}": ours.base() + "/ogc" + items,
             f"Fichekaart /ogc{items} (built afresh)": ours_built.base() + "/ogc" + items,
             f"pygeoapi {items}": theirs.base() + items + "&f=json",
+            f"tipg {items}": tipg.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
+            f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + f"/collections/public.{TIPG_TILE_VIEW}/tiles/WebMercatorQuad/"
+                                           f"{zoom}/{tx}/{ty}?properties=id,status,m,d,title,municipality,indicative",
         }
         for name, url in targets.items():  # every target answers before we measure it
             with urllib.request.urlopen(url, timeout=60) as r:
@@ -603,8 +653,14 @@ def main() -> None:
                           ("ogc_built_vs_pygeoapi", f"Fichekaart /ogc{items} (built afresh)")):
             ogc = results["load"][name]
             results[key] = {c: (ogc[c]["rps"] / pyg[c]["rps"]) if pyg[c]["rps"] else None for c in concurrency}
+        for key, name, yardstick in (
+                ("ogc_vs_tipg", f"Fichekaart /ogc{items}", f"tipg {items}"),
+                ("ogc_built_vs_tipg", f"Fichekaart /ogc{items} (built afresh)", f"tipg {items}"),
+                ("tile_vs_tipg", f"/api/tiles/fiches/{zoom}/{tx}/{ty}.mvt", f"tipg tile {zoom}/{tx}/{ty}")):
+            ogc, them = results["load"][name], results["load"][yardstick]
+            results[key] = {c: (ogc[c]["rps"] / them[c]["rps"]) if them[c]["rps"] else None for c in concurrency}
         results["memory"] = {"Fichekaart": ours.peak_rss_mb(), "Fichekaart (nothing kept)": ours_built.peak_rss_mb(),
-                             "pygeoapi": theirs.peak_rss_mb()}
+                             "pygeoapi": theirs.peak_rss_mb(), "tipg": tipg.peak_rss_mb()}
     finally:
         for server in servers:
             server.stop()

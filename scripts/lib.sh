@@ -101,6 +101,25 @@ print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-depen
   fi
 }
 
+# ensure_tipg : tipg (the second yardstick: FastAPI + asyncpg, one SQL
+# statement per page) in its own venv, .venv-tipg, since its stack (pydantic,
+# starlette, asyncpg) has nothing to do with the app's. A pinned version from
+# PyPI; reinstalled only when TIPG_VERSION changes.
+TIPG_VERSION=1.6.1
+ensure_tipg() {
+  local venv="$ROOT/.venv-tipg"
+  local stamp="$venv/.fichekaart-stamp"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating .venv-tipg for tipg $TIPG_VERSION"
+    "$(pick_python)" -m venv "$venv"
+  fi
+  if [ ! -f "$stamp" ] || ! grep -qx -- "$TIPG_VERSION" "$stamp"; then
+    log "pip: installing tipg==$TIPG_VERSION (and uvicorn) into .venv-tipg"
+    "$venv/bin/python" -m pip install -q "tipg==$TIPG_VERSION" "uvicorn[standard]"
+    echo "$TIPG_VERSION" > "$stamp"
+  fi
+}
+
 # ensure_node_modules : npm ci when package-lock.json changed.
 ensure_node_modules() {
   [ -f "$ROOT/package-lock.json" ] || return 0

@@ -69,6 +69,26 @@ def test_page_shows_map_and_list_of_the_published_projects(client, app, slug, na
     assert f'href="/{slug}/wijken/' in items[placed]
 
 
+def test_the_projects_are_drawn_before_the_list_and_the_rest_after_it(client):
+    """Issue 14 item 9: the map and its projects run right after the map's <div>
+    (before the list is parsed); only Leaflet blocks in <head>; plugins, other
+    layers, legends and the layer control come after the list."""
+    _, html = get(client, "/herentals")
+    names = layer_names(html)
+    head = html[:html.index("</head>")]
+    assert re.findall(r'<script[^>]*\bsrc="([^"]+)"', head) == ["/static/vendor/leaflet/dist/leaflet.js"]
+    map_div, list_start = html.index(f'id="{names["map"]}"'), html.index('<ol class="fiche-list"')
+    first_script = html[map_div:list_start]
+    assert f"var {names['map']} = L.map(" in first_script
+    assert all(f"var {name} = L.geoJson(" in first_script for name in names["projects"])
+    rest = html[list_start:]
+    for role in ("wijken", "timeline", "slider", "budget_symbols", "wijk_budget"):
+        assert f"var {names[role]} = " in rest and names[role] not in first_script, role
+    assert "L.control.groupedLayers(" in rest
+    assert rest.index("leaflet.timeline.js") < rest.index("L.timeline(")
+    assert html.count("L.map(") == 1
+
+
 @pytest.mark.parametrize("args", [
     {"sector": "Stadsontwikkeling"},
     {"sector": "Vrije Tijd", "year": "2026"},

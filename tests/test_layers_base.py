@@ -9,7 +9,9 @@ import pytest
 from layers.assets import CDN_HOSTS
 from layers.base import MAX_ZOOM, add_layer_control, build_base_map, render_map_parts, render_standalone
 from layers.geojson import bounds_of
-from layers_fixtures import X, Y, fiches_fc, render, visible
+from layers.phases import build_phases_layer
+from layers.projects import build_projects_layer
+from layers_fixtures import X, Y, fiches_fc, phases_fc, render, visible
 
 GRB = {
     "url": "https://geo.api.vlaanderen.be/GRB/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=grb_bsk"
@@ -73,7 +75,8 @@ def test_bounds_in_lon_lat_fit_the_map():
 def test_render_map_parts_for_a_jinja_page():
     m = build_base_map(basemap="osm")
     parts = render_map_parts(m)
-    assert set(parts) == {"name", "header", "html", "script"}
+    assert set(parts) == {"name", "header", "html", "first_script", "script"}
+    assert parts["first_script"] == ""  # nothing drawn early unless asked
     assert parts["name"] == m.get_name()
     assert f'id="{m.get_name()}"' in parts["html"]
     assert parts["script"].startswith("<script>") and parts["script"].rstrip().endswith("</script>")
@@ -85,6 +88,38 @@ def test_render_map_parts_for_a_jinja_page():
     everything = "".join(parts.values())
     assert not any(host in everything for host in CDN_HOSTS)
     assert render_map_parts(m, prefix="/vendor")["header"].count('src="/vendor/leaflet/dist/leaflet.js"') == 1
+
+
+def test_first_elements_run_early_and_the_rest_after_its_plugins():
+    """render_map_parts(first=...): the map and the given layers in first_script
+    with only the JS they need in the header; plugins and other layers after."""
+    m = build_base_map(bounds_of(fiches_fc()), basemap="osm")
+    shell = [e for e in m._children.values() if not getattr(e, "default_js", None)]
+    projects, legend = build_projects_layer(fiches_fc())
+    timeline, slider = build_phases_layer(phases_fc(), name="Fasen", year=2027)
+    for element in (timeline, projects, legend, slider):
+        element.add_to(m)
+    add_layer_control(m, {"Projecten": [projects], "Tijdlijn": [timeline]})
+    parts = render_map_parts(m, first=[*shell, projects])
+
+    early, late = parts["first_script"], parts["script"]
+    assert early.startswith("<script>") and early.rstrip().endswith("</script>")
+    assert f"var {m.get_name()} = L.map(" in early and "L.map(" not in late
+    assert f"var {projects.get_name()} = L.featureGroup(" in early
+    assert "tile.openstreetmap.org" in early and "fitBounds" in early  # the shell comes first
+    # Everything else stays, once, in folium's order, after the page's list.
+    assert "L.timeline(" in late and "L.timeline(" not in early
+    assert late.index("L.timeline(") < late.index("L.control.groupedLayers(")
+    assert legend.get_name() not in early and "L.control.fullscreen" not in early
+    # Only Leaflet blocks the page in <head>; the plugins load right before the script that uses them.
+    assert re.findall(r'<script src="([^"]+)"', parts["header"]) == ["/static/vendor/leaflet/dist/leaflet.js"]
+    plugins = re.findall(r'<script src="([^"]+)"></script>', late)
+    assert "/static/vendor/leaflet.timeline/dist/leaflet.timeline.js" in plugins
+    assert "/static/vendor/leaflet.fullscreen/Control.FullScreen.js" in plugins
+    assert late.index("leaflet.timeline.js") < late.index("<script>\n")
+    everything = "".join(parts.values())
+    assert not any(host in everything for host in CDN_HOSTS)
+    assert everything.count("L.timeline(") == 1 and everything.count("L.map(") == 1
 
 
 def test_standalone_page_is_dutch_and_complete():

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import folium
+from branca.element import Element
 from folium.map import Layer
 from sqlalchemy.orm import Session
 
@@ -85,6 +86,8 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
 
     m = build_base_map(_view_bounds(filters, gemeente, chosen_wijk, fiche_fc), basemap_setting(),
                        label=f"Kaart van de projecten in {city.name}")
+    # Drawn first, before the page's list is parsed: the map shell (without its plugins) and the projects.
+    first: list[Element] = [e for e in m._children.values() if not getattr(e, "default_js", None)]
     names: dict[str, str | list[str]] = {"map": m.get_name()}
     legends = []
     groups: dict[str, list[Layer]] = {"Projecten": [], "Tijdlijn": [], "Cijfers per wijk": [], "Gebieden": []}
@@ -141,7 +144,7 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
         legend.add_to(m)
     slider.add_to(m)
     add_layer_control(m, {group: layers for group, layers in groups.items() if layers})
-    return render_map_parts(m), names
+    return render_map_parts(m, first=[*first, projects]), names
 
 
 def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows):
