@@ -6,6 +6,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
+from app.crs import transform_many
 from app.models import Address, Area, Fiche
 from app.read.search import search_everything
 from app.spatial import from_db
@@ -42,9 +43,10 @@ def test_csv_imports_with_bus_numbers_once(scratch_session):
 
 def test_geopackage_in_its_own_crs(scratch_session, tmp_path):
     table = pandas.read_csv(HERENTALS_ADDRESSES)
+    # WGS 84 as the app writes it (through ETRS89 and the NGI grid: app.crs)
+    points = transform_many(geopandas.points_from_xy(table.x, table.y), 31370, 4326)
     frame = geopandas.GeoDataFrame(
-        table.rename(columns={"straatnaam": "straatnm", "huisnummer": "huisnr"}),
-        geometry=geopandas.points_from_xy(table.x, table.y), crs=31370).to_crs(4326)
+        table.rename(columns={"straatnaam": "straatnm", "huisnummer": "huisnr"}), geometry=points, crs=4326)
     path = tmp_path / "adressen.gpkg"
     frame.to_file(path, layer="Adres", driver="GPKG")
     n = import_addresses(scratch_session, path, municipality="13011", layer="Adres",

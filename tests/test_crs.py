@@ -7,6 +7,7 @@ PROJ's own choice of operation; the figures of geodata/proj/README.md anchor it.
 from __future__ import annotations
 
 import geopandas as gpd
+import pyproj
 import pytest
 import shapely
 from pyproj import Transformer
@@ -51,3 +52,25 @@ def test_back_and_forth_through_wgs84_stays_within_a_millimetre():
     there = transform(shapely.Point(*POINTS[0]), 31370, 4326)
     back = transform(there, 4326, 31370)
     assert back.distance(shapely.Point(*POINTS[0])) < 0.001
+
+
+@pytest.mark.parametrize("x, y", POINTS)
+def test_wgs84_goes_through_etrs89_and_the_grid_not_a_helmert(x, y):
+    """31370 -> 4326 equals 31370 -> ETRS89 (4258) through the NGI grid, in
+    every path (single, many, the exports' reprojection), and back; PROJ's
+    own BD72 -> WGS 84 choice (a Helmert) lies 0.1-0.2 m away."""
+    from app.exports.frames import reproject
+
+    grid_lon, grid_lat = Transformer.from_crs(31370, 4258, always_xy=True).transform(x, y)
+    expected = shapely.Point(grid_lon, grid_lat)
+    one = transform(shapely.Point(x, y), 31370, 4326)
+    many = from_storage([shapely.Point(x, y)], 4326)[0]
+    frame = reproject(gpd.GeoDataFrame(geometry=[shapely.Point(x, y)], crs=31370), "EPSG:4326").geometry.iloc[0]
+    for p in (one, many, frame):
+        # from_storage rounds to 7 decimals (half a unit: 5e-8 degrees, ~5 mm); grid vs Helmert is ~2e-6
+        assert abs(p.x - expected.x) <= 5.1e-8 and abs(p.y - expected.y) <= 5.1e-8
+    back = transform(one, 4326, 31370)
+    assert back.distance(shapely.Point(x, y)) < 0.001
+    helmert_lon, helmert_lat = Transformer.from_crs(31370, 4326, always_xy=True).transform(x, y)
+    apart = pyproj.Geod(ellps="GRS80").inv(helmert_lon, helmert_lat, one.x, one.y)[2]
+    assert apart > 0.05, apart

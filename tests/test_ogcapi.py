@@ -202,8 +202,9 @@ def test_lambert72_output_matches_the_database_to_a_millimetre(client, session):
 def test_axis_order_crs84_lon_lat_and_epsg4326_lat_lon(client, session):
     fiche = next(f for f in public_fiches(session) if f.geom is not None and from_db(f.geom).geom_type == "Point")
     point = from_db(fiche.geom)
-    # pyproj in the EPSG axis order of EPSG:4326 (no always_xy): latitude first
-    lat, lon = Transformer.from_crs("EPSG:31370", "EPSG:4326").transform(point.x, point.y)
+    # pyproj in the EPSG axis order (no always_xy): latitude first. WGS 84 is
+    # written as ETRS89 through the NGI grid (app.crs.THROUGH_ETRS89).
+    lat, lon = Transformer.from_crs("EPSG:31370", "EPSG:4258").transform(point.x, point.y)
     url = f"/ogc/collections/fiches-herentals/items/{fiche.id}"
     crs84 = client.get(url)
     assert crs84.headers["Content-Crs"] == f"<{CRS84}>"

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from ..columns import BUDGET_COLUMNS, FICHE_COLUMNS, GEOMETRY_WKT_COLUMN, PHASE_COLUMNS
+from ..crs import transform_many
 from ..geometry_families import FAMILIES, FAMILY_LABELS, FAMILY_ORDER, FAMILY_TYPES, NO_PLACE, as_multi
 from ..read.records import (
     AREA_FIELDS,
@@ -135,9 +136,13 @@ def reproject(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     empty = frame.geometry.notna() & frame.geometry.is_empty
     if empty.any():
         frame.loc[empty, frame.geometry.name] = None
-    if frame.crs is not None and frame.crs.to_epsg() == int(crs.split(":")[1]):
+    target = int(crs.split(":")[1])
+    if frame.crs is not None and frame.crs.to_epsg() == target:
         return frame
-    return frame.to_crs(crs)
+    # app.crs, not geopandas' to_crs: the NGI grid for every output CRS, WGS 84 included
+    moved = transform_many(np.asarray(frame.geometry.values, dtype=object), frame.crs.to_epsg(), target)
+    frame[frame.geometry.name] = gpd.GeoSeries(moved, index=frame.index, crs=crs)
+    return frame.set_crs(crs, allow_override=True)
 
 
 def prepare(frame: gpd.GeoDataFrame | pd.DataFrame, order: tuple[str, ...], crs: str | None = None):
