@@ -95,6 +95,9 @@ def test_preview_then_confirm(scratch_app, staff):
     assert "Bestaande fiches houden daarvoor hun huidige waarde" in text
     assert '=HYPERLINK("http://evil.example","klik")' in text and "<a href=\"http://evil" not in preview.text
     assert totals(scratch_app) == before  # nothing written
+    # A place the import sets or changes: on a small map and in words (issue 12 item 2)
+    assert preview.text.count('class="shape-map"') >= 1 and "leaflet/dist/leaflet.js" in preview.text
+    assert "na de import: punt, 1 punt" in text
     done = confirm(client, preview)
     assert done.status_code == 303 and done.headers["Location"] == preview.request.path
     assert "2 nieuwe fiche(s), 1 bijgewerkt" in client.get(done.headers["Location"]).text

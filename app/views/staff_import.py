@@ -14,6 +14,7 @@ from ..db import get_session
 from ..jobs import imports as jobs
 from ..jobs.queue import read_progress
 from ..numbers import format_amount, whole_number
+from ..read import shape_maps
 from ..write import history
 from ..write.editing import bulk
 
@@ -81,12 +82,18 @@ def _job_view(job, status: int, error: str | None = None):
     items = result.get("items", [])
     pages = max(1, math.ceil(len(items) / PAGE_SIZE))
     page = min(whole_number(request.args.get("pagina", "1"), 1) or 1, pages)
+    shown = items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    # a geometry the import changes: before/after on a small map (as in the history)
+    shapes = {i: shape_maps.revision_shapes(c["old"], c["new"])
+              for i, item in enumerate(shown) for c in item.get("changes", []) if c["field"] == "geometry"}
+    maps_needed = any(s["map"] for s in shapes.values())
     return render_template(
         "staff/import_job.html", city=g.city, job=job, kind=bulk.IMPORT_KINDS[job.kind], result=result,
         errors=jobs.errors_of(result), errors_shown=ERRORS_SHOWN, running=job.state in jobs.RUNNING,
         progress=read_progress(job.token) if job.state in jobs.RUNNING else None, error=error,
         state_label=jobs.STATE_LABELS[job.state], phase_labels=jobs.PHASE_LABELS, refresh=REFRESH_SECONDS,
-        items=items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, pages=pages,
+        items=shown, page=page, pages=pages, shapes=shapes, maps_needed=maps_needed,
+        outline=shape_maps.city_outline(get_session(), g.city) if maps_needed else None,
         can_confirm=job.state == "voorvertoning" and job.data is not None, stalled=jobs.stalled(job),
         format_value=history.format_value, labels=history.FIELD_LABELS,
     ), status
