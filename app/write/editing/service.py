@@ -63,14 +63,21 @@ def build_conflict(session: Session, fiche: Fiche, theirs: dict | None, their_ve
     others = history.changed_since(session, fiche, their_version)
     by_other = {c["field"] for r in others for c in history.changes_of(r)}
     conflict = Conflict(stored_version=fiche.version, their_version=their_version, revisions=others)
-    if theirs is not None:
-        keys = [k for k in stored if k in theirs and k != "published"]
-        for change in history.diff(_comparable(stored, keys), _comparable(theirs, keys)):
-            conflict.rows.append({
-                "field": change["field"], "label": history.FIELD_LABELS.get(change["field"], change["field"]),
-                "stored": change["old"], "theirs": change["new"], "by_other": change["field"] in by_other,
-            })
+    add_conflict_rows(conflict, stored, theirs, by_other)
     return conflict
+
+
+def add_conflict_rows(conflict: Conflict, stored: dict, theirs: dict | None, by_other: set) -> None:
+    """Every field where the editor's input (`theirs`, None: no form) differs
+    from what is stored now, marked when another change touched it."""
+    if theirs is None:
+        return
+    keys = [k for k in stored if k in theirs and k != "published"]
+    for change in history.diff(_comparable(stored, keys), _comparable(theirs, keys)):
+        conflict.rows.append({
+            "field": change["field"], "label": history.FIELD_LABELS.get(change["field"], change["field"]),
+            "stored": change["old"], "theirs": change["new"], "by_other": change["field"] in by_other,
+        })
 
 
 def check_ref(session: Session, municipality: Municipality, ref: str, fiche: Fiche | None) -> None:

@@ -32,7 +32,7 @@ from ...models import Fiche, FicheRevision, FicheWorkingVersion, Municipality, U
 from .. import history
 from ..data_version import PREVIEW
 from ..readback import GeometryNotStored, refuse_lost_geometries
-from .service import Conflict, FicheConflict, FormError, _comparable, build_conflict, check_ref
+from .service import Conflict, FicheConflict, FormError, add_conflict_rows, build_conflict, check_ref
 
 T = TypeVar("T")
 
@@ -108,13 +108,7 @@ def working_conflict(session: Session, fiche: Fiche, theirs: dict | None, their_
     by_other = {c["field"] for r in others for c in history.changes_of(r)}
     conflict = Conflict(stored_version=fiche.version, their_version=their_version, revisions=others,
                         working=True, working_version=working.version, their_working_version=their_working)
-    if theirs is not None:
-        keys = [k for k in stored if k in theirs and k != "published"]
-        for change in history.diff(_comparable(stored, keys), _comparable(theirs, keys)):
-            conflict.rows.append({
-                "field": change["field"], "label": history.FIELD_LABELS.get(change["field"], change["field"]),
-                "stored": change["old"], "theirs": change["new"], "by_other": change["field"] in by_other,
-            })
+    add_conflict_rows(conflict, stored, theirs, by_other)
     return conflict
 
 
