@@ -262,7 +262,11 @@ def build(url: str, n_fiches: int, force: bool = False) -> dict:
         mark_database(url, recipe)
         log(f"built in {time.perf_counter() - started:.1f} s")
     else:
-        log(f"{make_url(url).database} is up to date ({recipe})")
+        # the same rows, but the code may have new migrations since the build
+        with app.app_context():
+            migrate.upgrade(get_engine())
+            get_engine().dispose()
+        log(f"{make_url(url).database} is up to date ({recipe}), migrated to the head")
     engine = create_engine(url)
     with engine.connect() as conn:
         counts = dict(conn.execute(text(
