@@ -115,11 +115,31 @@ def as_wkb(column):
 
 
 def geometries_from_wkb(values) -> np.ndarray:
-    """Values selected with as_wkb (bytes or memoryview; None for NULL) ->
-    an array of shapely geometries (None stays None), decoded in one call."""
+    """Values selected with as_wkb (bytes or memoryview; None for NULL) or
+    wkb_hex (str) -> an array of shapely geometries (None stays None),
+    decoded in one call."""
     wkb = np.empty(len(values), dtype=object)
-    wkb[:] = [None if v is None else bytes(v) for v in values]
+    wkb[:] = [v if v is None or isinstance(v, str) else bytes(v) for v in values]
     return shapely.from_wkb(wkb)
+
+
+def json_rows(bind, *columns):
+    """An aggregate of `columns` as one JSON array of arrays: with a
+    correlated subquery it brings a fiche's children (phases, budget lines
+    ...) in the fiche's own row, one statement instead of one per kind.
+    Unordered (SQLite 3.40 has no ORDER BY in an aggregate): the caller sorts.
+    No rows: NULL on PostgreSQL, '[]' on SQLite. Booleans come as 0/1 on
+    SQLite, dates as ISO text on both."""
+    if is_spatialite(bind):
+        return func.json_group_array(func.json_array(*columns))
+    return func.json_agg(func.json_build_array(*columns))
+
+
+def wkb_hex(bind, column):
+    """A geometry as hex WKB (JSON holds no bytes), for shapely.from_wkb.
+    NULL stays NULL on PostgreSQL; SQLite's hex(NULL) is ''."""
+    wkb = func.ST_AsBinary(column)
+    return func.hex(wkb) if is_spatialite(bind) else func.encode(wkb, "hex")
 
 
 def in_ids(bind, column, ids: list[int]):

@@ -13,6 +13,13 @@ COMPRESS_MIMETYPES = [
 ]
 
 
+# gzip level 6 (flask-compress's default) took 5 ms for one 140 kB page of 100
+# OGC features, level 4 1.4 ms for a 5 % larger answer: every answer is
+# compressed per request (kept pages too), so the faster level wins.
+GZIP_LEVEL = 4
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
+    app.config.setdefault("COMPRESS_LEVEL", GZIP_LEVEL)
     Compress(app)

@@ -21,8 +21,10 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..geometry_families import FAMILY_TYPES, NO_PLACE
+from ..http.caching import data_version
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..read.city_settings import unlisted_ids
+from ..read.kept import kept
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import (
     AREA_FIELDS,
@@ -34,7 +36,7 @@ from ..read.records import (
     indicator_record,
     phase_record,
 )
-from ..read.rows import load_area_rows, load_phase_rows
+from ..read.rows import MunicipalityRow, load_area_rows, load_phase_rows
 from ..spatial import extent, extents_by, from_db
 from .base import (
     Collection,
@@ -47,7 +49,7 @@ from .base import (
     split_id,
 )
 from .errors import NotFound
-from .fiches import FichesCollection, city_extents, family_note, family_title
+from .fiches import FichesCollection, PlanHead, city_extents, family_note, family_title
 from .params import ItemsQuery
 
 AREA_SOURCE_NOTE = "Gebiedsgrenzen: Bron: Statbel, Provincies in Cijfers."
@@ -79,7 +81,7 @@ class PhasesCollection(Collection):
     def geometry_sql(self):
         return func.coalesce(Phase.geom, Fiche.geom)  # the place the phase is shown at
 
-    def __init__(self, municipality: Municipality | None = None, family: str | None = None,
+    def __init__(self, municipality: Municipality | MunicipalityRow | None = None, family: str | None = None,
                  known_extents: dict | None = None):
         """No arguments: `fasen`, all cities. A city and a family: fasen-<slug>-<family>
         (`known_extents`: its extents computed for all cities at once, phase_city_extents)."""
@@ -360,13 +362,21 @@ def all_collections(session: Session) -> list[Collection]:
     return out + list(STATIC.values())
 
 
-def _city(session: Session, slug: str) -> tuple[Municipality, Plan | None] | None:
-    """The municipality and its first plan (or None)."""
+def _city(session: Session, slug: str) -> tuple[MunicipalityRow, PlanHead | None] | None:
+    """The municipality and its first plan (or None), as plain rows kept until
+    the data version changes: every items page asks for its collection."""
+    return kept(session, data_version(session)[0], ("ogc city", slug), lambda: _read_city(session, slug))
+
+
+def _read_city(session: Session, slug: str) -> tuple[MunicipalityRow, PlanHead | None] | None:
     found = session.execute(
-        select(Municipality, Plan).outerjoin(Plan, Plan.municipality_id == Municipality.id)
+        select(Municipality.id, Municipality.name, Municipality.slug, Municipality.nis_code, Plan.title, Plan.period)
+        .outerjoin(Plan, Plan.municipality_id == Municipality.id)
         .where(Municipality.slug == slug).order_by(Plan.id).limit(1)
     ).first()
-    return None if found is None else (found[0], found[1])
+    if found is None:
+        return None
+    return MunicipalityRow(*found[:4]), PlanHead(found[4], found[5]) if found[4] is not None else None
 
 
 def get_collection(session: Session, collection_id: str) -> Collection:

@@ -7,6 +7,7 @@ all in SQL so that paging and counts stay exact."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
@@ -16,12 +17,20 @@ from ..http.caching import data_version
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import FICHE_FIELDS, Field, fiche_records
-from ..read.rows import load_fiche_page, load_fiche_rows
+from ..read.rows import MunicipalityRow, load_fiche_page, load_fiche_rows
 from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, extents_by, intersects, to_db
 from .base import Collection, Page, family_condition, family_page, int_id, period_overlaps
 from .errors import NotFound
 from .params import ItemsQuery, Period, StorageBox
+
+
+@dataclass(frozen=True, slots=True)
+class PlanHead:
+    """What a collection's description says of a city's plan."""
+    title: str
+    period: str | None
+
 
 F = aliased(Fiche)
 # queryable -> FicheFilters attribute (the map page's own filters) ...
@@ -78,7 +87,8 @@ class FichesCollection(Collection):
     columns = FICHE_FILTER_COLUMNS
     sort_columns = FICHE_SORT_COLUMNS
 
-    def __init__(self, municipality: Municipality, plan: Plan | None = None, known_extents: dict | None = None,
+    def __init__(self, municipality: Municipality | MunicipalityRow, plan: Plan | PlanHead | None = None,
+                 known_extents: dict | None = None,
                  family: str | None = None):
         self.municipality = municipality
         self.family = family          # None: every geometry type; else 'punten' ... or NO_PLACE

@@ -8,26 +8,32 @@ info.license in the OpenAPI document, and where the catalogue records are.
 - the landing page and the OpenAPI document: every licence in use."""
 from __future__ import annotations
 
-from flask import g, url_for
+from flask import url_for
 from sqlalchemy import select
 
 from ..db import get_session
+from ..http.caching import data_version
 from ..licences import BOUNDARY_LICENCE, Licence
 from ..models import CitySettings, Municipality
 from ..read.city_settings import licence_of
+from ..read.kept import kept
 from .base import Collection
 
 LICENSE_TYPE = "text/html"
 
 
 def _licences_by_city() -> dict[int, Licence]:
-    """{municipality id: its licence}, read once per request: the collections
-    list asks for every city, and must not cost a query per city."""
-    if "city_licences" not in g:
-        stmt = select(CitySettings).where(CitySettings.licence_id.is_not(None)).order_by(CitySettings.municipality_id)
-        g.city_licences = {row.municipality_id: lic for row in get_session().scalars(stmt)
-                           if (lic := licence_of(row)) is not None and lic.url}
-    return g.city_licences
+    """{municipality id: its licence}: the collections list asks for every
+    city, and an items page for one, so it is read once per data version
+    (a settings change bumps it), not once per city or per page."""
+    session = get_session()
+    return kept(session, data_version(session)[0], ("city licences",), lambda: _read_licences(session))
+
+
+def _read_licences(session) -> dict[int, Licence]:
+    stmt = select(CitySettings).where(CitySettings.licence_id.is_not(None)).order_by(CitySettings.municipality_id)
+    return {row.municipality_id: lic for row in session.scalars(stmt)
+            if (lic := licence_of(row)) is not None and lic.url}
 
 
 def _city_licences(municipality_id: int | None = None) -> list[Licence]:

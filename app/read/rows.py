@@ -18,12 +18,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, field
 
+import orjson
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from ..models import Area, BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
-from ..spatial import as_wkb, geometries_from_wkb, in_ids
+from ..spatial import as_wkb, dialect_name, geometries_from_wkb, json_rows, wkb_hex
 from .queries import FicheFilters, count_fiches, fiche_conditions
 
 
@@ -157,22 +158,30 @@ _TARGET = aliased(Fiche, name="target")
 _PHASE: tuple = (Phase.id, Phase.fiche_id, Phase.position, Phase.title, Phase.phase_kind, Phase.start, Phase.end,
                   Phase.status, Phase.illustrative, Phase.note)
 _MUNICIPALITY = (Municipality.id, Municipality.name, Municipality.slug, Municipality.nis_code)
-# The children of the fiches, in the order of the relationships of app.models.Fiche
-# (the id breaks ties): (select, the column to restrict to the fiches' ids).
-_SDGS = (select(FicheSdg.fiche_id, FicheSdg.sdg).order_by(FicheSdg.fiche_id, FicheSdg.sdg), FicheSdg.fiche_id)
-_PHASES = (select(*_PHASE, as_wkb(Phase.geom)).order_by(Phase.fiche_id, Phase.position, Phase.id), Phase.fiche_id)
-_BUDGET_LINES = (
-    select(BudgetLine.id, BudgetLine.fiche_id, BudgetLine.year, BudgetLine.kind, BudgetLine.direction,
-           BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note, BudgetLine.phase_position)
-    .order_by(BudgetLine.fiche_id, BudgetLine.year, BudgetLine.id),
-    BudgetLine.fiche_id,
-)
-_DEPENDENCIES = (
-    select(Dependency.fiche_id, _TARGET.ref, _TARGET.published, Dependency.partner)
-    .outerjoin(_TARGET, Dependency.depends_on_id == _TARGET.id)
-    .order_by(Dependency.fiche_id, Dependency.id),
-    Dependency.fiche_id,
-)
+# The children of a fiche, each kind as one JSON column of the fiche's own row
+# (app.spatial.json_rows): (correlated select of one kind, the columns to sort its
+# rows by, in the order of the relationships of app.models.Fiche; the id breaks ties).
+_SDGS = (FicheSdg.sdg,)
+_BUDGET_LINE = (BudgetLine.id, BudgetLine.fiche_id, BudgetLine.year, BudgetLine.kind, BudgetLine.direction,
+                BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note, BudgetLine.phase_position)
+
+
+def _children_columns(bind) -> list:
+    """The four JSON columns of a fiche's children, for `bind`'s dialect."""
+    def rows_of(*columns, where, join=None):
+        stmt = select(json_rows(bind, *columns))
+        if join is not None:
+            stmt = stmt.select_from(join)
+        return stmt.where(where).scalar_subquery()
+
+    return [
+        rows_of(*_SDGS, where=FicheSdg.fiche_id == Fiche.id),
+        rows_of(*_PHASE, wkb_hex(bind, Phase.geom), where=Phase.fiche_id == Fiche.id),
+        rows_of(*_BUDGET_LINE, where=BudgetLine.fiche_id == Fiche.id),
+        rows_of(Dependency.id, _TARGET.ref, _TARGET.published, Dependency.partner,
+                where=Dependency.fiche_id == Fiche.id,
+                join=Dependency.__table__.outerjoin(_TARGET, Dependency.depends_on_id == _TARGET.id)),
+    ]
 
 
 class _Municipalities(dict):
@@ -188,9 +197,9 @@ class _Municipalities(dict):
 def load_fiche_rows(session: Session, filters: FicheFilters) -> list[FicheRow]:
     """The fiches matching `filters` (app.read.queries.fiche_conditions) by id,
     each with its SDGs, phases (by position), budget lines (by year),
-    dependencies, parent and municipality."""
-    stmt = _select_fiches(fiche_conditions(session, filters)).order_by(Fiche.id)
-    return _with_children(session, session.execute(stmt).all())
+    dependencies, parent and municipality: one statement."""
+    stmt = _fiches_select(session).where(*fiche_conditions(session, filters)).order_by(Fiche.id)
+    return _rows(session.execute(stmt).all())
 
 
 def load_fiche_row(session: Session, fiche_id: int) -> FicheRow | None:
@@ -201,67 +210,79 @@ def load_fiche_row(session: Session, fiche_id: int) -> FicheRow | None:
 
 def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
                     offset: int = 0, order: Sequence = ()) -> tuple[list[FicheRow], int]:
-    """One page of load_fiche_rows, and how many fiches match in all. Fiches
-    with a geometry come first: clients such as QGIS guess a layer's
-    geometry type from the first page. An explicit `order` (an OGC sortby)
-    goes before that rule."""
-    conditions = fiche_conditions(session, filters)
-    stmt = (_select_fiches(conditions, counted=True)  # the count with the page: one query less
-            .order_by(*order, Fiche.geom.is_(None), Fiche.id).offset(offset).limit(limit))
+    """One page of load_fiche_rows, and how many fiches match in all, in one
+    statement. Fiches with a geometry come first: clients such as QGIS guess
+    a layer's geometry type from the first page. An explicit `order` (an OGC
+    sortby) goes before that rule. The page's ids are chosen first (with the
+    count), so the children are read for the page's fiches only, whatever
+    the offset."""
+    key = [*order, Fiche.geom.is_(None), Fiche.id]
+    page = (select(Fiche.id.label("page_id"), func.count().over().label("matched"),
+                   func.row_number().over(order_by=key).label("rank"))
+            .where(*fiche_conditions(session, filters)).order_by(*key).offset(offset).limit(limit)
+            .subquery("page"))
+    stmt = (_fiches_select(session).add_columns(page.c.matched)
+            .join(page, page.c.page_id == Fiche.id).order_by(page.c.rank))
     rows = session.execute(stmt).all()
     if rows:
-        return _with_children(session, [r[:-1] for r in rows]), rows[0][-1]
+        return _rows([r[:-1] for r in rows]), rows[0][-1]
     return [], count_fiches(session, filters) if offset else 0
 
 
-def _fiches_select(*extra) -> Select:
-    return (
-        select(*_FICHE, *_MUNICIPALITY, _PARENT.ref, _PARENT.published, as_wkb(Fiche.geom), *extra)
-        .join(Municipality, Fiche.municipality_id == Municipality.id)
-        .outerjoin(_PARENT, Fiche.parent_id == _PARENT.id)
-    )
+# Built once per dialect: a select of some forty columns, two joins and four
+# subqueries costs milliseconds to construct.
+_FICHES: dict[str, Select] = {}
 
 
-# Built once: a select of some thirty columns and two joins costs milliseconds to construct.
-_FICHES = _fiches_select()
-_FICHES_COUNTED = _fiches_select(func.count().over())
+def _fiches_select(session: Session) -> Select:
+    dialect = dialect_name(session)
+    if dialect not in _FICHES:
+        _FICHES[dialect] = (
+            select(*_FICHE, *_MUNICIPALITY, _PARENT.ref, _PARENT.published, as_wkb(Fiche.geom),
+                   *_children_columns(session))
+            .join(Municipality, Fiche.municipality_id == Municipality.id)
+            .outerjoin(_PARENT, Fiche.parent_id == _PARENT.id)
+        )
+    return _FICHES[dialect]
 
 
-def _select_fiches(conditions: list, counted: bool = False) -> Select:
-    return (_FICHES_COUNTED if counted else _FICHES).where(*conditions)
+def _json_rows(value) -> list:
+    """A JSON column of json_rows as a list of row lists ([] for none)."""
+    if value is None:
+        return []
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
-def _with_children(session: Session, rows: Sequence[Sequence]) -> list[FicheRow]:
-    """FicheRows from rows of _select_fiches, with their children loaded."""
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _rows(rows: Sequence[Sequence]) -> list[FicheRow]:
+    """FicheRows from rows of _fiches_select, children included."""
     if not rows:
         return []
     municipalities = _Municipalities()
     scalars = len(_FICHE)
-    fiches = [
-        FicheRow(*r[:scalars], municipality=municipalities.of(*r[scalars:scalars + 4]),
-                 parent=RefRow(r[-3], bool(r[-2])) if r[-3] is not None else None)
-        for r in rows
-    ]
-    for fiche, geom in zip(fiches, geometries_from_wkb([r[-1] for r in rows])):
-        fiche.geom = geom
-    by_id = {f.id: f for f in fiches}
-    ids = list(by_id)
-
-    def children(kind: tuple[Select, InstrumentedAttribute[int]]) -> Sequence[Row]:
-        stmt, fiche_id = kind
-        condition = fiche_id == ids[0] if len(ids) == 1 else in_ids(session, fiche_id, ids)  # one fiche: its page
-        return session.execute(stmt.where(condition)).all()
-
-    for fiche_id, sdg in children(_SDGS):
-        by_id[fiche_id].sdgs.append(sdg)
-    phases = children(_PHASES)
-    for row, geom in zip(phases, geometries_from_wkb([r[-1] for r in phases])):
-        by_id[row[1]].phases.append(PhaseRow(*row[:-1], geom=geom))
-    for row in children(_BUDGET_LINES):
-        by_id[row[1]].budget_lines.append(BudgetRow(*row))
-    for fiche_id, ref, published, partner in children(_DEPENDENCIES):
-        by_id[fiche_id].dependencies.append(
-            DependencyRow(RefRow(ref, bool(published)) if ref is not None else None, partner))
+    wkb = scalars + len(_MUNICIPALITY) + 2
+    fiches = []
+    phase_rows: list[tuple[FicheRow, list]] = []
+    for r, geom in zip(rows, geometries_from_wkb([r[wkb] for r in rows])):
+        fiche = FicheRow(*r[:scalars], municipality=municipalities.of(*r[scalars:scalars + 4]),
+                         parent=RefRow(r[wkb - 2], bool(r[wkb - 1])) if r[wkb - 2] is not None else None, geom=geom)
+        sdgs, phases, budget_lines, dependencies = (_json_rows(v) for v in r[wkb + 1:wkb + 5])
+        fiche.sdgs = sorted(s[0] for s in sdgs)
+        phase_rows += [(fiche, p) for p in sorted(phases, key=lambda p: (p[2], p[0]))]
+        fiche.budget_lines = [
+            BudgetRow(b[0], b[1], b[2], b[3], b[4], float(b[5]), b[6], b[7], b[8])
+            for b in sorted(budget_lines, key=lambda b: (b[2], b[0]))]
+        fiche.dependencies = [
+            DependencyRow(RefRow(ref, bool(published)) if ref is not None else None, partner)
+            for _, ref, published, partner in sorted(dependencies, key=lambda d: d[0])]
+        fiches.append(fiche)
+    geoms = geometries_from_wkb([p[-1] or None for _, p in phase_rows])  # SQLite's hex(NULL) is ''
+    for (fiche, p), geom in zip(phase_rows, geoms):
+        fiche.phases.append(PhaseRow(p[0], p[1], p[2], p[3], p[4], _date(p[5]), _date(p[6]), p[7], bool(p[8]), p[9],
+                                     geom=geom))
     return fiches
 
 

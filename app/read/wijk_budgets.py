@@ -10,13 +10,10 @@ from sqlalchemy.orm import Session
 
 from ..models import Area
 from .apportion import WijkIndex, line_shares
+from .kept import kept
 from .queries import FicheFilters, latest_indicator_values
 from .rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from .version import read_data_version
-
-# (database, municipality id) -> (data version, index): the OGC API asks for
-# the same city's index on every page; rebuilding it cost a select and an STRtree.
-_INDEXES: dict[tuple[str, int], tuple[object, WijkIndex]] = {}
 
 
 def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
@@ -29,15 +26,10 @@ def city_wijk_index(session: Session, municipality, version=None) -> WijkIndex:
     when the data version changed (`version`: the caller's token of it,
     e.g. app.http.caching.data_version, remembered per request burst; else
     read here, app.read.version)."""
-    key = (str(session.get_bind().engine.url), municipality.id)
     if version is None:
         version = read_data_version(session)
-    kept = _INDEXES.get(key)
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    index = wijk_index_of(load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk"))
-    _INDEXES[key] = (version, index)
-    return index
+    return kept(session, version, ("wijk index", municipality.id), lambda: wijk_index_of(
+        load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")))
 
 
 @dataclass

@@ -1,0 +1,165 @@
+"""OGC API items built afresh against tipg (and pygeoapi), interleaved: the
+part of scripts/bench that issue 14's OGC targets are about, in a few minutes
+instead of the whole run.
+
+    .venv/bin/python scripts/bench_ogc.py --url postgresql+psycopg://fichekaart@127.0.0.1:55432/fichekaart_bench \
+        [--repeats 3] [--seconds 5] [--workers 4] [--no-pygeoapi]
+
+Targets (issue 14): /ogc items?limit=100 of one city built afresh >= 1.5x tipg
+and >= 4x pygeoapi at 8 connections with p99 < 100 ms; a dense bbox
+(limit=1000, every fiche of the densest city) built afresh >= 2x tipg. All in
+CRS84 (tipg has no output CRS; ours answers CRS84 when no crs is asked).
+
+Our server runs as deployed (deploy/gunicorn.conf.py, sync workers) with
+nothing kept (FICHEKAART_PAGE_CACHE_SECONDS=0): every answer is built from the
+tables. tipg (.venv-tipg, uvicorn, the same number of workers) and pygeoapi
+read views with the same rows. Every run of wrk is followed by the same run
+against the others, round after round, so a noisy neighbour hits all alike.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_run  # noqa: E402
+from bench_run import CITY, PYGEOAPI_VIEW, RESULTS, ROOT, TIPG_PYTHON, Server, free_port, log, prepare_pygeoapi, wrk  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+DENSE_VIEW = "bench_tipg_fiches_dense"
+
+
+def densest_city(url: str) -> tuple[str, tuple[float, float, float, float], int]:
+    """(slug, CRS84 bbox of its published project fiches, their number)."""
+    from app.read.queries import PROJECT_KINDS
+
+    kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        slug, n = conn.execute(text(
+            "SELECT m.slug, count(*) FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE f.published AND f.kind IN ({kinds}) AND f.geom IS NOT NULL GROUP BY m.slug "
+            "ORDER BY 2 DESC LIMIT 1")).one()
+        box = conn.execute(text(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(ST_Transform(f.geom, 4326)) "
+            "AS e FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE m.slug = :slug AND f.published AND f.kind IN ({kinds})) x"), {"slug": slug}).one()
+        conn.execute(text(f"DROP VIEW IF EXISTS {DENSE_VIEW}"))
+        conn.execute(text(
+            f"CREATE VIEW {DENSE_VIEW} AS SELECT f.id, f.ref, f.kind, f.number, f.code, f.title, f.summary, "
+            "f.sector, f.responsible_service, f.goal_why, f.goal_what, f.goal_gain, f.sdgs_illustrative, "
+            "f.obligation, f.priority, f.status, f.progress_pct, f.state_of_play, f.dependencies_text, f.risks, "
+            "f.location_description, f.geometry_precision, f.published, f.source, f.geom "
+            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE m.slug = '{slug}' AND f.published AND f.kind IN ({kinds})"))
+    engine.dispose()
+    pad = 0.001
+    return slug, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), n
+
+
+def tipg(url: str, workers: int) -> Server:
+    u = make_url(url)
+    dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
+    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
+           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{DENSE_VIEW}"]),
+           "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
+           "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
+    port = free_port()
+    command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return Server("tipg.main:app", env, workers, "uvicorn-tipg-ogc", port, command=command)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--no-pygeoapi", action="store_true")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    bench_run.bench_data.build(args.url, 30_000)
+    slug, box, n_dense = densest_city(args.url)
+    bbox = ",".join(f"{v:.6f}" for v in box)
+    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
+                   "--max-requests", "0")
+    servers: list[Server] = []
+    workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-ogc-"))
+    try:
+        pygeoapi_port = free_port()
+        pygeoapi_env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)  # also the view tipg reads
+        ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
+                                          "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
+                      args.workers, "gunicorn-fichekaart-built", options=as_deployed)
+        servers.append(ours)
+        them = tipg(args.url, args.workers)
+        servers.append(them)
+        items = f"/collections/fiches-{CITY}/items?limit=100"
+        dense = f"/collections/fiches-{slug}/items?limit=1000&bbox={bbox}"
+        targets = {
+            "Fichekaart items?limit=100 (built afresh)": ours.base() + "/ogc" + items,
+            "tipg items?limit=100": them.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
+            f"Fichekaart dense bbox {slug} limit=1000 (built afresh)": ours.base() + "/ogc" + dense,
+            f"tipg dense bbox {slug} limit=1000": them.base() + f"/collections/public.{DENSE_VIEW}/items?limit=1000"
+                                                              f"&bbox={bbox}",
+        }
+        if not args.no_pygeoapi:
+            pyg = Server("pygeoapi.flask_app:APP", pygeoapi_env, args.workers, "gunicorn-pygeoapi-ogc", pygeoapi_port)
+            servers.append(pyg)
+            targets["pygeoapi items?limit=100"] = pyg.base() + items + "&f=json"
+        ours.wait("/ogc")
+        them.wait(f"/collections/public.{PYGEOAPI_VIEW}/items?limit=1")
+        if not args.no_pygeoapi:
+            pyg.wait(f"/collections/fiches-{CITY}/items?limit=1&f=json")
+        for name, url in targets.items():
+            with urllib.request.urlopen(url, timeout=60) as r:
+                body = json.loads(r.read())
+                log(f"{name}: {body.get('numberReturned', len(body.get('features', [])))} features")
+        for url in targets.values():
+            wrk(url, 8, 2)  # warm-up
+        concurrency = (1, 8, 32)
+        raw: dict = {name: {c: [] for c in concurrency} for name in targets}
+        for r in range(args.repeats):
+            for c in concurrency:
+                for name, url in targets.items():
+                    log(f"round {r + 1}/{args.repeats} c={c} {name}")
+                    raw[name][c].append(wrk(url, c, args.seconds))
+    finally:
+        for server in servers:
+            server.stop()
+    med = {name: {c: {"rps": statistics.median(x["rps"] for x in runs),
+                      "p99_ms": statistics.median(x["p99_ms"] for x in runs),
+                      "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs),
+                      "bytes": statistics.median(x["bytes"] / max(1, x["requests"]) for x in runs)}
+                  for c, runs in by_c.items()} for name, by_c in raw.items()}
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}; {args.workers} workers each; "
+          f"{args.repeats} rounds of {args.seconds} s; dense city {slug} ({n_dense} fiches)")
+    print("| target | 1 conn req/s | 8 conn req/s | 32 conn req/s | p99 at 8 (ms) | bytes/answer | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for name, by_c in med.items():
+        print(f"| {name} | " + " | ".join(f"{by_c[c]['rps']:.1f}" for c in concurrency)
+              + f" | {by_c[8]['p99_ms']:.0f} | {by_c[8]['bytes']:.0f} | {sum(v['errors'] for v in by_c.values())} |")
+    names = list(med)
+    ratios = [("items built afresh / tipg", names[0], names[1], ">= 1.5x at 8"),
+              ("dense bbox built afresh / tipg", names[2], names[3], ">= 2x")]
+    if not args.no_pygeoapi:
+        ratios.append(("items built afresh / pygeoapi", names[0], names[4], ">= 4x at 8"))
+    print("\n| ratio | 1 conn | 8 conn | 32 conn | target |")
+    print("|---|---|---|---|---|")
+    for label, a, b, target in ratios:
+        print(f"| {label} | " + " | ".join(f"{med[a][c]['rps'] / med[b][c]['rps']:.2f}x" for c in concurrency)
+              + f" | {target} |")
+    (RESULTS / "bench_ogc.json").write_text(json.dumps(med, indent=2))
+
+
+if __name__ == "__main__":
+    main()
