@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ARRAY, Engine, Integer, String, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import ARRAY, Engine, Integer, String, Text, any_, bindparam, cast, func, literal_column, select, text
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Session
@@ -128,11 +128,12 @@ def json_rows(bind, *columns):
     correlated subquery it brings a fiche's children (phases, budget lines
     ...) in the fiche's own row, one statement instead of one per kind.
     Unordered (SQLite 3.40 has no ORDER BY in an aggregate): the caller sorts.
-    No rows: NULL on PostgreSQL, '[]' on SQLite. Booleans come as 0/1 on
-    SQLite, dates as ISO text on both."""
+    Text; no rows: NULL on PostgreSQL, '[]' on SQLite. Booleans come as 0/1
+    on SQLite, dates as ISO text on both."""
     if is_spatialite(bind):
         return func.json_group_array(func.json_array(*columns))
-    return func.json_agg(func.json_build_array(*columns))
+    # as text: orjson parses it several times faster than psycopg's json.loads
+    return cast(func.json_agg(func.json_build_array(*columns)), Text)
 
 
 def wkb_hex(bind, column):

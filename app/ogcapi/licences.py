@@ -8,7 +8,7 @@ info.license in the OpenAPI document, and where the catalogue records are.
 - the landing page and the OpenAPI document: every licence in use."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from ..db import get_session
@@ -26,8 +26,11 @@ def _licences_by_city() -> dict[int, Licence]:
     """{municipality id: its licence}: the collections list asks for every
     city, and an items page for one, so it is read once per data version
     (a settings change bumps it), not once per city or per page."""
-    session = get_session()
-    return kept(session, data_version(session)[0], ("city licences",), lambda: _read_licences(session))
+    if "city_licences" not in g:  # the collections list asks once per collection: once per request
+        session = get_session()
+        g.city_licences = kept(session, data_version(session)[0], ("city licences",),
+                               lambda: _read_licences(session))
+    return g.city_licences
 
 
 def _read_licences(session) -> dict[int, Licence]:

@@ -4,10 +4,12 @@ Every public output reads these rows: the maps (city, fiche, wijk and
 comparison pages, the staff map), /api, the OGC API and the downloads
 (app.read.features turns them into GeoJSON, app.read.records into public
 records). As ORM objects a fiche costs about half a millisecond; here it is
-one select of the fiches (with municipality, parent and geometry as WKB) and
-one flat select per kind of child, keyed by fiche id, put together in small
-dataclasses with the attribute names of app.models. Geometries are shapely in
-the storage CRS (app.crs), decoded in one call per select.
+ONE select of the fiches (with municipality, parent, geometry as WKB and one
+JSON column per kind of child: app.spatial.json_rows), put together in small
+dataclasses with the attribute names of app.models. One statement instead of
+one per kind of child: on an OGC page the round trips and the statement
+overhead cost more than the JSON. Geometries are shapely in the storage CRS
+(app.crs), decoded in one call per select.
 
 The rows say what a fiche points at (parent, dependencies) and whether that
 is published; app.read.records decides what of it a record shows.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, field
+from operator import itemgetter
 
 import orjson
 from shapely.geometry.base import BaseGeometry
@@ -248,13 +251,19 @@ def _fiches_select(session: Session) -> Select:
 
 def _json_rows(value) -> list:
     """A JSON column of json_rows as a list of row lists ([] for none)."""
-    if value is None:
-        return []
-    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+    return orjson.loads(value) if value is not None else []
 
 
 def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+# the orders of the relationships of app.models.Fiche, on json_rows' row lists
+_BY_POSITION, _BY_YEAR, _BY_ID = itemgetter(2, 0), itemgetter(2, 0), itemgetter(0)
+
+
+def _in_order(rows: list, key) -> list:
+    return rows if len(rows) < 2 else sorted(rows, key=key)
 
 
 def _rows(rows: Sequence[Sequence]) -> list[FicheRow]:
@@ -271,13 +280,13 @@ def _rows(rows: Sequence[Sequence]) -> list[FicheRow]:
                          parent=RefRow(r[wkb - 2], bool(r[wkb - 1])) if r[wkb - 2] is not None else None, geom=geom)
         sdgs, phases, budget_lines, dependencies = (_json_rows(v) for v in r[wkb + 1:wkb + 5])
         fiche.sdgs = sorted(s[0] for s in sdgs)
-        phase_rows += [(fiche, p) for p in sorted(phases, key=lambda p: (p[2], p[0]))]
+        phase_rows += [(fiche, p) for p in _in_order(phases, _BY_POSITION)]
         fiche.budget_lines = [
             BudgetRow(b[0], b[1], b[2], b[3], b[4], float(b[5]), b[6], b[7], b[8])
-            for b in sorted(budget_lines, key=lambda b: (b[2], b[0]))]
+            for b in _in_order(budget_lines, _BY_YEAR)]
         fiche.dependencies = [
             DependencyRow(RefRow(ref, bool(published)) if ref is not None else None, partner)
-            for _, ref, published, partner in sorted(dependencies, key=lambda d: d[0])]
+            for _, ref, published, partner in _in_order(dependencies, _BY_ID)]
         fiches.append(fiche)
     geoms = geometries_from_wkb([p[-1] or None for _, p in phase_rows])  # SQLite's hex(NULL) is ''
     for (fiche, p), geom in zip(phase_rows, geoms):
