@@ -10,7 +10,7 @@ and >= 4x pygeoapi at 8 connections with p99 < 100 ms; a dense bbox
 (limit=1000, every fiche of the densest city) built afresh >= 2x tipg. All in
 CRS84 (tipg has no output CRS; ours answers CRS84 when no crs is asked).
 
-Our server runs as deployed (deploy/gunicorn.conf.py, sync workers) with
+Our server runs as deployed (deploy/gunicorn.conf.py: gthread workers, 4 threads) with
 nothing kept (FICHEKAART_PAGE_CACHE_SECONDS=0): every answer is built from the
 tables. tipg (.venv-tipg, uvicorn, the same number of workers) and pygeoapi
 read views with the same rows. Every run of wrk is followed by the same run
@@ -35,6 +35,45 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 DENSE_VIEW = "bench_tipg_fiches_dense"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def database_backends(database: str) -> list[int]:
+    """The PostgreSQL backends serving `database` (their title names it)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if f" {database} " in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    pids.append(int(proc.name))
+            except OSError:
+                pass
+    return pids
+
+
+def measured(server: Server, database: str, url: str, connections: int, seconds: int) -> dict:
+    """wrk's figures, and the CPU the server's processes and the database
+    spent per answer: the share of two cores each side needs."""
+    server_pids = [server.proc.pid, *server.worker_pids()]
+    before = cpu_seconds(server_pids), cpu_seconds(database_backends(database))
+    result = wrk(url, connections, seconds)
+    after = cpu_seconds(server_pids), cpu_seconds(database_backends(database))
+    n = max(1, result["requests"])
+    result["server_cpu_ms"] = (after[0] - before[0]) / n * 1000
+    result["database_cpu_ms"] = (after[1] - before[1]) / n * 1000
+    return result
 
 
 def densest_city(url: str) -> tuple[str, tuple[float, float, float, float], int]:
@@ -89,9 +128,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     bench_run.bench_data.build(args.url, 30_000)
     slug, box, n_dense = densest_city(args.url)
+    database = make_url(args.url).database
     bbox = ",".join(f"{v:.6f}" for v in box)
-    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
-                   "--max-requests", "0")
+    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0")
     servers: list[Server] = []
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-ogc-"))
     try:
@@ -105,6 +144,7 @@ def main() -> None:
         servers.append(them)
         items = f"/collections/fiches-{CITY}/items?limit=100"
         dense = f"/collections/fiches-{slug}/items?limit=1000&bbox={bbox}"
+        servers_by_target = [ours, them, ours, them]
         targets = {
             "Fichekaart items?limit=100 (built afresh)": ours.base() + "/ogc" + items,
             "tipg items?limit=100": them.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
@@ -116,6 +156,7 @@ def main() -> None:
             pyg = Server("pygeoapi.flask_app:APP", pygeoapi_env, args.workers, "gunicorn-pygeoapi-ogc", pygeoapi_port)
             servers.append(pyg)
             targets["pygeoapi items?limit=100"] = pyg.base() + items + "&f=json"
+            servers_by_target.append(pyg)
         ours.wait("/ogc")
         them.wait(f"/collections/public.{PYGEOAPI_VIEW}/items?limit=1")
         if not args.no_pygeoapi:
@@ -130,24 +171,31 @@ def main() -> None:
         raw: dict = {name: {c: [] for c in concurrency} for name in targets}
         for r in range(args.repeats):
             for c in concurrency:
-                for name, url in targets.items():
+                for (name, url), server in zip(targets.items(), servers_by_target):
                     log(f"round {r + 1}/{args.repeats} c={c} {name}")
-                    raw[name][c].append(wrk(url, c, args.seconds))
+                    raw[name][c].append(measured(server, database, url, c, args.seconds))
     finally:
         for server in servers:
             server.stop()
     med = {name: {c: {"rps": statistics.median(x["rps"] for x in runs),
                       "p99_ms": statistics.median(x["p99_ms"] for x in runs),
                       "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs),
+                      "error_kinds": {k: sum(x["errors"][k] for x in runs) for k in runs[0]["errors"]}
+                      | {"non_2xx_3xx": sum(x["non_2xx_3xx"] for x in runs)},
+                      "server_cpu_ms": statistics.median(x["server_cpu_ms"] for x in runs),
+                      "database_cpu_ms": statistics.median(x["database_cpu_ms"] for x in runs),
                       "bytes": statistics.median(x["bytes"] / max(1, x["requests"]) for x in runs)}
                   for c, runs in by_c.items()} for name, by_c in raw.items()}
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}; {args.workers} workers each; "
           f"{args.repeats} rounds of {args.seconds} s; dense city {slug} ({n_dense} fiches)")
-    print("| target | 1 conn req/s | 8 conn req/s | 32 conn req/s | p99 at 8 (ms) | bytes/answer | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print("| target | 1 conn req/s | 8 conn req/s | 32 conn req/s | p99 at 8 (ms) | CPU per answer at 8: server + "
+          "database (ms) | bytes/answer | errors |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, by_c in med.items():
+        errors = {k: sum(v["error_kinds"][k] for v in by_c.values()) for k in by_c[8]["error_kinds"]}
         print(f"| {name} | " + " | ".join(f"{by_c[c]['rps']:.1f}" for c in concurrency)
-              + f" | {by_c[8]['p99_ms']:.0f} | {by_c[8]['bytes']:.0f} | {sum(v['errors'] for v in by_c.values())} |")
+              + f" | {by_c[8]['p99_ms']:.0f} | {by_c[8]['server_cpu_ms']:.1f} + {by_c[8]['database_cpu_ms']:.1f} "
+              f"| {by_c[8]['bytes']:.0f} | {sum(errors.values())} {({k: v for k, v in errors.items() if v})} |")
     names = list(med)
     ratios = [("items built afresh / tipg", names[0], names[1], ">= 1.5x at 8"),
               ("dense bbox built afresh / tipg", names[2], names[3], ">= 2x")]

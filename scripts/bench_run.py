@@ -602,9 +602,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
     servers = []
     # Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in
-    # the master, gc.freeze before the fork), with sync workers like pygeoapi's.
-    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
-                   "--max-requests", "0")  # no worker recycled in the middle of a measurement
+    # the master, gc.freeze before the fork, gthread workers with 4 threads; a
+    # "--worker-class sync" here never applied: gunicorn runs gthread when threads > 1).
+    # --max-requests 0: no worker recycled in the middle of a measurement
+    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0")
     try:
         ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                           "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart",

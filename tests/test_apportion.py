@@ -69,3 +69,46 @@ def test_many_at_once_as_one_by_one():
         assert shares == pytest.approx(expected), geom
         assert shares == INDEX.shares(geom)
     assert INDEX.shares_many([]) == []
+
+
+# Eight threads share one index, as the threads of a gthread worker share the
+# kept index of their city (app.read.kept). In a child process: without the
+# index's lock this crashed with SIGSEGV in GEOS (prepared geometries are not
+# thread-safe) within seconds; a crash must fail the test, not the test run.
+SHARED_INDEX_SCRIPT = """
+import threading
+import numpy as np
+import shapely
+from app.read.apportion import WijkIndex
+
+rng = np.random.default_rng(1)
+index = WijkIndex([(f"W{i}", shapely.buffer(shapely.Point(x, y), 300, quad_segs=64))
+                   for i, (x, y) in enumerate(rng.uniform(0, 5000, (60, 2)))])
+shapes = ([shapely.LineString(rng.uniform(0, 5000, (4, 2))) for _ in range(40)]
+          + [shapely.buffer(shapely.Point(x, y), 200) for x, y in rng.uniform(0, 5000, (40, 2))])
+expected = index.shares_many(shapes)
+failures = []
+
+def work():
+    for _ in range(10):
+        if index.shares_many(shapes) != expected:
+            failures.append(1)
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("same shares in every thread" if not failures else f"{len(failures)} different answers")
+"""
+
+
+def test_one_index_shared_by_threads_gives_the_same_shares_and_does_not_crash():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", SHARED_INDEX_SCRIPT], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.strip() == "same shares in every thread"

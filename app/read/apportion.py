@@ -15,6 +15,7 @@ places puts its money there, not in equal shares over every place.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,9 +27,16 @@ from ..spatial import from_db
 
 
 class WijkIndex:
-    """The wijken of a city with a spatial index, for repeated share queries."""
+    """The wijken of a city with a spatial index, for repeated share queries.
+
+    One index serves every thread of a worker (app.read.kept), but GEOS's
+    prepared geometries are not thread-safe (libgeos/geos#825) and shapely
+    releases the GIL while it uses them: two requests sharing the index at
+    once crashed the worker (SIGSEGV under the load test, gthread workers).
+    A lock lets one query in at a time."""
 
     def __init__(self, wijken: list[tuple[str, BaseGeometry]]):
+        self._lock = threading.Lock()
         self.codes = [code for code, _ in wijken]
         self.geoms = np.array([geom for _, geom in wijken], dtype=object)
         # Prepared once: the exact tests of every query (point in wijk, does
@@ -41,6 +49,10 @@ class WijkIndex:
 
     def shares_many(self, geoms: Sequence[BaseGeometry | None]) -> list[dict[str, float]]:
         """shares() of each geometry, with one index query for all of them."""
+        with self._lock:
+            return self._shares_many(geoms)
+
+    def _shares_many(self, geoms: Sequence[BaseGeometry | None]) -> list[dict[str, float]]:
         geom_array = np.asarray(geoms, dtype=object)
         weights: list[dict[str, float]] = [{} for _ in range(len(geom_array))]
         placed = ~(shapely.is_missing(geom_array) | shapely.is_empty(geom_array))
