@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -173,6 +174,45 @@ def page_form(client, url: str, form_id: str = "fiche-form") -> MultiDict:
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
     return form_values(page.text, form_id)
+
+
+def as_user(app, email: str):
+    """A test client logged in as `email` (the staff fixture's password)."""
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def edit_url(fiche_id: int) -> str:
+    return f"/beheer/herentals/fiches/{fiche_id}/bewerken"
+
+
+def race_two_saves(clients, fiche_id: int, round_: int) -> int:
+    """Two editors post the edit form of `fiche_id` at the same moment (a
+    barrier), each with its own title 'Ronde <round_> van redacteur <i>'.
+    Exactly one wins (302); the other gets the Dutch 409 that keeps their
+    input. Returns the winner's index."""
+    forms = [page_form(c, edit_url(fiche_id)) for c in clients]
+    for i, values in enumerate(forms):
+        fill(values, {"titel": f"Ronde {round_} van redacteur {i}"})
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def save(i):
+        barrier.wait()
+        answers[i] = clients[i].post(edit_url(fiche_id), data=forms[i])
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [302, 409], statuses
+    winner = next(i for i, a in enumerate(answers) if a.status_code == 302)
+    loser = answers[1 - winner].get_data(as_text=True)
+    assert "Iemand anders heeft deze fiche intussen gewijzigd" in loser
+    assert f'value="Ronde {round_} van redacteur {1 - winner}"' in loser   # the input is kept
+    return winner
 
 
 def fiche_by_ref(session, ref: str):

@@ -17,13 +17,8 @@ from sqlalchemy.engine import make_url
 from conftest import dispose, make_test_app
 from job_fixtures import *  # noqa: F401,F403
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import PASSWORD, csrf_token, db, fill, form_values, login, page_form
+from staff_fixtures import PASSWORD, as_user, csrf_token, db, edit_url, fill, form_values, page_form, race_two_saves
 
-
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def herentals_fiches(app, n):
@@ -48,9 +43,6 @@ def title_of(app, fiche_id):
         return session.get(Fiche, fiche_id).title
 
 
-def edit_url(fiche_id):
-    return f"/beheer/herentals/fiches/{fiche_id}/bewerken"
-
 
 def spatialite_only(backend):
     if backend != "spatialite":
@@ -63,26 +55,7 @@ def test_true_save_race_answers_409_with_the_input_kept(scratch_app, staff):
     (fiche_id, _ref), = herentals_fiches(scratch_app, 1)
     clients = [as_user(scratch_app, staff.redacteur), as_user(scratch_app, staff.redacteur2)]
     for round_ in range(5):
-        forms = [page_form(c, edit_url(fiche_id)) for c in clients]
-        for i, values in enumerate(forms):
-            fill(values, {"titel": f"Ronde {round_} van redacteur {i}"})
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def save(i):
-            barrier.wait()
-            answers[i] = clients[i].post(edit_url(fiche_id), data=forms[i])
-
-        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        statuses = sorted(a.status_code for a in answers)
-        assert statuses == [302, 409], statuses
-        winner = next(i for i, a in enumerate(answers) if a.status_code == 302)
-        loser = answers[1 - winner]
-        assert "Iemand anders heeft deze fiche intussen gewijzigd" in loser.text
-        assert f'value="Ronde {round_} van redacteur {1 - winner}"' in loser.text   # the input is kept
+        winner = race_two_saves(clients, fiche_id, round_)
         assert title_of(scratch_app, fiche_id) == f"Ronde {round_} van redacteur {winner}"
 
 

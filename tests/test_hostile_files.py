@@ -19,13 +19,8 @@ from sqlalchemy import select
 
 from app.write.imports import ImportFailed, archives, tables
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import db, fill, form_values, login, page_form
+from staff_fixtures import as_user, db, fill, form_values, page_form
 
-
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def shapefile_zip(layers=("vorm",), extra: dict[str, bytes] | None = None) -> bytes:

@@ -14,13 +14,8 @@ from sqlalchemy import func, select
 from job_fixtures import *  # noqa: F401,F403
 from job_fixtures import wait_until_done
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import db, fiche_by_ref, form_values, login, page_form
+from staff_fixtures import as_user, db, fiche_by_ref, form_values, page_form
 
-
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def post_file(client, content: bytes, name: str, soort: str = "fiches", **kwargs):

@@ -13,7 +13,7 @@ import shapely
 from sqlalchemy import func, select
 
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import csrf_token, db, fiche_by_ref, fill, form_values, login, page_form
+from staff_fixtures import as_user, csrf_token, db, edit_url, fiche_by_ref, fill, form_values, page_form
 
 HERENTALS_BOX_4326 = (4.83, 51.17, 4.84, 51.175)   # well inside Herentals
 HALLE_POINT_4326 = (4.235, 50.735)                  # in Halle, outside Herentals
@@ -24,11 +24,6 @@ def feature_collection(*geoms) -> str:
         {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))} for g in geoms
     ]})
 
-
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def a_herentals_project(app):
@@ -55,9 +50,6 @@ def state_of(app, fiche_id):
         count = session.scalar(select(func.count()).select_from(FicheRevision).where(FicheRevision.fiche_id == fiche_id))
         return fiche.version, geometry_wkt(fiche.geom), count
 
-
-def edit_url(fiche_id):
-    return f"/beheer/herentals/fiches/{fiche_id}/bewerken"
 
 
 def post(client, url, values, file=None):

@@ -11,13 +11,8 @@ from html import unescape
 from sqlalchemy import func, select
 
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import db, fiche_by_ref, fill, form_values, login, page_form
+from staff_fixtures import as_user, db, fiche_by_ref, fill, form_values, page_form
 
-
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def upload(client, content: bytes, name: str, **options):

@@ -5,8 +5,6 @@ fiche leaves every public channel on the published version until
 saves conflict; discarding and a stale base are handled."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 
@@ -16,20 +14,12 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 
 from staff_fixtures import *  # noqa: F401,F403
-from staff_fixtures import csrf_token, db, fill, form_values, login, page_form
+from staff_fixtures import as_user, csrf_token, db, edit_url, fill, form_values, page_form, race_two_saves
 
 HERENTALS_BOX_4326 = (4.83, 51.17, 4.84, 51.175)   # well inside Herentals
 AMOUNT = 'data-value="987654.0"'                      # the budget table's cell (illustrative amounts are rounded)
 
 
-def as_user(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
-
-
-def edit_url(fiche_id):
-    return f"/beheer/herentals/fiches/{fiche_id}/bewerken"
 
 
 def working_url(fiche_id, what):
@@ -333,33 +323,12 @@ def test_unpublishing_takes_the_working_version_into_the_draft(scratch_app, staf
 def test_true_save_race_on_a_published_fiche_answers_409_with_the_input_kept(scratch_app, staff):
     """Two editors press save at the same moment on a published fiche: one
     working version wins, the other gets the Dutch 409 with their input."""
-    import threading
-
     from app.models import FicheWorkingVersion
 
     fiche_id = published_project(scratch_app)
     clients = [as_user(scratch_app, staff.redacteur), as_user(scratch_app, staff.redacteur2)]
     for round_ in range(3):
-        forms = [page_form(c, edit_url(fiche_id)) for c in clients]
-        for i, values in enumerate(forms):
-            fill(values, {"titel": f"Ronde {round_} van redacteur {i}"})
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def save(i):
-            barrier.wait()
-            answers[i] = clients[i].post(edit_url(fiche_id), data=forms[i])
-
-        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        statuses = sorted(a.status_code for a in answers)
-        assert statuses == [302, 409], statuses
-        winner = next(i for i, a in enumerate(answers) if a.status_code == 302)
-        loser = answers[1 - winner].get_data(as_text=True)
-        assert "Iemand anders heeft deze fiche intussen gewijzigd" in loser
-        assert f'value="Ronde {round_} van redacteur {1 - winner}"' in loser
+        winner = race_two_saves(clients, fiche_id, round_)
         with db(scratch_app) as session:
             working = session.scalar(select(FicheWorkingVersion).where(FicheWorkingVersion.fiche_id == fiche_id))
             assert json.loads(working.snapshot)["title"] == f"Ronde {round_} van redacteur {winner}"
