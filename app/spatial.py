@@ -134,15 +134,6 @@ def in_ids(bind, column, ids: list[int]):
     return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
 
 
-def without_jit(session: Session) -> None:
-    """Switch PostgreSQL's JIT off for the rest of this transaction. Spatial
-    aggregates over thousands of rows look expensive to the planner, which then
-    spends more time compiling (measured: 700 ms for a 500 ms vector tile) than
-    running them. SpatiaLite: nothing to do."""
-    if not is_spatialite(session):
-        session.execute(text("SET LOCAL jit = off"))
-
-
 # --- Tolerant text search and distances (issue 10) -------------------------
 # The search documents are normalised in Python (app/searchtext.py), the same
 # for both databases; what differs is the index that finds the words:
