@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, Engine, Integer, String, any_, bindparam, func, li
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from .crs import STORAGE_EPSG
 
@@ -95,7 +96,7 @@ def extents_by(session: Session, column, key, where=None) -> dict:
     return {k: shapely.from_wkb(bytes(wkb)).bounds for k, wkb in session.execute(stmt) if wkb is not None}
 
 
-def simplified(bind, column, tolerance: float):
+def simplified(bind, column, tolerance: float | ColumnElement[float]):
     """`column` simplified within `tolerance` (in the column's units: metres in
     EPSG:31370) for drawing at a zoom level; never NULL for a non-NULL input.
 
@@ -103,7 +104,8 @@ def simplified(bind, column, tolerance: float):
     ST_SimplifyPreserveTopology on the 2,730 wijken of Flanders, and a ring
     that self-touches at sub-pixel scale draws the same. A shape smaller than
     the tolerance keeps its collapsed form (PostGIS preserveCollapsed) or its
-    exact form (SpatiaLite returns NULL)."""
+    exact form (SpatiaLite returns NULL). `tolerance` may be a bound
+    parameter (a statement made once for every zoom, app/read/tiles.py)."""
     if is_spatialite(bind):
         return func.coalesce(func.ST_Simplify(column, tolerance), column)
     return func.ST_Simplify(column, tolerance, True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import http.client
 import json
 import math
 import os
@@ -177,7 +178,7 @@ def measure_pages(app, repeats: int) -> dict:
 
 
 def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
-    from app.read import tiles
+    from app.http.kept_tiles import kept_tiles
     from app.views.region import GEOJSON_FICHES_MIN_ZOOM
 
     client = app.test_client()
@@ -207,7 +208,8 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
 
             def fetch_tiles(cold: bool, urls=tile_urls, slowest=slowest):
                 if cold:
-                    tiles.CACHE.clear()
+                    with app.app_context():
+                        kept_tiles().clear()
                 answers, worst = [], 0.0
                 for u in urls:
                     started = time.perf_counter()
@@ -437,35 +439,152 @@ def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
 # scripts/lib.sh ensure_tipg. It serves a table or view as it is, in CRS84.
 TIPG_PYTHON = ROOT / ".venv-tipg" / "bin" / "python"
 TIPG_TILE_VIEW = "bench_tipg_fiches"
+TIPG_TILE_COLLECTION = f"pg_temp.{TIPG_TILE_VIEW}"
 
 
-def tipg_server(url: str, workers: int) -> Server:
-    """tipg under uvicorn with `workers` processes, publishing two views: the
-    rows of /ogc's fiches-<city> (PYGEOAPI_VIEW, made by prepare_pygeoapi) and
-    every published project fiche with the columns of our fiches tile
-    (TIPG_TILE_VIEW), nothing else of the database."""
+def tipg_server(url: str, workers: int, workdir: Path, items: bool = True) -> Server:
+    """tipg under uvicorn with `workers` processes, publishing the rows of
+    /ogc's fiches-<city> (PYGEOAPI_VIEW, made by prepare_pygeoapi; when
+    `items`) and TIPG_TILE_VIEW: every published project fiche with the
+    columns of our fiches tile, nothing else of the database.
+
+    TIPG_TILE_VIEW is a temporary view that tipg makes on each of its
+    connections (its TIPG_CUSTOM_SQL_DIRECTORY is run into pg_temp on
+    connect): nothing is written to the benchmark database. Its tiles have
+    our tiles' buffer (64 of 4096; tipg's default is 256)."""
     from app.read.queries import PROJECT_KINDS
+    from app.read.tiles import BUFFER, EXTENT
 
-    engine = create_engine(url)
     kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP VIEW IF EXISTS {TIPG_TILE_VIEW}"))
-        conn.execute(text(
-            f"CREATE VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, ST_Dimension(f.geom) AS d, "
-            "f.title, m.name AS municipality, f.geometry_precision = 'indicatief' AS indicative, f.geom "
-            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
-            f"WHERE f.published AND f.kind IN ({kinds})"))
-    engine.dispose()
+    sql_dir = workdir / "tipg-sql"
+    sql_dir.mkdir(exist_ok=True)
+    (sql_dir / "tile_view.sql").write_text(
+        f"CREATE OR REPLACE TEMP VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, "
+        "ST_Dimension(f.geom) AS d, f.title, m.name AS municipality, "
+        "f.geometry_precision = 'indicatief' AS indicative, f.geom FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+        f"WHERE f.published AND f.kind IN ({kinds});\n")
     u = make_url(url)
     dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
-    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
-           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{TIPG_TILE_VIEW}"]),
-           "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
-           "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
+    tables = [TIPG_TILE_COLLECTION] + ([f"public.{PYGEOAPI_VIEW}"] if items else [])
+    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": json.dumps(tables),
+           "TIPG_CUSTOM_SQL_DIRECTORY": str(sql_dir), "TIPG_TILE_BUFFER": str(BUFFER),
+           "TIPG_TILE_RESOLUTION": str(EXTENT), "TIPG_DB_SPATIAL_EXTENT": "false",
+           "TIPG_DB_DATETIME_EXTENT": "false", "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
     port = free_port()
     command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     return Server("tipg.main:app", env, workers, "uvicorn-tipg", port, command=command)
+
+
+def tipg_tile_path(z: int, x: int, y: int) -> str:
+    """tipg's URL of our fiches tile z/x/y, with the properties our tile holds at z."""
+    from app.read.viewport import TITLE_MIN_ZOOM
+
+    properties = "id,status,m,d" + (",title,municipality,indicative" if z >= TITLE_MIN_ZOOM else "")
+    return f"/collections/{TIPG_TILE_COLLECTION}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={properties}"
+
+
+# --- cold tiles, interleaved ------------------------------------------------------
+# The dense viewport whose tiles are compared (Antwerpen), and the zooms.
+COLD_TILE_CENTRE = (4.41, 51.215)
+COLD_TILE_ZOOMS = (12, 13, 14)
+
+
+def cold_tile_addresses() -> list[tuple[int, int, int]]:
+    return [(z, x, y) for z in COLD_TILE_ZOOMS for x, y in viewport_tiles(z, COLD_TILE_CENTRE)]
+
+
+def get_once(port: int, path: str) -> tuple[float, int, bytes, dict]:
+    """(seconds, status, body, headers) of one GET on a new connection (gunicorn's
+    sync workers close every connection: tipg is asked the same way)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        started = time.perf_counter()
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        body = response.read()
+        seconds = time.perf_counter() - started
+        return seconds, response.status, body, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def tile_features(body: bytes, headers: dict) -> set:
+    """(layer-independent) ids of the features of a tile answer, for the check that both serve the same tile."""
+    import mapbox_vector_tile
+
+    if not body:
+        return set()
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    layers = mapbox_vector_tile.decode(body)
+    return {f["properties"]["id"] for layer in layers.values() for f in layer["features"]}
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def measure_cold_tiles(ours: Server, tipg: Server, passes: int) -> dict:
+    """Every z12-z14 fiches tile of the Antwerpen viewport, from our server with
+    nothing kept (every tile made afresh) and from tipg (keeps nothing), one
+    request at a time, interleaved: each tile is asked of both servers one
+    after the other, which first alternating, so a noisy neighbour hits both alike.
+    A first pass is not timed (every worker connected and warmed, the same
+    pages of the table in PostgreSQL's memory for both); it also checks that
+    both tiles hold the same fiches."""
+    addresses = cold_tile_addresses()
+    paths = {"Fichekaart": lambda z, x, y: f"/api/tiles/fiches/{z}/{x}/{y}.mvt", "tipg": tipg_tile_path}
+    servers = {"Fichekaart": ours, "tipg": tipg}
+    times: dict = {name: {z: [] for z in COLD_TILE_ZOOMS} for name in servers}
+    sizes: dict = {name: 0 for name in servers}
+    features: dict = {name: 0 for name in servers}
+    only_ours, only_theirs = 0, 0
+    for run in range(passes + 1):
+        for i, (z, x, y) in enumerate(addresses):
+            order = list(servers) if (i + run) % 2 == 0 else list(reversed(servers))
+            answers = {}
+            for name in order:
+                seconds, status, body, headers = get_once(servers[name].port, paths[name](z, x, y))
+                if status not in (200, 204):
+                    raise RuntimeError(f"{name} tile {z}/{x}/{y}: HTTP {status}")
+                answers[name] = (body, headers)
+                if run:
+                    times[name][z].append(seconds)
+            if not run:  # the warm-up pass: what the tiles hold
+                held = {name: tile_features(*answers[name]) for name in servers}
+                for name in servers:
+                    sizes[name] += len(answers[name][0])
+                    features[name] += len(held[name])
+                only_ours += len(held["Fichekaart"] - held["tipg"])
+                only_theirs += len(held["tipg"] - held["Fichekaart"])
+    out: dict = {"tiles": len(addresses), "zooms": list(COLD_TILE_ZOOMS), "centre": COLD_TILE_CENTRE,
+                 "passes": passes, "servers": {}}
+    for name, by_zoom in times.items():
+        every = [t for values in by_zoom.values() for t in values]
+        out["servers"][name] = {
+            "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
+            "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
+            "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()},
+            "bytes_gzip": sizes[name], "features": features[name]}
+    ours_f, tipg_f = out["servers"]["Fichekaart"], out["servers"]["tipg"]
+    out["ratio_median"] = ours_f["median_ms"] / tipg_f["median_ms"]
+    out["ratio_p90"] = ours_f["p90_ms"] / tipg_f["p90_ms"]
+    # Fiches in only one server's tile: ours draws the buffer around the tile (64 of 4096), tipg's
+    # tile filter is the tile itself, so a fiche just outside the edge is only in ours.
+    out["features_only_ours"], out["features_only_tipg"] = only_ours, only_theirs
+    return out
+
+
+def afresh_env(url: str) -> dict:
+    """Our app with nothing kept: pages (app/http/page_cache.py) and tiles
+    (app/http/kept_tiles.py) built afresh for every request."""
+    return {"DATABASE_URL": url, "FICHEKAART_BASEMAP": "none", "FICHEKAART_SECRET_KEY": "bench",
+            "FICHEKAART_PAGE_CACHE_SECONDS": "0", "FICHEKAART_TILE_CACHE_SIZE": "0"}
 
 
 # --- output ---------------------------------------------------------------------
@@ -535,6 +654,27 @@ def table(results: dict) -> str:
                 add(f"| {what}: Fichekaart ({label}) / {yardstick} throughput | " +
                     " | ".join(f"{c} conn: {fmt(v, 'x', 2)}" for c, v in ratio.items()) + f" | target {target} |")
         add("")
+    cold = results.get("cold_tiles")
+    if cold:
+        add(f"## Cold vector tiles: every z{cold['zooms'][0]}-z{cold['zooms'][-1]} fiches tile of the Antwerpen "
+            f"viewport ({cold['tiles']} tiles), one request at a time, the two servers interleaved; "
+            f"{cold['passes']} timed passes after a warm-up pass")
+        add("| server | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
+            " | gzipped, all tiles | fiches in the tiles |")
+        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|")
+        for name, f in cold["servers"].items():
+            label = ("Fichekaart (nothing kept: every tile made afresh)" if name == "Fichekaart"
+                     else "tipg (keeps nothing)")
+            add(f"| {label} | {fmt(f['median_ms'], 'ms', 2)} | {fmt(f['p90_ms'], 'ms', 2)} | "
+                f"{fmt(f['mean_ms'], 'ms', 2)} | " + " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
+                + f" | {fmt(f['bytes_gzip'], 'KB')} | {f['features']:,} |")
+        add(f"| ratio Fichekaart / tipg | {fmt(cold['ratio_median'], 'x', 2)} | {fmt(cold['ratio_p90'], 'x', 2)} | "
+            "| " + " | ".join(fmt(cold["servers"]["Fichekaart"]["by_zoom_median_ms"][z] /
+                                 cold["servers"]["tipg"]["by_zoom_median_ms"][z], "x", 2) for z in cold["zooms"])
+            + " | target: <= 1.00x | |")
+        add(f"\nFiches only in our tiles (the 64/4096 buffer beyond the tile edge): {cold['features_only_ours']}; "
+            f"only in tipg's: {cold['features_only_tipg']}.")
+        add("")
     e = results.get("exports")
     if e:
         add(f"## Exports ({e['fiches']:,} fiches, EPSG:31370, median)")
@@ -558,6 +698,52 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+# Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in
+# the master, gc.freeze before the fork), with sync workers like pygeoapi's.
+AS_DEPLOYED = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
+               "--max-requests", "0")  # no worker recycled in the middle of a measurement
+
+
+def run_meta(url: str, workers: int) -> dict:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version()")).scalar()
+        jit = conn.execute(text("SHOW jit")).scalar()
+    engine.dispose()
+    return {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
+            "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
+            "database": make_url(url).render_as_string(hide_password=True), "workers": workers,
+            "postgresql": version, "jit_server_default": jit}  # the app's connections run with jit off (app/db.py)
+
+
+def only_cold_tiles(args) -> None:
+    """scripts/bench --only tiles: the cold tiles of both servers, nothing else;
+    the database is only read (bench_data.counts), never built or migrated."""
+    started = time.time()
+    results: dict = {"meta": {**run_meta(args.url, args.workers), "counts": bench_data.counts(args.url)}}
+    workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
+    servers = []
+    try:
+        ours = Server("app:create_app()", afresh_env(args.url), args.workers, "gunicorn-fichekaart-built",
+                      options=AS_DEPLOYED)
+        servers.append(ours)
+        tipg = tipg_server(args.url, args.workers, workdir, items=False)
+        servers.append(tipg)
+        ours.wait("/api/tiles/fiches/0/0/0.mvt")
+        tipg.wait(tipg_tile_path(0, 0, 0))
+        log(f"cold tiles: {len(cold_tile_addresses())} tiles x 2 servers x {args.passes + 1} passes, interleaved")
+        results["cold_tiles"] = measure_cold_tiles(ours, tipg, args.passes)
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["meta"]["load_average_at_end"] = os.getloadavg()
+    results["meta"]["duration_s"] = round(time.time() - started, 1)
+    (RESULTS / "bench-tiles.json").write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    print(f"\n(written to {RESULTS / 'bench-tiles.json'}; {results['meta']['duration_s']} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="the benchmark database (PostGIS); built when needed")
@@ -566,6 +752,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int)
     parser.add_argument("--seconds", type=int, help="duration of one wrk run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--only", choices=["tiles"],
+                        help="tiles: only the cold tiles, ours (nothing kept) against tipg, interleaved; "
+                             "the database is only read (not built nor migrated)")
+    parser.add_argument("--passes", type=int, default=5, help="timed passes over the cold tiles")
     args = parser.parse_args()
     n_fiches = args.fiches or (3_000 if args.quick else 30_000)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -575,6 +765,9 @@ def main() -> None:
     (RESULTS / ".gitignore").write_text("*\n")
     started = time.time()
 
+    if args.only == "tiles":
+        only_cold_tiles(args)
+        return
     counts = bench_data.build(args.url, n_fiches)
     results: dict = {"meta": {
         "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.platform(),
@@ -588,7 +781,8 @@ def main() -> None:
     engine = create_engine(args.url)
     with engine.connect() as conn:
         results["meta"]["postgresql"] = conn.execute(text("SELECT version()")).scalar()
-        results["meta"]["jit"] = conn.execute(text("SHOW jit")).scalar()
+        # the server's default; the app's own connections run with jit off (app/db.py)
+        results["meta"]["jit_server_default"] = conn.execute(text("SHOW jit")).scalar()
     engine.dispose()
     app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})
     log("pages (in-process)")
@@ -601,25 +795,20 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
     servers = []
-    # Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in
-    # the master, gc.freeze before the fork), with sync workers like pygeoapi's.
-    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--worker-class", "sync",
-                   "--max-requests", "0")  # no worker recycled in the middle of a measurement
     try:
         ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                           "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart",
-                      options=as_deployed)
+                      options=AS_DEPLOYED)
         servers.append(ours)
         # The same app with nothing kept (app/http/page_cache.py off): every answer built afresh.
-        ours_built = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
-                                                 "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
-                            args.workers, "gunicorn-fichekaart-built", options=as_deployed)
+        ours_built = Server("app:create_app()", afresh_env(args.url), args.workers, "gunicorn-fichekaart-built",
+                            options=AS_DEPLOYED)
         servers.append(ours_built)
         pygeoapi_port = free_port()
         env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)
         theirs = Server("pygeoapi.flask_app:APP", env, args.workers, "gunicorn-pygeoapi", pygeoapi_port)
         servers.append(theirs)
-        tipg = tipg_server(args.url, args.workers)
+        tipg = tipg_server(args.url, args.workers, workdir)
         servers.append(tipg)
         ours.wait("/regio")
         ours_built.wait("/regio")
@@ -639,13 +828,14 @@ def main() -> None:
             f"Fichekaart /ogc{items} (built afresh)": ours_built.base() + "/ogc" + items,
             f"pygeoapi {items}": theirs.base() + items + "&f=json",
             f"tipg {items}": tipg.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
-            f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + f"/collections/public.{TIPG_TILE_VIEW}/tiles/WebMercatorQuad/"
-                                           f"{zoom}/{tx}/{ty}?properties=id,status,m,d,title,municipality,indicative",
+            f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + tipg_tile_path(zoom, tx, ty),
         }
         for name, url in targets.items():  # every target answers before we measure it
             with urllib.request.urlopen(url, timeout=60) as r:
                 if r.status != 200:
                     raise RuntimeError(f"{name}: HTTP {r.status}")
+        log("cold tiles (nothing kept) against tipg, interleaved")
+        results["cold_tiles"] = measure_cold_tiles(ours_built, tipg, args.passes)
         log(f"load tests: {len(targets)} targets x {concurrency} connections x {repeats} runs x {seconds} s")
         results["load"] = load_test(targets, concurrency, seconds, repeats)
         pyg = results["load"][f"pygeoapi {items}"]

@@ -130,7 +130,7 @@ _STATEMENTS = LruCache(64)
 def _statement(session: Session, layer: str, z: int, filters: FicheFilters):
     titles = z >= TITLE_MIN_ZOOM
     clusters = layer == "fiches" and z <= CLUSTER_MAX_ZOOM
-    key = (str(session.get_bind().url), layer, clusters, titles, repr(filters))
+    key = (str(session.get_bind().engine.url), layer, clusters, titles, repr(filters))
     stmt = _STATEMENTS.get(key)
     if stmt is None:
         if layer == "wijken":
@@ -158,5 +158,5 @@ def one_statement(session: Session, stmt, parameters: dict):
     session's database: the statement alone, with no BEGIN before it and no
     ROLLBACK after it (one round trip of three; a single statement sees one
     snapshot anyway). JIT is off for the app's connections (app/db.py)."""
-    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(stmt, parameters).scalar()
