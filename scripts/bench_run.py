@@ -42,6 +42,7 @@ import bench_data  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"
+WRK_PATHS_SCRIPT = ROOT / "scripts" / "bench_wrk_paths.lua"  # round and round a list of paths
 VIEW_W, VIEW_H = 1280, 800  # the viewport the map data is measured for (pixels)
 CITY = "herentals"
 # name, zoom, centre (lon, lat)
@@ -267,7 +268,7 @@ class Server:
     """A gunicorn process group we started (and stop, by its own pid)."""
 
     def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None,
-                 options: tuple[str, ...] = (), command: list[str] | None = None):
+                 options: tuple[str, ...] = (), command: list[str] | None = None, cwd: Path = ROOT):
         """gunicorn serving `app_spec`, or `command` (another server, e.g. uvicorn) as given."""
         self.port = port or free_port()
         self.name = name
@@ -275,7 +276,7 @@ class Server:
         self.proc = subprocess.Popen(
             command or [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind",
                         f"127.0.0.1:{self.port}", "--timeout", "120", "--log-level", "warning", app_spec],
-            env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+            env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
         )
 
     def base(self) -> str:
@@ -334,11 +335,11 @@ def proportional_set_size_mb(pid: int) -> float | None:
     return next((int(line.split()[1]) / 1024 for line in rollup.splitlines() if line.startswith("Pss:")), None)
 
 
-def wrk(url: str, connections: int, seconds: int) -> dict:
+def wrk(url: str, connections: int, seconds: int, script: Path = WRK_SCRIPT, *script_args: str) -> dict:
     threads = min(connections, 2)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-H", "Accept-Encoding: gzip", "-s", str(WRK_SCRIPT), url],
+         "-H", "Accept-Encoding: gzip", "-s", str(script), url, *(["--", *script_args] if script_args else [])],
         capture_output=True, text=True, check=True,
     ).stdout
     line = [x for x in out.splitlines() if x.startswith("{")][-1]
@@ -529,54 +530,91 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def measure_cold_tiles(ours: Server, tipg: Server, passes: int) -> dict:
-    """Every z12-z14 fiches tile of the Antwerpen viewport, from our server with
-    nothing kept (every tile made afresh) and from tipg (keeps nothing), one
-    request at a time, interleaved: each tile is asked of both servers one
-    after the other, which first alternating, so a noisy neighbour hits both alike.
-    A first pass is not timed (every worker connected and warmed, the same
-    pages of the table in PostgreSQL's memory for both); it also checks that
-    both tiles hold the same fiches."""
+def our_tile_path(z: int, x: int, y: int) -> str:
+    return f"/api/tiles/fiches/{z}/{x}/{y}.mvt"
+
+
+def measure_cold_tiles(servers: dict, passes: int, yardstick: str = "tipg") -> dict:
+    """Every z12-z14 fiches tile of the Antwerpen viewport from each server
+    ({name: (Server, path of tile z/x/y)}: ours with nothing kept, every tile
+    made afresh, and tipg, which keeps nothing), one request at a time,
+    interleaved: each tile is asked of every server one after the other, which
+    first rotating, so a noisy neighbour hits all alike. A first pass is not
+    timed (every worker connected and warmed, the same pages of the table in
+    PostgreSQL's memory for all); it also compares what the tiles hold."""
     addresses = cold_tile_addresses()
-    paths = {"Fichekaart": lambda z, x, y: f"/api/tiles/fiches/{z}/{x}/{y}.mvt", "tipg": tipg_tile_path}
-    servers = {"Fichekaart": ours, "tipg": tipg}
-    times: dict = {name: {z: [] for z in COLD_TILE_ZOOMS} for name in servers}
-    sizes: dict = {name: 0 for name in servers}
-    features: dict = {name: 0 for name in servers}
-    only_ours, only_theirs = 0, 0
+    names = list(servers)
+    times: dict = {name: {z: [] for z in COLD_TILE_ZOOMS} for name in names}
+    sizes: dict = {name: 0 for name in names}
+    features: dict = {name: 0 for name in names}
+    not_in_yardstick: dict = {name: 0 for name in names}
+    only_yardstick: dict = {name: 0 for name in names}
     for run in range(passes + 1):
         for i, (z, x, y) in enumerate(addresses):
-            order = list(servers) if (i + run) % 2 == 0 else list(reversed(servers))
+            turn = (i + run) % len(names)
             answers = {}
-            for name in order:
-                seconds, status, body, headers = get_once(servers[name].port, paths[name](z, x, y))
+            for name in names[turn:] + names[:turn]:
+                server, path = servers[name]
+                seconds, status, body, headers = get_once(server.port, path(z, x, y))
                 if status not in (200, 204):
                     raise RuntimeError(f"{name} tile {z}/{x}/{y}: HTTP {status}")
                 answers[name] = (body, headers)
                 if run:
                     times[name][z].append(seconds)
             if not run:  # the warm-up pass: what the tiles hold
-                held = {name: tile_features(*answers[name]) for name in servers}
-                for name in servers:
+                held = {name: tile_features(*answers[name]) for name in names}
+                for name in names:
                     sizes[name] += len(answers[name][0])
                     features[name] += len(held[name])
-                only_ours += len(held["Fichekaart"] - held["tipg"])
-                only_theirs += len(held["tipg"] - held["Fichekaart"])
+                    not_in_yardstick[name] += len(held[name] - held[yardstick])
+                    only_yardstick[name] += len(held[yardstick] - held[name])
     out: dict = {"tiles": len(addresses), "zooms": list(COLD_TILE_ZOOMS), "centre": COLD_TILE_CENTRE,
-                 "passes": passes, "servers": {}}
+                 "passes": passes, "yardstick": yardstick, "servers": {}}
     for name, by_zoom in times.items():
         every = [t for values in by_zoom.values() for t in values]
         out["servers"][name] = {
             "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
             "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
             "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()},
-            "bytes_gzip": sizes[name], "features": features[name]}
-    ours_f, tipg_f = out["servers"]["Fichekaart"], out["servers"]["tipg"]
-    out["ratio_median"] = ours_f["median_ms"] / tipg_f["median_ms"]
-    out["ratio_p90"] = ours_f["p90_ms"] / tipg_f["p90_ms"]
-    # Fiches in only one server's tile: ours draws the buffer around the tile (64 of 4096), tipg's
-    # tile filter is the tile itself, so a fiche just outside the edge is only in ours.
-    out["features_only_ours"], out["features_only_tipg"] = only_ours, only_theirs
+            "bytes_gzip": sizes[name], "features": features[name],
+            # Ours draws the buffer around the tile (64 of 4096), tipg's tile filter is the
+            # tile itself: a fiche just outside the edge is only in ours.
+            "features_not_in_yardstick": not_in_yardstick[name], "yardstick_features_missing": only_yardstick[name]}
+    base = out["servers"][yardstick]
+    for f in out["servers"].values():
+        f["ratio_median"] = f["median_ms"] / base["median_ms"]
+        f["ratio_p90"] = f["p90_ms"] / base["p90_ms"]
+        f["ratio_by_zoom"] = {z: f["by_zoom_median_ms"][z] / base["by_zoom_median_ms"][z] for z in COLD_TILE_ZOOMS}
+    return out
+
+
+def measure_cold_tile_load(servers: dict, workdir: Path, connections, seconds: int, repeats: int,
+                           yardstick: str = "tipg") -> dict:
+    """wrk going round the same tiles as measure_cold_tiles on each server,
+    at each number of connections; runs interleaved (server after server,
+    which first rotating), median of `repeats`."""
+    names = list(servers)
+    lists = {}
+    for name, (_server, path) in servers.items():
+        lists[name] = workdir / f"tiles-{len(lists)}.txt"
+        lists[name].write_text("".join(path(*a) + "\n" for a in cold_tile_addresses()))
+    raw: dict = {name: {c: [] for c in connections} for name in names}
+    for r in range(repeats):
+        for c in connections:
+            turn = (r + c) % len(names)
+            for name in names[turn:] + names[:turn]:
+                log(f"wrk cold tiles {name} c={c} run {r + 1}/{repeats}")
+                raw[name][c].append(wrk(servers[name][0].base() + "/", c, seconds, WRK_PATHS_SCRIPT, str(lists[name])))
+    out: dict = {"connections": list(connections), "seconds": seconds, "repeats": repeats, "servers": {}}
+    for name, by_c in raw.items():
+        out["servers"][name] = {c: {
+            "rps": median([x["rps"] for x in runs]), "p50_ms": median([x["p50_ms"] for x in runs]),
+            "p99_ms": median([x["p99_ms"] for x in runs]),
+            "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs)} for c, runs in by_c.items()}
+    for by_c in out["servers"].values():
+        for c, f in by_c.items():
+            base = out["servers"][yardstick][c]["rps"]
+            f["rps_ratio"] = f["rps"] / base if base else None
     return out
 
 
@@ -594,6 +632,9 @@ def fmt(value, unit: str = "", digits: int = 1) -> str:
     if unit == "KB":
         return f"{value / 1024:,.1f} KB"
     return f"{value:,.{digits}f}{(' ' + unit) if unit else ''}"
+
+
+COLD_TILE_LABELS = {"Fichekaart": "Fichekaart (nothing kept: every tile made afresh)", "tipg": "tipg (keeps nothing)"}
 
 
 def table(results: dict) -> str:
@@ -657,23 +698,33 @@ def table(results: dict) -> str:
     cold = results.get("cold_tiles")
     if cold:
         add(f"## Cold vector tiles: every z{cold['zooms'][0]}-z{cold['zooms'][-1]} fiches tile of the Antwerpen "
-            f"viewport ({cold['tiles']} tiles), one request at a time, the two servers interleaved; "
+            f"viewport ({cold['tiles']} tiles), one request at a time, the servers interleaved; "
             f"{cold['passes']} timed passes after a warm-up pass")
         add("| server | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
-            " | gzipped, all tiles | fiches in the tiles |")
-        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|")
+            f" | ratio to {cold['yardstick']}: median, p90 | gzipped, all tiles | fiches in the tiles |")
+        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|---|")
         for name, f in cold["servers"].items():
-            label = ("Fichekaart (nothing kept: every tile made afresh)" if name == "Fichekaart"
-                     else "tipg (keeps nothing)")
-            add(f"| {label} | {fmt(f['median_ms'], 'ms', 2)} | {fmt(f['p90_ms'], 'ms', 2)} | "
-                f"{fmt(f['mean_ms'], 'ms', 2)} | " + " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
-                + f" | {fmt(f['bytes_gzip'], 'KB')} | {f['features']:,} |")
-        add(f"| ratio Fichekaart / tipg | {fmt(cold['ratio_median'], 'x', 2)} | {fmt(cold['ratio_p90'], 'x', 2)} | "
-            "| " + " | ".join(fmt(cold["servers"]["Fichekaart"]["by_zoom_median_ms"][z] /
-                                 cold["servers"]["tipg"]["by_zoom_median_ms"][z], "x", 2) for z in cold["zooms"])
-            + " | target: <= 1.00x | |")
-        add(f"\nFiches only in our tiles (the 64/4096 buffer beyond the tile edge): {cold['features_only_ours']}; "
-            f"only in tipg's: {cold['features_only_tipg']}.")
+            by_zoom = " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
+            add(f"| {COLD_TILE_LABELS.get(name, name)} | {fmt(f['median_ms'], 'ms', 2)} | "
+                f"{fmt(f['p90_ms'], 'ms', 2)} | {fmt(f['mean_ms'], 'ms', 2)} | {by_zoom} | "
+                f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} | {fmt(f['bytes_gzip'], 'KB')} | "
+                f"{f['features']:,} |")
+        add(f"\nTarget: Fichekaart <= 1.00x {cold['yardstick']}. Fiches in our tiles and not in {cold['yardstick']}'s "
+            "(our tiles draw a 64/4096 buffer beyond the tile edge; tipg's filter is the tile itself): "
+            + ", ".join(f"{n}: {f['features_not_in_yardstick']} (missing {f['yardstick_features_missing']})"
+                        for n, f in cold["servers"].items() if n != cold["yardstick"]) + ".")
+        load = cold.get("load")
+        if load:
+            add("")
+            add(f"wrk going round the same tiles, median of {load['repeats']} runs of {load['seconds']} s, "
+                "interleaved (gunicorn's sync workers close every connection: wrk reconnects for ours, not for tipg):")
+            add("")
+            add("| server | connections | req/s | p50 | p99 | errors | req/s ratio to tipg |")
+            add("|---|---|---|---|---|---|---|")
+            for name, by_c in load["servers"].items():
+                for c, f in by_c.items():
+                    add(f"| {COLD_TILE_LABELS.get(name, name)} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | "
+                        f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['rps_ratio'], 'x', 2)} |")
         add("")
     e = results.get("exports")
     if e:
@@ -732,7 +783,10 @@ def only_cold_tiles(args) -> None:
         ours.wait("/api/tiles/fiches/0/0/0.mvt")
         tipg.wait(tipg_tile_path(0, 0, 0))
         log(f"cold tiles: {len(cold_tile_addresses())} tiles x 2 servers x {args.passes + 1} passes, interleaved")
-        results["cold_tiles"] = measure_cold_tiles(ours, tipg, args.passes)
+        both = {"Fichekaart": (ours, our_tile_path), "tipg": (tipg, tipg_tile_path)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, workdir, (1, 8), args.seconds or 5,
+                                                               args.repeats or 3)
     finally:
         for server in servers:
             server.stop()
@@ -835,7 +889,9 @@ def main() -> None:
                 if r.status != 200:
                     raise RuntimeError(f"{name}: HTTP {r.status}")
         log("cold tiles (nothing kept) against tipg, interleaved")
-        results["cold_tiles"] = measure_cold_tiles(ours_built, tipg, args.passes)
+        both = {"Fichekaart": (ours_built, our_tile_path), "tipg": (tipg, tipg_tile_path)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, workdir, (1, 8), seconds, repeats)
         log(f"load tests: {len(targets)} targets x {concurrency} connections x {repeats} runs x {seconds} s")
         results["load"] = load_test(targets, concurrency, seconds, repeats)
         pyg = results["load"][f"pygeoapi {items}"]
