@@ -295,6 +295,18 @@ class Server:
                 time.sleep(0.5)
         raise RuntimeError(f"{self.name} did not answer {path} within {timeout} s")
 
+    def pids(self) -> list[int]:
+        """The server's processes: every process of its process group (started in a session of its own)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.proc.pid:  # the process group id
+                found.append(int(stat.parent.name))
+        return found
+
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
@@ -333,6 +345,48 @@ def proportional_set_size_mb(pid: int) -> float | None:
     except OSError:
         return None
     return next((int(line.split()[1]) / 1024 for line in rollup.splitlines() if line.startswith("Pss:")), None)
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time used so far by these processes (those still running)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(url: str, application_name: str) -> list[int]:
+    """The PostgreSQL backends serving a server of the bench (by the application_name it connects with)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                            {"n": application_name}).scalars().all()
+    engine.dispose()
+    return list(pids)
+
+
+class CpuMeter:
+    """CPU time of a server's processes and of its PostgreSQL backends: what
+    one request costs the machine, whatever else runs on it (a noisy
+    neighbour slows both servers but does not add to their CPU time)."""
+
+    def __init__(self, server: Server, url: str, application_name: str):
+        self.server, self.url, self.application_name = server, url, application_name
+
+    def start(self) -> None:
+        self.app_pids, self.db_pids = self.server.pids(), backend_pids(self.url, self.application_name)
+        self.app0, self.db0 = cpu_seconds(self.app_pids), cpu_seconds(self.db_pids)
+
+    def stop(self) -> tuple[float, float]:
+        """(app seconds, database seconds) since start(); a backend that connected
+        in the meantime (a pool growing) counts whole."""
+        born = set(backend_pids(self.url, self.application_name)) - set(self.db_pids)
+        return (cpu_seconds(self.app_pids) - self.app0,
+                cpu_seconds(self.db_pids) - self.db0 + cpu_seconds(born))
 
 
 def wrk(url: str, connections: int, seconds: int, script: Path = WRK_SCRIPT, *script_args: str) -> dict:
@@ -462,10 +516,12 @@ def tipg_server(url: str, workers: int, workdir: Path, items: bool = True) -> Se
     (sql_dir / "tile_view.sql").write_text(
         f"CREATE OR REPLACE TEMP VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, "
         "ST_Dimension(f.geom) AS d, f.title, m.name AS municipality, "
-        "f.geometry_precision = 'indicatief' AS indicative, f.geom FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+        "f.geometry_precision = 'indicatief' AS indicative, f.geom "
+        "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
         f"WHERE f.published AND f.kind IN ({kinds});\n")
     u = make_url(url)
-    dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
+    dsn = (f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
+           f"?application_name={TIPG_APP_NAME}")  # asyncpg passes it on as a server setting
     tables = [TIPG_TILE_COLLECTION] + ([f"public.{PYGEOAPI_VIEW}"] if items else [])
     env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": json.dumps(tables),
            "TIPG_CUSTOM_SQL_DIRECTORY": str(sql_dir), "TIPG_TILE_BUFFER": str(BUFFER),
@@ -534,14 +590,15 @@ def our_tile_path(z: int, x: int, y: int) -> str:
     return f"/api/tiles/fiches/{z}/{x}/{y}.mvt"
 
 
-def measure_cold_tiles(servers: dict, passes: int, yardstick: str = "tipg") -> dict:
+def measure_cold_tiles(servers: dict, passes: int, meters: dict, yardstick: str = "tipg") -> dict:
     """Every z12-z14 fiches tile of the Antwerpen viewport from each server
     ({name: (Server, path of tile z/x/y)}: ours with nothing kept, every tile
     made afresh, and tipg, which keeps nothing), one request at a time,
     interleaved: each tile is asked of every server one after the other, which
     first rotating, so a noisy neighbour hits all alike. A first pass is not
     timed (every worker connected and warmed, the same pages of the table in
-    PostgreSQL's memory for all); it also compares what the tiles hold."""
+    PostgreSQL's memory for all); it also compares what the tiles hold.
+    `meters`: {name: CpuMeter}, the CPU time of the timed passes per request."""
     addresses = cold_tile_addresses()
     names = list(servers)
     times: dict = {name: {z: [] for z in COLD_TILE_ZOOMS} for name in names}
@@ -550,6 +607,9 @@ def measure_cold_tiles(servers: dict, passes: int, yardstick: str = "tipg") -> d
     not_in_yardstick: dict = {name: 0 for name in names}
     only_yardstick: dict = {name: 0 for name in names}
     for run in range(passes + 1):
+        if run == 1:
+            for meter in meters.values():
+                meter.start()
         for i, (z, x, y) in enumerate(addresses):
             turn = (i + run) % len(names)
             answers = {}
@@ -568,11 +628,15 @@ def measure_cold_tiles(servers: dict, passes: int, yardstick: str = "tipg") -> d
                     features[name] += len(held[name])
                     not_in_yardstick[name] += len(held[name] - held[yardstick])
                     only_yardstick[name] += len(held[yardstick] - held[name])
+    cpu = {name: meter.stop() for name, meter in meters.items()}
     out: dict = {"tiles": len(addresses), "zooms": list(COLD_TILE_ZOOMS), "centre": COLD_TILE_CENTRE,
                  "passes": passes, "yardstick": yardstick, "servers": {}}
     for name, by_zoom in times.items():
         every = [t for values in by_zoom.values() for t in values]
+        app_s, db_s = cpu.get(name, (None, None))
         out["servers"][name] = {
+            "cpu_app_ms": app_s / len(every) * 1000 if app_s is not None else None,
+            "cpu_db_ms": db_s / len(every) * 1000 if db_s is not None else None,
             "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
             "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
             "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()},
@@ -588,7 +652,7 @@ def measure_cold_tiles(servers: dict, passes: int, yardstick: str = "tipg") -> d
     return out
 
 
-def measure_cold_tile_load(servers: dict, workdir: Path, connections, seconds: int, repeats: int,
+def measure_cold_tile_load(servers: dict, meters: dict, workdir: Path, connections, seconds: int, repeats: int,
                            yardstick: str = "tipg") -> dict:
     """wrk going round the same tiles as measure_cold_tiles on each server,
     at each number of connections; runs interleaved (server after server,
@@ -604,12 +668,16 @@ def measure_cold_tile_load(servers: dict, workdir: Path, connections, seconds: i
             turn = (r + c) % len(names)
             for name in names[turn:] + names[:turn]:
                 log(f"wrk cold tiles {name} c={c} run {r + 1}/{repeats}")
-                raw[name][c].append(wrk(servers[name][0].base() + "/", c, seconds, WRK_PATHS_SCRIPT, str(lists[name])))
+                meters[name].start()
+                result = wrk(servers[name][0].base() + "/", c, seconds, WRK_PATHS_SCRIPT, str(lists[name]))
+                app_s, db_s = meters[name].stop()
+                result["cpu_ms"] = (app_s + db_s) / max(1, result["requests"]) * 1000
+                raw[name][c].append(result)
     out: dict = {"connections": list(connections), "seconds": seconds, "repeats": repeats, "servers": {}}
     for name, by_c in raw.items():
         out["servers"][name] = {c: {
             "rps": median([x["rps"] for x in runs]), "p50_ms": median([x["p50_ms"] for x in runs]),
-            "p99_ms": median([x["p99_ms"] for x in runs]),
+            "p99_ms": median([x["p99_ms"] for x in runs]), "cpu_ms": median([x["cpu_ms"] for x in runs]),
             "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs)} for c, runs in by_c.items()}
     for by_c in out["servers"].values():
         for c, f in by_c.items():
@@ -618,10 +686,15 @@ def measure_cold_tile_load(servers: dict, workdir: Path, connections, seconds: i
     return out
 
 
+AFRESH_APP_NAME = "bench-fichekaart-afresh"  # PostgreSQL application_name: its backends, for the CPU meter
+TIPG_APP_NAME = "bench-tipg"
+
+
 def afresh_env(url: str) -> dict:
     """Our app with nothing kept: pages (app/http/page_cache.py) and tiles
     (app/http/kept_tiles.py) built afresh for every request."""
-    return {"DATABASE_URL": url, "FICHEKAART_BASEMAP": "none", "FICHEKAART_SECRET_KEY": "bench",
+    named = make_url(url).update_query_dict({"application_name": AFRESH_APP_NAME})
+    return {"DATABASE_URL": named.render_as_string(hide_password=False), "FICHEKAART_BASEMAP": "none", "FICHEKAART_SECRET_KEY": "bench",
             "FICHEKAART_PAGE_CACHE_SECONDS": "0", "FICHEKAART_TILE_CACHE_SIZE": "0"}
 
 
@@ -701,13 +774,15 @@ def table(results: dict) -> str:
             f"viewport ({cold['tiles']} tiles), one request at a time, the servers interleaved; "
             f"{cold['passes']} timed passes after a warm-up pass")
         add("| server | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
-            f" | ratio to {cold['yardstick']}: median, p90 | gzipped, all tiles | fiches in the tiles |")
-        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|---|")
+            f" | ratio to {cold['yardstick']}: median, p90 | CPU per tile: app + PostgreSQL | gzipped, all tiles "
+            "| fiches in the tiles |")
+        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|---|---|")
         for name, f in cold["servers"].items():
             by_zoom = " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
             add(f"| {COLD_TILE_LABELS.get(name, name)} | {fmt(f['median_ms'], 'ms', 2)} | "
                 f"{fmt(f['p90_ms'], 'ms', 2)} | {fmt(f['mean_ms'], 'ms', 2)} | {by_zoom} | "
-                f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} | {fmt(f['bytes_gzip'], 'KB')} | "
+                f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} | "
+                f"{fmt(f['cpu_app_ms'], 'ms', 2)} + {fmt(f['cpu_db_ms'], 'ms', 2)} | {fmt(f['bytes_gzip'], 'KB')} | "
                 f"{f['features']:,} |")
         add(f"\nTarget: Fichekaart <= 1.00x {cold['yardstick']}. Fiches in our tiles and not in {cold['yardstick']}'s "
             "(our tiles draw a 64/4096 buffer beyond the tile edge; tipg's filter is the tile itself): "
@@ -717,14 +792,16 @@ def table(results: dict) -> str:
         if load:
             add("")
             add(f"wrk going round the same tiles, median of {load['repeats']} runs of {load['seconds']} s, "
-                "interleaved (gunicorn's sync workers close every connection: wrk reconnects for ours, not for tipg):")
+                "interleaved (both keep connections alive):")
             add("")
-            add("| server | connections | req/s | p50 | p99 | errors | req/s ratio to tipg |")
-            add("|---|---|---|---|---|---|---|")
+            add("| server | connections | req/s | p50 | p99 | errors | req/s ratio to tipg "
+                "| CPU per tile, app + PostgreSQL |")
+            add("|---|---|---|---|---|---|---|---|")
             for name, by_c in load["servers"].items():
                 for c, f in by_c.items():
                     add(f"| {COLD_TILE_LABELS.get(name, name)} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | "
-                        f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['rps_ratio'], 'x', 2)} |")
+                        f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['rps_ratio'], 'x', 2)} | "
+                        f"{fmt(f['cpu_ms'], 'ms', 2)} |")
         add("")
     e = results.get("exports")
     if e:
@@ -784,8 +861,10 @@ def only_cold_tiles(args) -> None:
         tipg.wait(tipg_tile_path(0, 0, 0))
         log(f"cold tiles: {len(cold_tile_addresses())} tiles x 2 servers x {args.passes + 1} passes, interleaved")
         both = {"Fichekaart": (ours, our_tile_path), "tipg": (tipg, tipg_tile_path)}
-        results["cold_tiles"] = measure_cold_tiles(both, args.passes)
-        results["cold_tiles"]["load"] = measure_cold_tile_load(both, workdir, (1, 8), args.seconds or 5,
+        meters = {"Fichekaart": CpuMeter(ours, args.url, AFRESH_APP_NAME),
+                  "tipg": CpuMeter(tipg, args.url, TIPG_APP_NAME)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes, meters)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, meters, workdir, (1, 8), args.seconds or 5,
                                                                args.repeats or 3)
     finally:
         for server in servers:
@@ -890,8 +969,10 @@ def main() -> None:
                     raise RuntimeError(f"{name}: HTTP {r.status}")
         log("cold tiles (nothing kept) against tipg, interleaved")
         both = {"Fichekaart": (ours_built, our_tile_path), "tipg": (tipg, tipg_tile_path)}
-        results["cold_tiles"] = measure_cold_tiles(both, args.passes)
-        results["cold_tiles"]["load"] = measure_cold_tile_load(both, workdir, (1, 8), seconds, repeats)
+        meters = {"Fichekaart": CpuMeter(ours_built, args.url, AFRESH_APP_NAME),
+                  "tipg": CpuMeter(tipg, args.url, TIPG_APP_NAME)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes, meters)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, meters, workdir, (1, 8), seconds, repeats)
         log(f"load tests: {len(targets)} targets x {concurrency} connections x {repeats} runs x {seconds} s")
         results["load"] = load_test(targets, concurrency, seconds, repeats)
         pyg = results["load"][f"pygeoapi {items}"]
