@@ -545,25 +545,46 @@ def tipg_tile_path(z: int, x: int, y: int) -> str:
 # The dense viewport whose tiles are compared (Antwerpen), and the zooms.
 COLD_TILE_CENTRE = (4.41, 51.215)
 COLD_TILE_ZOOMS = (12, 13, 14)
+COLD_TILE_MODES = ("kept alive", "new connection")
 
 
 def cold_tile_addresses() -> list[tuple[int, int, int]]:
     return [(z, x, y) for z in COLD_TILE_ZOOMS for x, y in viewport_tiles(z, COLD_TILE_CENTRE)]
 
 
-def get_once(port: int, path: str) -> tuple[float, int, bytes, dict]:
-    """(seconds, status, body, headers) of one GET on a new connection (gunicorn's
-    sync workers close every connection: tipg is asked the same way)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        started = time.perf_counter()
-        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
-        response = conn.getresponse()
-        body = response.read()
-        seconds = time.perf_counter() - started
-        return seconds, response.status, body, {k.lower(): v for k, v in response.getheaders()}
-    finally:
-        conn.close()
+class Client:
+    """HTTP/1.1 GETs to one server on one connection kept alive, as a browser
+    asks for tiles (made again when the server has closed it)."""
+
+    def __init__(self, port: int):
+        self.port, self.conn = port, None
+
+    def get(self, path: str) -> tuple[float, int, bytes, dict]:
+        """(seconds, status, body, headers with lower-case names)."""
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                started = time.perf_counter()
+                self.conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                response = self.conn.getresponse()
+                body = response.read()
+                seconds = time.perf_counter() - started
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                self.conn.close()
+                self.conn = None
+            return seconds, response.status, body, {k.lower(): v for k, v in response.getheaders()}
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 def tile_features(body: bytes, headers: dict) -> set:
@@ -595,32 +616,40 @@ def measure_cold_tiles(servers: dict, passes: int, meters: dict, yardstick: str 
     ({name: (Server, path of tile z/x/y)}: ours with nothing kept, every tile
     made afresh, and tipg, which keeps nothing), one request at a time,
     interleaved: each tile is asked of every server one after the other, which
-    first rotating, so a noisy neighbour hits all alike. A first pass is not
+    first rotating, so a noisy neighbour hits all alike. Each tile twice per
+    server: on a connection kept alive (as a browser asks for tiles; tipg's
+    uvicorn and our gthread workers both keep it) and on a new connection (the
+    TCP handshake and the server's accept included). A first pass is not
     timed (every worker connected and warmed, the same pages of the table in
     PostgreSQL's memory for all); it also compares what the tiles hold.
     `meters`: {name: CpuMeter}, the CPU time of the timed passes per request."""
     addresses = cold_tile_addresses()
     names = list(servers)
-    times: dict = {name: {z: [] for z in COLD_TILE_ZOOMS} for name in names}
+    asks = [(name, mode) for mode in COLD_TILE_MODES for name in names]
+    times: dict = {ask: {z: [] for z in COLD_TILE_ZOOMS} for ask in asks}
     sizes: dict = {name: 0 for name in names}
     features: dict = {name: 0 for name in names}
     not_in_yardstick: dict = {name: 0 for name in names}
     only_yardstick: dict = {name: 0 for name in names}
+    kept = {name: Client(server.port) for name, (server, _path) in servers.items()}
     for run in range(passes + 1):
         if run == 1:
             for meter in meters.values():
                 meter.start()
         for i, (z, x, y) in enumerate(addresses):
-            turn = (i + run) % len(names)
+            turn = (i + run) % len(asks)
             answers = {}
-            for name in names[turn:] + names[:turn]:
+            for name, mode in asks[turn:] + asks[:turn]:
                 server, path = servers[name]
-                seconds, status, body, headers = get_once(server.port, path(z, x, y))
+                client = kept[name] if mode == "kept alive" else Client(server.port)
+                seconds, status, body, headers = client.get(path(z, x, y))
+                if mode != "kept alive":
+                    client.close()
                 if status not in (200, 204):
                     raise RuntimeError(f"{name} tile {z}/{x}/{y}: HTTP {status}")
                 answers[name] = (body, headers)
                 if run:
-                    times[name][z].append(seconds)
+                    times[name, mode][z].append(seconds)
             if not run:  # the warm-up pass: what the tiles hold
                 held = {name: tile_features(*answers[name]) for name in names}
                 for name in names:
@@ -629,26 +658,35 @@ def measure_cold_tiles(servers: dict, passes: int, meters: dict, yardstick: str 
                     not_in_yardstick[name] += len(held[name] - held[yardstick])
                     only_yardstick[name] += len(held[yardstick] - held[name])
     cpu = {name: meter.stop() for name, meter in meters.items()}
+    for client in kept.values():
+        client.close()
     out: dict = {"tiles": len(addresses), "zooms": list(COLD_TILE_ZOOMS), "centre": COLD_TILE_CENTRE,
-                 "passes": passes, "yardstick": yardstick, "servers": {}}
-    for name, by_zoom in times.items():
-        every = [t for values in by_zoom.values() for t in values]
+                 "passes": passes, "yardstick": yardstick, "modes": list(COLD_TILE_MODES), "servers": {}}
+    for name in names:
         app_s, db_s = cpu.get(name, (None, None))
+        requests = sum(len(v) for mode in COLD_TILE_MODES for v in times[name, mode].values())
         out["servers"][name] = {
-            "cpu_app_ms": app_s / len(every) * 1000 if app_s is not None else None,
-            "cpu_db_ms": db_s / len(every) * 1000 if db_s is not None else None,
-            "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
-            "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
-            "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()},
+            "cpu_app_ms": app_s / requests * 1000 if app_s is not None else None,
+            "cpu_db_ms": db_s / requests * 1000 if db_s is not None else None,
             "bytes_gzip": sizes[name], "features": features[name],
             # Ours draws the buffer around the tile (64 of 4096), tipg's tile filter is the
             # tile itself: a fiche just outside the edge is only in ours.
             "features_not_in_yardstick": not_in_yardstick[name], "yardstick_features_missing": only_yardstick[name]}
-    base = out["servers"][yardstick]
-    for f in out["servers"].values():
-        f["ratio_median"] = f["median_ms"] / base["median_ms"]
-        f["ratio_p90"] = f["p90_ms"] / base["p90_ms"]
-        f["ratio_by_zoom"] = {z: f["by_zoom_median_ms"][z] / base["by_zoom_median_ms"][z] for z in COLD_TILE_ZOOMS}
+        for mode in COLD_TILE_MODES:
+            by_zoom = times[name, mode]
+            every = [t for values in by_zoom.values() for t in values]
+            out["servers"][name][mode] = {
+                "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
+                "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
+                "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()}}
+    for mode in COLD_TILE_MODES:
+        base = out["servers"][yardstick][mode]
+        for name in names:
+            f = out["servers"][name][mode]
+            f["ratio_median"] = f["median_ms"] / base["median_ms"]
+            f["ratio_p90"] = f["p90_ms"] / base["p90_ms"]
+            f["ratio_by_zoom"] = {z: f["by_zoom_median_ms"][z] / base["by_zoom_median_ms"][z]
+                                  for z in COLD_TILE_ZOOMS}
     return out
 
 
@@ -773,21 +811,25 @@ def table(results: dict) -> str:
         add(f"## Cold vector tiles: every z{cold['zooms'][0]}-z{cold['zooms'][-1]} fiches tile of the Antwerpen "
             f"viewport ({cold['tiles']} tiles), one request at a time, the servers interleaved; "
             f"{cold['passes']} timed passes after a warm-up pass")
-        add("| server | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
-            f" | ratio to {cold['yardstick']}: median, p90 | CPU per tile: app + PostgreSQL | gzipped, all tiles "
-            "| fiches in the tiles |")
-        add("|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|---|---|---|")
+        add("| server | connection | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
+            f" | ratio to {cold['yardstick']}: median, p90 |")
+        add("|---|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|")
+        for mode in cold["modes"]:
+            for name, server in cold["servers"].items():
+                f = server[mode]
+                by_zoom = " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
+                add(f"| {COLD_TILE_LABELS.get(name, name)} | {mode} | {fmt(f['median_ms'], 'ms', 2)} | "
+                    f"{fmt(f['p90_ms'], 'ms', 2)} | {fmt(f['mean_ms'], 'ms', 2)} | {by_zoom} | "
+                    f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} |")
+        add("")
+        add("| server | CPU per tile: app + PostgreSQL | gzipped, all tiles | fiches in the tiles | "
+            f"not in {cold['yardstick']}'s tile (the 64/4096 buffer beyond the edge) |")
+        add("|---|---|---|---|---|")
         for name, f in cold["servers"].items():
-            by_zoom = " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
-            add(f"| {COLD_TILE_LABELS.get(name, name)} | {fmt(f['median_ms'], 'ms', 2)} | "
-                f"{fmt(f['p90_ms'], 'ms', 2)} | {fmt(f['mean_ms'], 'ms', 2)} | {by_zoom} | "
-                f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} | "
-                f"{fmt(f['cpu_app_ms'], 'ms', 2)} + {fmt(f['cpu_db_ms'], 'ms', 2)} | {fmt(f['bytes_gzip'], 'KB')} | "
-                f"{f['features']:,} |")
-        add(f"\nTarget: Fichekaart <= 1.00x {cold['yardstick']}. Fiches in our tiles and not in {cold['yardstick']}'s "
-            "(our tiles draw a 64/4096 buffer beyond the tile edge; tipg's filter is the tile itself): "
-            + ", ".join(f"{n}: {f['features_not_in_yardstick']} (missing {f['yardstick_features_missing']})"
-                        for n, f in cold["servers"].items() if n != cold["yardstick"]) + ".")
+            add(f"| {COLD_TILE_LABELS.get(name, name)} | {fmt(f['cpu_app_ms'], 'ms', 2)} + "
+                f"{fmt(f['cpu_db_ms'], 'ms', 2)} | {fmt(f['bytes_gzip'], 'KB')} | {f['features']:,} | "
+                f"{f['features_not_in_yardstick']} (missing: {f['yardstick_features_missing']}) |")
+        add(f"\nTarget: Fichekaart <= 1.00x {cold['yardstick']}.")
         load = cold.get("load")
         if load:
             add("")
