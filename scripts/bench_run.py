@@ -380,6 +380,15 @@ class CpuMeter:
     def start(self) -> None:
         self.app_pids, self.db_pids = self.server.pids(), backend_pids(self.url, self.application_name)
         self.app0, self.db0 = cpu_seconds(self.app_pids), cpu_seconds(self.db_pids)
+        self.each0 = {pid: cpu_seconds([pid]) for pid in self.app_pids}
+
+    def busy_processes(self) -> int:
+        """How many of the server's processes did a quarter or more of the
+        busiest one's work since start(): wrk's few connections are kept
+        alive, and where they land (which worker accepted them) decides how
+        many workers serve them."""
+        used = [cpu_seconds([pid]) - before for pid, before in self.each0.items()]
+        return sum(1 for u in used if u >= 0.25 * max(used, default=0) > 0)
 
     def stop(self) -> tuple[float, float]:
         """(app seconds, database seconds) since start(); a backend that connected
@@ -710,12 +719,14 @@ def measure_cold_tile_load(servers: dict, meters: dict, workdir: Path, connectio
                 result = wrk(servers[name][0].base() + "/", c, seconds, WRK_PATHS_SCRIPT, str(lists[name]))
                 app_s, db_s = meters[name].stop()
                 result["cpu_ms"] = (app_s + db_s) / max(1, result["requests"]) * 1000
+                result["busy_processes"] = meters[name].busy_processes()
                 raw[name][c].append(result)
     out: dict = {"connections": list(connections), "seconds": seconds, "repeats": repeats, "servers": {}}
     for name, by_c in raw.items():
         out["servers"][name] = {c: {
             "rps": median([x["rps"] for x in runs]), "p50_ms": median([x["p50_ms"] for x in runs]),
             "p99_ms": median([x["p99_ms"] for x in runs]), "cpu_ms": median([x["cpu_ms"] for x in runs]),
+            "busy_processes": [x["busy_processes"] for x in runs], "rps_runs": [x["rps"] for x in runs],
             "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs)} for c, runs in by_c.items()}
     for by_c in out["servers"].values():
         for c, f in by_c.items():
@@ -837,13 +848,14 @@ def table(results: dict) -> str:
                 "interleaved (both keep connections alive):")
             add("")
             add("| server | connections | req/s | p50 | p99 | errors | req/s ratio to tipg "
-                "| CPU per tile, app + PostgreSQL |")
-            add("|---|---|---|---|---|---|---|---|")
+                "| CPU per tile, app + PostgreSQL | req/s of each run | busy processes in each run |")
+            add("|---|---|---|---|---|---|---|---|---|---|")
             for name, by_c in load["servers"].items():
                 for c, f in by_c.items():
                     add(f"| {COLD_TILE_LABELS.get(name, name)} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | "
                         f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['rps_ratio'], 'x', 2)} | "
-                        f"{fmt(f['cpu_ms'], 'ms', 2)} |")
+                        f"{fmt(f['cpu_ms'], 'ms', 2)} | {', '.join(fmt(v, '', 0) for v in f['rps_runs'])} | "
+                        f"{', '.join(map(str, f['busy_processes']))} |")
         add("")
     e = results.get("exports")
     if e:
