@@ -3,8 +3,8 @@ PostGIS (ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT). SpatiaLite has no MVT
 encoder: there the map falls back to GeoJSON by bbox (app/viewport.py).
 
 Tiles are XYZ in Web Mercator (EPSG:3857), as Leaflet asks for them. A tile
-is one SQL statement, run outside any transaction: one round trip to the
-database. The view keeps the last tiles per worker (app/http/kept_tiles.py),
+is one SQL statement, run outside any transaction (docs/bench.md, "Cold
+tiles against tipg"). The view keeps the last tiles per worker (app/http/kept_tiles.py),
 keyed by the data version, so an edit never serves an old tile.
 """
 from __future__ import annotations
@@ -123,7 +123,8 @@ def _wijk_rows(session: Session, titles: bool):
     )
 
 
-# Statements made, by layer, zoom band and filters (a few per map: the filters change rarely).
+# Statements made, by layer, zoom band and filters (a few per map: the filters
+# change rarely; the text search's condition is made from the query alone).
 _STATEMENTS = LruCache(64)
 
 
@@ -156,7 +157,7 @@ def make_tile(session: Session, layer: str, z: int, x: int, y: int, filters: Fic
 def one_statement(session: Session, stmt, parameters: dict):
     """The scalar of `stmt` from a connection in autocommit mode of the
     session's database: the statement alone, with no BEGIN before it and no
-    ROLLBACK after it (one round trip of three; a single statement sees one
+    ROLLBACK after it (two round trips fewer; a single statement sees one
     snapshot anyway). JIT is off for the app's connections (app/db.py)."""
     with session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(stmt, parameters).scalar()
