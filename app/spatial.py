@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, Engine, Integer, String, Text, any_, bindparam, ca
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from .crs import STORAGE_EPSG
 
@@ -95,7 +96,7 @@ def extents_by(session: Session, column, key, where=None) -> dict:
     return {k: shapely.from_wkb(bytes(wkb)).bounds for k, wkb in session.execute(stmt) if wkb is not None}
 
 
-def simplified(bind, column, tolerance: float):
+def simplified(bind, column, tolerance: float | ColumnElement[float]):
     """`column` simplified within `tolerance` (in the column's units: metres in
     EPSG:31370) for drawing at a zoom level; never NULL for a non-NULL input.
 
@@ -103,7 +104,8 @@ def simplified(bind, column, tolerance: float):
     ST_SimplifyPreserveTopology on the 2,730 wijken of Flanders, and a ring
     that self-touches at sub-pixel scale draws the same. A shape smaller than
     the tolerance keeps its collapsed form (PostGIS preserveCollapsed) or its
-    exact form (SpatiaLite returns NULL)."""
+    exact form (SpatiaLite returns NULL). `tolerance` may be a bound
+    parameter (a statement made once for every zoom, app/read/tiles.py)."""
     if is_spatialite(bind):
         return func.coalesce(func.ST_Simplify(column, tolerance), column)
     return func.ST_Simplify(column, tolerance, True)
@@ -153,15 +155,6 @@ def in_ids(bind, column, ids: list[int]):
         values = func.json_each(bindparam(None, json.dumps(ids))).table_valued("value")
         return column.in_(select(values.c.value))
     return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
-
-
-def without_jit(session: Session) -> None:
-    """Switch PostgreSQL's JIT off for the rest of this transaction. Spatial
-    aggregates over thousands of rows look expensive to the planner, which then
-    spends more time compiling (measured: 700 ms for a 500 ms vector tile) than
-    running them. SpatiaLite: nothing to do."""
-    if not is_spatialite(session):
-        session.execute(text("SET LOCAL jit = off"))
 
 
 # --- Tolerant text search and distances (issue 10) -------------------------

@@ -267,15 +267,20 @@ def build(url: str, n_fiches: int, force: bool = False) -> dict:
             migrate.upgrade(get_engine())
             get_engine().dispose()
         log(f"{make_url(url).database} is up to date ({recipe}), migrated to the head")
+    return counts(url)
+
+
+def counts(url: str) -> dict:
+    """What the database at `url` holds (read only)."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        counts = dict(conn.execute(text(
+        found = dict(conn.execute(text(
             "SELECT 'fiches', count(*) FROM fiches UNION ALL SELECT 'generated', count(*) FROM fiches "
             "WHERE ref LIKE 'GEN-%' UNION ALL SELECT 'phases', count(*) FROM phases UNION ALL "
             "SELECT 'budget_lines', count(*) FROM budget_lines UNION ALL SELECT 'wijken', count(*) FROM areas "
             "WHERE level = 'wijk' UNION ALL SELECT 'municipalities', count(*) FROM municipalities")).all())
     engine.dispose()
-    return counts
+    return found
 
 
 def main() -> None:

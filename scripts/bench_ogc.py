@@ -30,49 +30,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_run  # noqa: E402
-from bench_run import CITY, PYGEOAPI_VIEW, RESULTS, ROOT, TIPG_PYTHON, Server, free_port, log, prepare_pygeoapi, wrk  # noqa: E402
+from bench_run import (  # noqa: E402
+    AFRESH_APP_NAME,
+    AS_DEPLOYED,
+    CITY,
+    PYGEOAPI_VIEW,
+    RESULTS,
+    TIPG_APP_NAME,
+    CpuMeter,
+    Server,
+    afresh_env,
+    free_port,
+    log,
+    prepare_pygeoapi,
+    tipg_server,
+    wrk,
+)
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 DENSE_VIEW = "bench_tipg_fiches_dense"
-TICKS = os.sysconf("SC_CLK_TCK")
+PYGEOAPI_APP_NAME = "bench-pygeoapi"
 
 
-def cpu_seconds(pids) -> float:
-    """User + system CPU time of these processes so far."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
-
-
-def database_backends(database: str) -> list[int]:
-    """The PostgreSQL backends serving `database` (their title names it)."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if f" {database} " in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
-                    pids.append(int(proc.name))
-            except OSError:
-                pass
-    return pids
-
-
-def measured(server: Server, database: str, url: str, connections: int, seconds: int) -> dict:
-    """wrk's figures, and the CPU the server's processes and the database
-    spent per answer: the share of two cores each side needs."""
-    server_pids = [server.proc.pid, *server.worker_pids()]
-    before = cpu_seconds(server_pids), cpu_seconds(database_backends(database))
+def measured(meter: CpuMeter, url: str, connections: int, seconds: int) -> dict:
+    """wrk's figures, and the CPU the server's processes and its PostgreSQL
+    backends spent per answer (bench_run.CpuMeter: robust to a noisy neighbour)."""
+    meter.start()
     result = wrk(url, connections, seconds)
-    after = cpu_seconds(server_pids), cpu_seconds(database_backends(database))
+    app_s, db_s = meter.stop()
     n = max(1, result["requests"])
-    result["server_cpu_ms"] = (after[0] - before[0]) / n * 1000
-    result["database_cpu_ms"] = (after[1] - before[1]) / n * 1000
+    result["server_cpu_ms"], result["database_cpu_ms"] = app_s / n * 1000, db_s / n * 1000
     return result
 
 
@@ -104,19 +91,6 @@ def densest_city(url: str) -> tuple[str, tuple[float, float, float, float], int]
     return slug, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), n
 
 
-def tipg(url: str, workers: int) -> Server:
-    u = make_url(url)
-    dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
-    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
-           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{DENSE_VIEW}"]),
-           "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
-           "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
-    port = free_port()
-    command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    return Server("tipg.main:app", env, workers, "uvicorn-tipg-ogc", port, command=command)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
@@ -128,23 +102,22 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     bench_run.bench_data.build(args.url, 30_000)
     slug, box, n_dense = densest_city(args.url)
-    database = make_url(args.url).database
     bbox = ",".join(f"{v:.6f}" for v in box)
-    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0")
     servers: list[Server] = []
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-ogc-"))
     try:
         pygeoapi_port = free_port()
-        pygeoapi_env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)  # also the view tipg reads
-        ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
-                                          "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
-                      args.workers, "gunicorn-fichekaart-built", options=as_deployed)
+        # also the view tipg reads; PGAPPNAME names pygeoapi's backends for the CPU meter (libpq)
+        pygeoapi_env = {**prepare_pygeoapi(args.url, workdir, pygeoapi_port), "PGAPPNAME": PYGEOAPI_APP_NAME}
+        ours = Server("app:create_app()", afresh_env(args.url), args.workers, "gunicorn-fichekaart-built",
+                      options=AS_DEPLOYED)
         servers.append(ours)
-        them = tipg(args.url, args.workers)
+        them = tipg_server(args.url, args.workers, workdir, extra_tables=(f"public.{DENSE_VIEW}",))
         servers.append(them)
         items = f"/collections/fiches-{CITY}/items?limit=100"
         dense = f"/collections/fiches-{slug}/items?limit=1000&bbox={bbox}"
-        servers_by_target = [ours, them, ours, them]
+        ours_meter, their_meter = CpuMeter(ours, args.url, AFRESH_APP_NAME), CpuMeter(them, args.url, TIPG_APP_NAME)
+        meters = [ours_meter, their_meter, ours_meter, their_meter]
         targets = {
             "Fichekaart items?limit=100 (built afresh)": ours.base() + "/ogc" + items,
             "tipg items?limit=100": them.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
@@ -156,7 +129,7 @@ def main() -> None:
             pyg = Server("pygeoapi.flask_app:APP", pygeoapi_env, args.workers, "gunicorn-pygeoapi-ogc", pygeoapi_port)
             servers.append(pyg)
             targets["pygeoapi items?limit=100"] = pyg.base() + items + "&f=json"
-            servers_by_target.append(pyg)
+            meters.append(CpuMeter(pyg, args.url, PYGEOAPI_APP_NAME))
         ours.wait("/ogc")
         them.wait(f"/collections/public.{PYGEOAPI_VIEW}/items?limit=1")
         if not args.no_pygeoapi:
@@ -171,9 +144,9 @@ def main() -> None:
         raw: dict = {name: {c: [] for c in concurrency} for name in targets}
         for r in range(args.repeats):
             for c in concurrency:
-                for (name, url), server in zip(targets.items(), servers_by_target):
+                for (name, url), meter in zip(targets.items(), meters):
                     log(f"round {r + 1}/{args.repeats} c={c} {name}")
-                    raw[name][c].append(measured(server, database, url, c, args.seconds))
+                    raw[name][c].append(measured(meter, url, c, args.seconds))
     finally:
         for server in servers:
             server.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import http.client
 import json
 import math
 import os
@@ -41,6 +42,7 @@ import bench_data  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"
+WRK_PATHS_SCRIPT = ROOT / "scripts" / "bench_wrk_paths.lua"  # round and round a list of paths
 VIEW_W, VIEW_H = 1280, 800  # the viewport the map data is measured for (pixels)
 CITY = "herentals"
 # name, zoom, centre (lon, lat)
@@ -177,7 +179,7 @@ def measure_pages(app, repeats: int) -> dict:
 
 
 def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
-    from app.read import tiles
+    from app.http.kept_tiles import kept_tiles
     from app.views.region import GEOJSON_FICHES_MIN_ZOOM
 
     client = app.test_client()
@@ -207,7 +209,8 @@ def measure_viewports(app, repeats: int, mvt: bool) -> list[dict]:
 
             def fetch_tiles(cold: bool, urls=tile_urls, slowest=slowest):
                 if cold:
-                    tiles.CACHE.clear()
+                    with app.app_context():
+                        kept_tiles().clear()
                 answers, worst = [], 0.0
                 for u in urls:
                     started = time.perf_counter()
@@ -265,7 +268,7 @@ class Server:
     """A gunicorn process group we started (and stop, by its own pid)."""
 
     def __init__(self, app_spec: str, env: dict, workers: int, name: str, port: int | None = None,
-                 options: tuple[str, ...] = (), command: list[str] | None = None):
+                 options: tuple[str, ...] = (), command: list[str] | None = None, cwd: Path = ROOT):
         """gunicorn serving `app_spec`, or `command` (another server, e.g. uvicorn) as given."""
         self.port = port or free_port()
         self.name = name
@@ -273,7 +276,7 @@ class Server:
         self.proc = subprocess.Popen(
             command or [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind",
                         f"127.0.0.1:{self.port}", "--timeout", "120", "--log-level", "warning", app_spec],
-            env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+            env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
         )
 
     def base(self) -> str:
@@ -291,6 +294,18 @@ class Server:
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"{self.name} did not answer {path} within {timeout} s")
+
+    def pids(self) -> list[int]:
+        """The server's processes: every process of its process group (started in a session of its own)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.proc.pid:  # the process group id
+                found.append(int(stat.parent.name))
+        return found
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
@@ -332,11 +347,62 @@ def proportional_set_size_mb(pid: int) -> float | None:
     return next((int(line.split()[1]) / 1024 for line in rollup.splitlines() if line.startswith("Pss:")), None)
 
 
-def wrk(url: str, connections: int, seconds: int) -> dict:
+def cpu_seconds(pids) -> float:
+    """User + system CPU time used so far by these processes (those still running)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(url: str, application_name: str) -> list[int]:
+    """The PostgreSQL backends serving a server of the bench (by the application_name it connects with)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                            {"n": application_name}).scalars().all()
+    engine.dispose()
+    return list(pids)
+
+
+class CpuMeter:
+    """CPU time of a server's processes and of its PostgreSQL backends: what
+    one request costs the machine, whatever else runs on it (a noisy
+    neighbour slows both servers but does not add to their CPU time)."""
+
+    def __init__(self, server: Server, url: str, application_name: str):
+        self.server, self.url, self.application_name = server, url, application_name
+
+    def start(self) -> None:
+        self.app_pids, self.db_pids = self.server.pids(), backend_pids(self.url, self.application_name)
+        self.app0, self.db0 = cpu_seconds(self.app_pids), cpu_seconds(self.db_pids)
+        self.each0 = {pid: cpu_seconds([pid]) for pid in self.app_pids}
+
+    def busy_processes(self) -> int:
+        """How many of the server's processes did a quarter or more of the
+        busiest one's work since start(): wrk's few connections are kept
+        alive, and where they land (which worker accepted them) decides how
+        many workers serve them."""
+        used = [cpu_seconds([pid]) - before for pid, before in self.each0.items()]
+        return sum(1 for u in used if u >= 0.25 * max(used, default=0) > 0)
+
+    def stop(self) -> tuple[float, float]:
+        """(app seconds, database seconds) since start(); a backend that connected
+        in the meantime (a pool growing) counts whole."""
+        born = set(backend_pids(self.url, self.application_name)) - set(self.db_pids)
+        return (cpu_seconds(self.app_pids) - self.app0,
+                cpu_seconds(self.db_pids) - self.db0 + cpu_seconds(born))
+
+
+def wrk(url: str, connections: int, seconds: int, script: Path = WRK_SCRIPT, *script_args: str) -> dict:
     threads = min(connections, 2)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-H", "Accept-Encoding: gzip", "-s", str(WRK_SCRIPT), url],
+         "-H", "Accept-Encoding: gzip", "-s", str(script), url, *(["--", *script_args] if script_args else [])],
         capture_output=True, text=True, check=True,
     ).stdout
     line = [x for x in out.splitlines() if x.startswith("{")][-1]
@@ -437,35 +503,248 @@ def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
 # scripts/lib.sh ensure_tipg. It serves a table or view as it is, in CRS84.
 TIPG_PYTHON = ROOT / ".venv-tipg" / "bin" / "python"
 TIPG_TILE_VIEW = "bench_tipg_fiches"
+TIPG_TILE_COLLECTION = f"pg_temp.{TIPG_TILE_VIEW}"
 
 
-def tipg_server(url: str, workers: int) -> Server:
-    """tipg under uvicorn with `workers` processes, publishing two views: the
-    rows of /ogc's fiches-<city> (PYGEOAPI_VIEW, made by prepare_pygeoapi) and
-    every published project fiche with the columns of our fiches tile
-    (TIPG_TILE_VIEW), nothing else of the database."""
+def tipg_server(url: str, workers: int, workdir: Path, items: bool = True, extra_tables: tuple[str, ...] = ()) -> Server:
+    """tipg under uvicorn with `workers` processes, publishing the rows of
+    /ogc's fiches-<city> (PYGEOAPI_VIEW, made by prepare_pygeoapi; when
+    `items`) and TIPG_TILE_VIEW: every published project fiche with the
+    columns of our fiches tile, and `extra_tables`; nothing else of the database.
+
+    TIPG_TILE_VIEW is a temporary view that tipg makes on each of its
+    connections (its TIPG_CUSTOM_SQL_DIRECTORY is run into pg_temp on
+    connect): nothing is written to the benchmark database. Its tiles have
+    our tiles' buffer (64 of 4096; tipg's default is 256)."""
     from app.read.queries import PROJECT_KINDS
+    from app.read.tiles import BUFFER, EXTENT
 
-    engine = create_engine(url)
     kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP VIEW IF EXISTS {TIPG_TILE_VIEW}"))
-        conn.execute(text(
-            f"CREATE VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, ST_Dimension(f.geom) AS d, "
-            "f.title, m.name AS municipality, f.geometry_precision = 'indicatief' AS indicative, f.geom "
-            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
-            f"WHERE f.published AND f.kind IN ({kinds})"))
-    engine.dispose()
+    sql_dir = workdir / "tipg-sql"
+    sql_dir.mkdir(exist_ok=True)
+    (sql_dir / "tile_view.sql").write_text(
+        f"CREATE OR REPLACE TEMP VIEW {TIPG_TILE_VIEW} AS SELECT f.id, f.status, m.slug AS m, "
+        "ST_Dimension(f.geom) AS d, f.title, m.name AS municipality, "
+        "f.geometry_precision = 'indicatief' AS indicative, f.geom "
+        "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+        f"WHERE f.published AND f.kind IN ({kinds});\n")
     u = make_url(url)
-    dsn = f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
-    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]',
-           "TIPG_DB_TABLES": json.dumps([f"public.{PYGEOAPI_VIEW}", f"public.{TIPG_TILE_VIEW}"]),
-           "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
-           "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
+    dsn = (f"postgresql://{u.username}{':' + u.password if u.password else ''}@{u.host}:{u.port}/{u.database}"
+           f"?application_name={TIPG_APP_NAME}")  # asyncpg passes it on as a server setting
+    tables = [TIPG_TILE_COLLECTION] + ([f"public.{PYGEOAPI_VIEW}"] if items else []) + list(extra_tables)
+    env = {"DATABASE_URL": dsn, "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": json.dumps(tables),
+           "TIPG_CUSTOM_SQL_DIRECTORY": str(sql_dir), "TIPG_TILE_BUFFER": str(BUFFER),
+           "TIPG_TILE_RESOLUTION": str(EXTENT), "TIPG_DB_SPATIAL_EXTENT": "false",
+           "TIPG_DB_DATETIME_EXTENT": "false", "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
     port = free_port()
     command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     return Server("tipg.main:app", env, workers, "uvicorn-tipg", port, command=command)
+
+
+def tipg_tile_path(z: int, x: int, y: int) -> str:
+    """tipg's URL of our fiches tile z/x/y, with the properties our tile holds at z."""
+    from app.read.viewport import TITLE_MIN_ZOOM
+
+    properties = "id,status,m,d" + (",title,municipality,indicative" if z >= TITLE_MIN_ZOOM else "")
+    return f"/collections/{TIPG_TILE_COLLECTION}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={properties}"
+
+
+# --- cold tiles, interleaved ------------------------------------------------------
+# The dense viewport whose tiles are compared (Antwerpen), and the zooms.
+COLD_TILE_CENTRE = (4.41, 51.215)
+COLD_TILE_ZOOMS = (12, 13, 14)
+COLD_TILE_MODES = ("kept alive", "new connection")
+
+
+def cold_tile_addresses() -> list[tuple[int, int, int]]:
+    return [(z, x, y) for z in COLD_TILE_ZOOMS for x, y in viewport_tiles(z, COLD_TILE_CENTRE)]
+
+
+class Client:
+    """HTTP/1.1 GETs to one server on one connection kept alive, as a browser
+    asks for tiles (made again when the server has closed it)."""
+
+    def __init__(self, port: int):
+        self.port, self.conn = port, None
+
+    def get(self, path: str) -> tuple[float, int, bytes, dict]:
+        """(seconds, status, body, headers with lower-case names)."""
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                started = time.perf_counter()
+                self.conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                response = self.conn.getresponse()
+                body = response.read()
+                seconds = time.perf_counter() - started
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                self.conn.close()
+                self.conn = None
+            return seconds, response.status, body, {k.lower(): v for k, v in response.getheaders()}
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def tile_features(body: bytes, headers: dict) -> set:
+    """(layer-independent) ids of the features of a tile answer, for the check that both serve the same tile."""
+    import mapbox_vector_tile
+
+    if not body:
+        return set()
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    layers = mapbox_vector_tile.decode(body)
+    return {f["properties"]["id"] for layer in layers.values() for f in layer["features"]}
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def our_tile_path(z: int, x: int, y: int) -> str:
+    return f"/api/tiles/fiches/{z}/{x}/{y}.mvt"
+
+
+def measure_cold_tiles(servers: dict, passes: int, meters: dict, yardstick: str = "tipg") -> dict:
+    """Every z12-z14 fiches tile of the Antwerpen viewport from each server
+    ({name: (Server, path of tile z/x/y)}: ours with nothing kept, every tile
+    made afresh, and tipg, which keeps nothing), one request at a time,
+    interleaved: each tile is asked of every server one after the other, which
+    first rotating, so a noisy neighbour hits all alike. Each tile twice per
+    server: on a connection kept alive (as a browser asks for tiles; tipg's
+    uvicorn and our gthread workers both keep it) and on a new connection (the
+    TCP handshake and the server's accept included). A first pass is not
+    timed (every worker connected and warmed, the same pages of the table in
+    PostgreSQL's memory for all); it also compares what the tiles hold.
+    `meters`: {name: CpuMeter}, the CPU time of the timed passes per request."""
+    addresses = cold_tile_addresses()
+    names = list(servers)
+    asks = [(name, mode) for mode in COLD_TILE_MODES for name in names]
+    times: dict = {ask: {z: [] for z in COLD_TILE_ZOOMS} for ask in asks}
+    sizes: dict = {name: 0 for name in names}
+    features: dict = {name: 0 for name in names}
+    not_in_yardstick: dict = {name: 0 for name in names}
+    only_yardstick: dict = {name: 0 for name in names}
+    kept = {name: Client(server.port) for name, (server, _path) in servers.items()}
+    for run in range(passes + 1):
+        if run == 1:
+            for meter in meters.values():
+                meter.start()
+        for i, (z, x, y) in enumerate(addresses):
+            turn = (i + run) % len(asks)
+            answers = {}
+            for name, mode in asks[turn:] + asks[:turn]:
+                server, path = servers[name]
+                client = kept[name] if mode == "kept alive" else Client(server.port)
+                seconds, status, body, headers = client.get(path(z, x, y))
+                if mode != "kept alive":
+                    client.close()
+                if status not in (200, 204):
+                    raise RuntimeError(f"{name} tile {z}/{x}/{y}: HTTP {status}")
+                answers[name] = (body, headers)
+                if run:
+                    times[name, mode][z].append(seconds)
+            if not run:  # the warm-up pass: what the tiles hold
+                held = {name: tile_features(*answers[name]) for name in names}
+                for name in names:
+                    sizes[name] += len(answers[name][0])
+                    features[name] += len(held[name])
+                    not_in_yardstick[name] += len(held[name] - held[yardstick])
+                    only_yardstick[name] += len(held[yardstick] - held[name])
+    cpu = {name: meter.stop() for name, meter in meters.items()}
+    for client in kept.values():
+        client.close()
+    out: dict = {"tiles": len(addresses), "zooms": list(COLD_TILE_ZOOMS), "centre": COLD_TILE_CENTRE,
+                 "passes": passes, "yardstick": yardstick, "modes": list(COLD_TILE_MODES), "servers": {}}
+    for name in names:
+        app_s, db_s = cpu.get(name, (None, None))
+        requests = sum(len(v) for mode in COLD_TILE_MODES for v in times[name, mode].values())
+        out["servers"][name] = {
+            "cpu_app_ms": app_s / requests * 1000 if app_s is not None else None,
+            "cpu_db_ms": db_s / requests * 1000 if db_s is not None else None,
+            "bytes_gzip": sizes[name], "features": features[name],
+            # Ours draws the buffer around the tile (64 of 4096), tipg's tile filter is the
+            # tile itself: a fiche just outside the edge is only in ours.
+            "features_not_in_yardstick": not_in_yardstick[name], "yardstick_features_missing": only_yardstick[name]}
+        for mode in COLD_TILE_MODES:
+            by_zoom = times[name, mode]
+            every = [t for values in by_zoom.values() for t in values]
+            out["servers"][name][mode] = {
+                "median_ms": median(every) * 1000, "p90_ms": percentile(every, 90) * 1000,
+                "mean_ms": statistics.fmean(every) * 1000, "requests": len(every),
+                "by_zoom_median_ms": {z: median(v) * 1000 for z, v in by_zoom.items()}}
+    for mode in COLD_TILE_MODES:
+        base = out["servers"][yardstick][mode]
+        for name in names:
+            f = out["servers"][name][mode]
+            f["ratio_median"] = f["median_ms"] / base["median_ms"]
+            f["ratio_p90"] = f["p90_ms"] / base["p90_ms"]
+            f["ratio_by_zoom"] = {z: f["by_zoom_median_ms"][z] / base["by_zoom_median_ms"][z]
+                                  for z in COLD_TILE_ZOOMS}
+    return out
+
+
+def measure_cold_tile_load(servers: dict, meters: dict, workdir: Path, connections, seconds: int, repeats: int,
+                           yardstick: str = "tipg") -> dict:
+    """wrk going round the same tiles as measure_cold_tiles on each server,
+    at each number of connections; runs interleaved (server after server,
+    which first rotating), median of `repeats`."""
+    names = list(servers)
+    lists = {}
+    for name, (_server, path) in servers.items():
+        lists[name] = workdir / f"tiles-{len(lists)}.txt"
+        lists[name].write_text("".join(path(*a) + "\n" for a in cold_tile_addresses()))
+    raw: dict = {name: {c: [] for c in connections} for name in names}
+    for r in range(repeats):
+        for c in connections:
+            turn = (r + c) % len(names)
+            for name in names[turn:] + names[:turn]:
+                log(f"wrk cold tiles {name} c={c} run {r + 1}/{repeats}")
+                meters[name].start()
+                result = wrk(servers[name][0].base() + "/", c, seconds, WRK_PATHS_SCRIPT, str(lists[name]))
+                app_s, db_s = meters[name].stop()
+                result["cpu_ms"] = (app_s + db_s) / max(1, result["requests"]) * 1000
+                result["busy_processes"] = meters[name].busy_processes()
+                raw[name][c].append(result)
+    out: dict = {"connections": list(connections), "seconds": seconds, "repeats": repeats, "servers": {}}
+    for name, by_c in raw.items():
+        out["servers"][name] = {c: {
+            "rps": median([x["rps"] for x in runs]), "p50_ms": median([x["p50_ms"] for x in runs]),
+            "p99_ms": median([x["p99_ms"] for x in runs]), "cpu_ms": median([x["cpu_ms"] for x in runs]),
+            "busy_processes": [x["busy_processes"] for x in runs], "rps_runs": [x["rps"] for x in runs],
+            "errors": sum(sum(x["errors"].values()) + x["non_2xx_3xx"] for x in runs)} for c, runs in by_c.items()}
+    for by_c in out["servers"].values():
+        for c, f in by_c.items():
+            base = out["servers"][yardstick][c]["rps"]
+            f["rps_ratio"] = f["rps"] / base if base else None
+    return out
+
+
+AFRESH_APP_NAME = "bench-fichekaart-afresh"  # PostgreSQL application_name: its backends, for the CPU meter
+TIPG_APP_NAME = "bench-tipg"
+
+
+def afresh_env(url: str) -> dict:
+    """Our app with nothing kept: pages (app/http/page_cache.py) and tiles
+    (app/http/kept_tiles.py) built afresh for every request."""
+    named = make_url(url).update_query_dict({"application_name": AFRESH_APP_NAME})
+    return {"DATABASE_URL": named.render_as_string(hide_password=False), "FICHEKAART_BASEMAP": "none", "FICHEKAART_SECRET_KEY": "bench",
+            "FICHEKAART_PAGE_CACHE_SECONDS": "0", "FICHEKAART_TILE_CACHE_SIZE": "0"}
 
 
 # --- output ---------------------------------------------------------------------
@@ -475,6 +754,9 @@ def fmt(value, unit: str = "", digits: int = 1) -> str:
     if unit == "KB":
         return f"{value / 1024:,.1f} KB"
     return f"{value:,.{digits}f}{(' ' + unit) if unit else ''}"
+
+
+COLD_TILE_LABELS = {"Fichekaart": "Fichekaart (nothing kept: every tile made afresh)", "tipg": "tipg (keeps nothing)"}
 
 
 def table(results: dict) -> str:
@@ -535,6 +817,46 @@ def table(results: dict) -> str:
                 add(f"| {what}: Fichekaart ({label}) / {yardstick} throughput | " +
                     " | ".join(f"{c} conn: {fmt(v, 'x', 2)}" for c, v in ratio.items()) + f" | target {target} |")
         add("")
+    cold = results.get("cold_tiles")
+    if cold:
+        add(f"## Cold vector tiles: every z{cold['zooms'][0]}-z{cold['zooms'][-1]} fiches tile of the Antwerpen "
+            f"viewport ({cold['tiles']} tiles), one request at a time, the servers interleaved; "
+            f"{cold['passes']} timed passes after a warm-up pass")
+        add("| server | connection | median | p90 | mean | " + " | ".join(f"median z{z}" for z in cold["zooms"]) +
+            f" | ratio to {cold['yardstick']}: median, p90 |")
+        add("|---|---|---|---|---|" + "---|" * len(cold["zooms"]) + "---|")
+        for mode in cold["modes"]:
+            for name, server in cold["servers"].items():
+                f = server[mode]
+                by_zoom = " | ".join(fmt(v, "ms", 2) for v in f["by_zoom_median_ms"].values())
+                add(f"| {COLD_TILE_LABELS.get(name, name)} | {mode} | {fmt(f['median_ms'], 'ms', 2)} | "
+                    f"{fmt(f['p90_ms'], 'ms', 2)} | {fmt(f['mean_ms'], 'ms', 2)} | {by_zoom} | "
+                    f"{fmt(f['ratio_median'], 'x', 2)}, {fmt(f['ratio_p90'], 'x', 2)} |")
+        add("")
+        add("| server | CPU per tile: app + PostgreSQL | gzipped, all tiles | fiches in the tiles | "
+            f"not in {cold['yardstick']}'s tile (the 64/4096 buffer beyond the edge) |")
+        add("|---|---|---|---|---|")
+        for name, f in cold["servers"].items():
+            add(f"| {COLD_TILE_LABELS.get(name, name)} | {fmt(f['cpu_app_ms'], 'ms', 2)} + "
+                f"{fmt(f['cpu_db_ms'], 'ms', 2)} | {fmt(f['bytes_gzip'], 'KB')} | {f['features']:,} | "
+                f"{f['features_not_in_yardstick']} (missing: {f['yardstick_features_missing']}) |")
+        add(f"\nTarget: Fichekaart <= 1.00x {cold['yardstick']}.")
+        load = cold.get("load")
+        if load:
+            add("")
+            add(f"wrk going round the same tiles, median of {load['repeats']} runs of {load['seconds']} s, "
+                "interleaved (both keep connections alive):")
+            add("")
+            add("| server | connections | req/s | p50 | p99 | errors | req/s ratio to tipg "
+                "| CPU per tile, app + PostgreSQL | req/s of each run | busy processes in each run |")
+            add("|---|---|---|---|---|---|---|---|---|---|")
+            for name, by_c in load["servers"].items():
+                for c, f in by_c.items():
+                    add(f"| {COLD_TILE_LABELS.get(name, name)} | {c} | {fmt(f['rps'])} | {fmt(f['p50_ms'], 'ms')} | "
+                        f"{fmt(f['p99_ms'], 'ms')} | {f['errors']} | {fmt(f['rps_ratio'], 'x', 2)} | "
+                        f"{fmt(f['cpu_ms'], 'ms', 2)} | {', '.join(fmt(v, '', 0) for v in f['rps_runs'])} | "
+                        f"{', '.join(map(str, f['busy_processes']))} |")
+        add("")
     e = results.get("exports")
     if e:
         add(f"## Exports ({e['fiches']:,} fiches, EPSG:31370, median)")
@@ -558,6 +880,59 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+# Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in the
+# master, gc.freeze before the fork, gthread workers of 4 threads; the
+# "--worker-class sync" asked here before 6 December never applied: gunicorn
+# runs gthread whenever threads > 1). --max-requests 0: no worker recycled in
+# the middle of a measurement.
+AS_DEPLOYED = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0")
+
+
+def run_meta(url: str, workers: int) -> dict:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version()")).scalar()
+        jit = conn.execute(text("SHOW jit")).scalar()
+    engine.dispose()
+    return {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
+            "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
+            "database": make_url(url).render_as_string(hide_password=True), "workers": workers,
+            "postgresql": version, "jit_server_default": jit}  # the app's connections run with jit off (app/db.py)
+
+
+def only_cold_tiles(args) -> None:
+    """scripts/bench --only tiles: the cold tiles of both servers, nothing else;
+    the database is only read (bench_data.counts), never built or migrated."""
+    started = time.time()
+    results: dict = {"meta": {**run_meta(args.url, args.workers), "counts": bench_data.counts(args.url)}}
+    workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
+    servers = []
+    try:
+        ours = Server("app:create_app()", afresh_env(args.url), args.workers, "gunicorn-fichekaart-built",
+                      options=AS_DEPLOYED)
+        servers.append(ours)
+        tipg = tipg_server(args.url, args.workers, workdir, items=False)
+        servers.append(tipg)
+        ours.wait("/api/tiles/fiches/0/0/0.mvt")
+        tipg.wait(tipg_tile_path(0, 0, 0))
+        log(f"cold tiles: {len(cold_tile_addresses())} tiles x 2 servers x {args.passes + 1} passes, interleaved")
+        both = {"Fichekaart": (ours, our_tile_path), "tipg": (tipg, tipg_tile_path)}
+        meters = {"Fichekaart": CpuMeter(ours, args.url, AFRESH_APP_NAME),
+                  "tipg": CpuMeter(tipg, args.url, TIPG_APP_NAME)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes, meters)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, meters, workdir, (1, 8), args.seconds or 5,
+                                                               args.repeats or 3)
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["meta"]["load_average_at_end"] = os.getloadavg()
+    results["meta"]["duration_s"] = round(time.time() - started, 1)
+    (RESULTS / "bench-tiles.json").write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    print(f"\n(written to {RESULTS / 'bench-tiles.json'}; {results['meta']['duration_s']} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="the benchmark database (PostGIS); built when needed")
@@ -566,6 +941,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int)
     parser.add_argument("--seconds", type=int, help="duration of one wrk run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--only", choices=["tiles"],
+                        help="tiles: only the cold tiles, ours (nothing kept) against tipg, interleaved; "
+                             "the database is only read (not built nor migrated)")
+    parser.add_argument("--passes", type=int, default=5, help="timed passes over the cold tiles")
     args = parser.parse_args()
     n_fiches = args.fiches or (3_000 if args.quick else 30_000)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -575,6 +954,9 @@ def main() -> None:
     (RESULTS / ".gitignore").write_text("*\n")
     started = time.time()
 
+    if args.only == "tiles":
+        only_cold_tiles(args)
+        return
     counts = bench_data.build(args.url, n_fiches)
     results: dict = {"meta": {
         "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.platform(),
@@ -588,7 +970,8 @@ def main() -> None:
     engine = create_engine(args.url)
     with engine.connect() as conn:
         results["meta"]["postgresql"] = conn.execute(text("SELECT version()")).scalar()
-        results["meta"]["jit"] = conn.execute(text("SHOW jit")).scalar()
+        # the server's default; the app's own connections run with jit off (app/db.py)
+        results["meta"]["jit_server_default"] = conn.execute(text("SHOW jit")).scalar()
     engine.dispose()
     app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})
     log("pages (in-process)")
@@ -601,26 +984,20 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
     servers = []
-    # Our servers as deployed (deploy/gunicorn.conf.py: the app preloaded in
-    # the master, gc.freeze before the fork, gthread workers with 4 threads; a
-    # "--worker-class sync" here never applied: gunicorn runs gthread when threads > 1).
-    # --max-requests 0: no worker recycled in the middle of a measurement
-    as_deployed = ("--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0")
     try:
         ours = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
                                           "FICHEKAART_SECRET_KEY": "bench"}, args.workers, "gunicorn-fichekaart",
-                      options=as_deployed)
+                      options=AS_DEPLOYED)
         servers.append(ours)
         # The same app with nothing kept (app/http/page_cache.py off): every answer built afresh.
-        ours_built = Server("app:create_app()", {"DATABASE_URL": args.url, "FICHEKAART_BASEMAP": "none",
-                                                 "FICHEKAART_SECRET_KEY": "bench", "FICHEKAART_PAGE_CACHE_SECONDS": "0"},
-                            args.workers, "gunicorn-fichekaart-built", options=as_deployed)
+        ours_built = Server("app:create_app()", afresh_env(args.url), args.workers, "gunicorn-fichekaart-built",
+                            options=AS_DEPLOYED)
         servers.append(ours_built)
         pygeoapi_port = free_port()
         env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)
         theirs = Server("pygeoapi.flask_app:APP", env, args.workers, "gunicorn-pygeoapi", pygeoapi_port)
         servers.append(theirs)
-        tipg = tipg_server(args.url, args.workers)
+        tipg = tipg_server(args.url, args.workers, workdir)
         servers.append(tipg)
         ours.wait("/regio")
         ours_built.wait("/regio")
@@ -640,13 +1017,18 @@ def main() -> None:
             f"Fichekaart /ogc{items} (built afresh)": ours_built.base() + "/ogc" + items,
             f"pygeoapi {items}": theirs.base() + items + "&f=json",
             f"tipg {items}": tipg.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
-            f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + f"/collections/public.{TIPG_TILE_VIEW}/tiles/WebMercatorQuad/"
-                                           f"{zoom}/{tx}/{ty}?properties=id,status,m,d,title,municipality,indicative",
+            f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + tipg_tile_path(zoom, tx, ty),
         }
         for name, url in targets.items():  # every target answers before we measure it
             with urllib.request.urlopen(url, timeout=60) as r:
                 if r.status != 200:
                     raise RuntimeError(f"{name}: HTTP {r.status}")
+        log("cold tiles (nothing kept) against tipg, interleaved")
+        both = {"Fichekaart": (ours_built, our_tile_path), "tipg": (tipg, tipg_tile_path)}
+        meters = {"Fichekaart": CpuMeter(ours_built, args.url, AFRESH_APP_NAME),
+                  "tipg": CpuMeter(tipg, args.url, TIPG_APP_NAME)}
+        results["cold_tiles"] = measure_cold_tiles(both, args.passes, meters)
+        results["cold_tiles"]["load"] = measure_cold_tile_load(both, meters, workdir, (1, 8), seconds, repeats)
         log(f"load tests: {len(targets)} targets x {concurrency} connections x {repeats} runs x {seconds} s")
         results["load"] = load_test(targets, concurrency, seconds, repeats)
         pyg = results["load"][f"pygeoapi {items}"]

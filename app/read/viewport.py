@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..crs import DECIMALS
 from ..models import Area, Fiche, Municipality, Phase
-from ..spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified, without_jit
+from ..spatial import as_wkb, bbox_filter, geometries_from_wkb, simplified
 from .features import to_features
 from .queries import FicheFilters, fiche_conditions
 
@@ -55,7 +55,6 @@ def _geometry(bind, column, detail: Detail):
 
 
 def _rows(session: Session, stmt) -> Sequence[Row]:
-    without_jit(session)
     return session.execute(stmt).all()
 
 

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, request
 
 from ..db import get_session
 from ..http import caching as http_cache
+from ..http.kept_tiles import kept_tiles
 from ..http.web import error_response
 from ..models import Municipality
 from ..numbers import whole_number
@@ -139,16 +140,20 @@ def tile(layer: str, z: int, x: int, y: int):
         return error_response(404, str(exc))
 
     def build(session, etag):
+        kept = kept_tiles()  # None: every tile made afresh (TILE_CACHE_SIZE=0)
+        wants_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         key = (str(session.get_bind().url), etag)  # the ETag holds the data version, the path and the arguments
-        cached = tiles.CACHE.get(key)
-        if cached is None:
+        tile = kept.get(key) if kept is not None else None
+        if tile is None:
             raw = tiles.make_tile(session, layer, z, x, y, _filters(municipality, None))
-            cached = (raw, gzip.compress(raw, 6) if raw else b"")
-            tiles.CACHE.put(key, cached)
-        raw, packed = cached
+            # A kept tile is kept in both forms; a tile made for one answer is compressed only when asked.
+            tile = (raw, gzip.compress(raw, 6) if raw and (kept is not None or wants_gzip) else b"")
+            if kept is not None:
+                kept.put(key, tile)
+        raw, packed = tile
         if not raw:
             return b""
-        if "gzip" in request.headers.get("Accept-Encoding", ""):
+        if wants_gzip:
             response = Response(packed, mimetype=MVT)
             response.headers["Content-Encoding"] = "gzip"  # flask-compress leaves an encoded body alone
             return response
