@@ -137,11 +137,15 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
+    import logging
+    for name in ("werkzeug", "app"):   # one line per request would bury the list of screenshots
+        logging.getLogger(name).setLevel(logging.WARNING)
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = options.database_url or build_database(Path(tmp))
         app = make_test_app(url, BASEMAP="none")
+        logging.getLogger("app").setLevel(logging.WARNING)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
