@@ -6,7 +6,8 @@ Per page and width: axe-core finds no violation of any impact; no focusable
 element is without an accessible name; no map control speaks English; every
 control a finger taps (buttons, fields, lists, folds, map buttons) is at least
 24 x 24 px at 360 px; the colours of the visible legends are pairwise distinct;
-no two visible wijk labels overlap; no sideways scrolling; no JS error and no
+no two visible wijk labels overlap; a project's popup is covered by nothing
+(`elementFromPoint` over its text) and lies inside the map; no sideways scrolling; no JS error and no
 request off 127.0.0.1. A figure per page (Tab stops, unnamed elements) is
 written to test-artifacts/public-pages.json for the closing note.
 """
@@ -20,8 +21,8 @@ from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import ARTIFACTS, DESKTOP, PHONE, Watched
 from search_fixtures import NOORDERWIJK, SINT_ROCHUS
 from staff_fixtures import db, fiche_by_ref
-from test_map_reading_browser import (ENGLISH, JS_CONTROL_LABELS, JS_LEGEND_SWATCHES, JS_UNNAMED_FOCUSABLE,
-                                      JS_VISIBLE_LABELS)
+from test_map_reading_browser import (ENGLISH, JS_CONTROL_LABELS, JS_LEGEND_SWATCHES, JS_POPUP_COVERED,
+                                      JS_UNNAMED_FOCUSABLE, JS_VISIBLE_LABELS)
 
 pytestmark = BROWSER_MARKS  # noqa: F405
 
@@ -58,6 +59,33 @@ JS_SMALL_TARGETS = """() => [...document.querySelectorAll(
                  return {what: (el.getAttribute('aria-label') || el.textContent || el.name || el.className).trim().slice(0, 60),
                          tag: el.tagName.toLowerCase(), w: Math.round(r.width), h: Math.round(r.height)}; })
     .filter(t => t.w < 24 || t.h < 24)"""
+
+
+# Opens the popup of the first project drawn on the page's map (as a click on it does).
+JS_OPEN_FIRST_POPUP = """() => { for (const v of Object.values(window)) {
+    if (v instanceof L.Layer && v.feature === undefined && v.eachLayer) {
+        let done = false;
+        v.eachLayer(l => { if (!done && l.feature && l.feature.properties.fid && l.getPopup && l.getPopup()) {
+            l.openPopup(); done = true; } });
+        if (done) { return true; } } }
+    return false; }"""
+
+
+def check_popup_not_covered(page) -> bool:
+    """Opens a project's popup on the page's map; no control or legend lies over its text, and it
+    is panned inside the map. False when the page draws no project."""
+    if not page.locator("path.fk-project").count():
+        return False
+    page.locator(".leaflet-container").first.scroll_into_view_if_needed()   # as a resident scrolls to the map
+    if not page.evaluate(JS_OPEN_FIRST_POPUP):
+        return False
+    page.wait_for_function("() => { const p = document.querySelector('.leaflet-popup');"
+                           " return p && getComputedStyle(p).opacity === '1'; }")
+    page.wait_for_timeout(350)  # the pan into view
+    result = page.evaluate(JS_POPUP_COVERED)
+    assert result["checked"] >= 3 and result["covered"] == [], result
+    assert result["inside"], result
+    return True
 
 
 def resolve(app, path: str) -> str:
@@ -113,8 +141,9 @@ def test_every_public_page_at_both_widths(app, chromium, public_server, name, pa
                     overlap = (a["left"] < b["right"] and b["left"] < a["right"]
                                and a["top"] < b["bottom"] and b["top"] < a["bottom"])
                     assert not overlap, (path, width, a, b)
+            popup = check_popup_not_covered(page)
             record(name, width, {"path": path, "unnamed_focusable": len(unnamed), "legend_swatches": len(swatches),
-                                 "visible_wijk_labels": len(labels)})
+                                 "visible_wijk_labels": len(labels), "popup_checked": popup})
             watched.check_clean()
         finally:
             watched.close()
