@@ -16,13 +16,18 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import ARTIFACTS, DESKTOP, PHONE, Watched
 from search_fixtures import NOORDERWIJK, SINT_ROCHUS
 from staff_fixtures import db, fiche_by_ref
-from test_map_reading_browser import (ENGLISH, JS_CONTROL_LABELS, JS_LEGEND_SWATCHES, JS_POPUP_COVERED,
-                                      JS_UNNAMED_FOCUSABLE, JS_VISIBLE_LABELS)
+from test_map_reading_browser import (
+    ENGLISH,
+    JS_CONTROL_LABELS,
+    JS_LEGEND_SWATCHES,
+    JS_POPUP_COVERED,
+    JS_UNNAMED_FOCUSABLE,
+    JS_VISIBLE_LABELS,
+)
 
 pytestmark = BROWSER_MARKS  # noqa: F405
 
@@ -48,15 +53,16 @@ PAGES = [
 ]
 
 # What a finger taps: every visible control, and the map's buttons. Links inside running text are
-# exempt (WCAG 2.5.8 "inline"); links that stand alone as a control (map buttons, the skip link)
-# are in the list through their role or class.
+# exempt (WCAG 2.5.8 "inline"); links that act as a control (the map's buttons) are in the list
+# through their role or class.
 JS_SMALL_TARGETS = """() => [...document.querySelectorAll(
         'button, input:not([type=hidden]), select, summary, textarea, [role=button], .leaflet-bar a, '
         + '.leaflet-control-layers-toggle, .leaflet-popup-close-button')]
     .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
                   && !el.closest('[aria-hidden=true]'))
     .map(el => { const r = el.getBoundingClientRect();
-                 return {what: (el.getAttribute('aria-label') || el.textContent || el.name || el.className).trim().slice(0, 60),
+                 const what = el.getAttribute('aria-label') || el.textContent || el.name || el.className;
+                 return {what: what.trim().slice(0, 60),
                          tag: el.tagName.toLowerCase(), w: Math.round(r.width), h: Math.round(r.height)}; })
     .filter(t => t.w < 24 || t.h < 24)"""
 
