@@ -5,7 +5,8 @@ page", not only on the city map.
 Per page and width: axe-core finds no violation of any impact; no focusable
 element is without an accessible name; no map control speaks English; every
 control a finger taps (buttons, fields, lists, folds, map buttons) is at least
-24 x 24 px at 360 px; the colours of the visible legends are pairwise distinct;
+24 x 24 px at 360 px; the colours of the visible legends are pairwise distinct and,
+at 1280 px where they are open, readable without scrolling;
 no two visible wijk labels overlap; a project's popup is covered by nothing
 (`elementFromPoint` over its text) and lies inside the map; no sideways scrolling; no JS error and no
 request off 127.0.0.1. A figure per page (Tab stops, unnamed elements) is
@@ -66,6 +67,11 @@ JS_SMALL_TARGETS = """() => [...document.querySelectorAll(
                          tag: el.tagName.toLowerCase(), w: Math.round(r.width), h: Math.round(r.height)}; })
     .filter(t => t.w < 24 || t.h < 24)"""
 
+
+# Corners of the map whose legends need scrolling to be read (content taller than the corner).
+JS_CLIPPED_LEGENDS = """() => [...document.querySelectorAll('.leaflet-top.leaflet-right')]
+    .filter(c => c.querySelector('.fk-legend') && c.scrollHeight > c.clientHeight + 1)
+    .map(c => ({scroll: c.scrollHeight, client: c.clientHeight}))"""
 
 # Opens the popup of the first project drawn on the page's map (as a click on it does).
 JS_OPEN_FIRST_POPUP = """() => { for (const v of Object.values(window)) {
@@ -141,6 +147,8 @@ def test_every_public_page_at_both_widths(app, chromium, public_server, name, pa
             assert len(set(looks)) == len(looks), (path, width, swatches)
             fills = [s["color"] for s in swatches if "fk-swatch-line" not in s["shape"]]
             assert len(set(fills)) == len(fills), (path, width, swatches)
+            if width == "1280":   # open legends, all of them readable without scrolling
+                assert page.evaluate(JS_CLIPPED_LEGENDS) == [], (path, page.evaluate(JS_CLIPPED_LEGENDS))
             labels = page.evaluate(JS_VISIBLE_LABELS)
             for i, a in enumerate(labels):
                 for b in labels[i + 1:]:
