@@ -98,7 +98,9 @@ def fiche_popup(props: dict) -> str:
     badge = ' <span class="fk-badge">Prioritair</span>' if props.get("priority") else ""
     place = esc(without_internal_notes(props.get("location_description")))
     if props.get("geometry_precision") == "indicatief":
-        note = "Indicatieve ligging" + (f": {place}" if place else "")
+        # "Indicatieve ligging: Nederrij 99 (indicatieve ligging, ...)" would say it twice.
+        said = place and "indicatie" in place.lower()
+        note = f"Ligging: {place}" if said else "Indicatieve ligging" + (f": {place}" if place else "")
         place_html = f'<p class="fk-popup-note">{note}</p>'
     else:
         place_html = f'<p class="fk-popup-note">Ligging: {place}</p>' if place else ""

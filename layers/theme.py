@@ -60,8 +60,12 @@ path.fk-geen-gegevens{fill:url(#fk-hatch)}
 .leaflet-container .leaflet-control.leaflet-timeline-control .button-container button{
   width:28px;height:28px;min-width:24px}
 .leaflet-container .leaflet-control.leaflet-timeline-control.fk-off{display:none}
+.leaflet-container .leaflet-control.leaflet-timeline-control .time-text{white-space:nowrap}
 @media (max-width:600px){.leaflet-container .leaflet-control-attribution{
-  font-size:10px;line-height:1.3;max-width:calc(100% - 90px)}}
+  font-size:10px;line-height:1.3;max-width:calc(100% - 90px)}
+.leaflet-container .leaflet-control.leaflet-timeline-control .sldr-ctrl-container{width:38%}
+.leaflet-container .leaflet-control.leaflet-timeline-control input[type=range]{width:58%;min-height:24px}
+.leaflet-container .leaflet-control.leaflet-timeline-control{margin-bottom:44px}}
 """
 
 HATCH_SVG = (

@@ -154,9 +154,14 @@ def test_phone_is_accessible_and_fits_360_px(phone):
     # Legends fold on a narrow map; the illustrative mark stays visible in their summary.
     assert page.eval_on_selector_all(".fk-legend details", "ds => ds.filter(d => d.open).length") == 0
     assert "Illustratieve cijfers" in page.inner_text(".leaflet-top.leaflet-right")
-    # Map first, then the list below it.
+    # Map first, on the first screen (it started 943 px down, below the whole filter form), then the
+    # filters folded (also with a filter in the URL), then the list.
     map_box = page.locator(".city-map").bounding_box()
     list_box = page.locator(".city-list").bounding_box()
+    filters_box = page.locator("details.filters-fold").bounding_box()
+    assert map_box["y"] < PHONE["height"] - 150, map_box   # 552 px now: 188 px of map on the first screen
+    assert map_box["y"] + map_box["height"] <= filters_box["y"] <= list_box["y"]
+    assert page.eval_on_selector("details.filters-fold", "d => d.open") is False
     assert list_box["y"] >= map_box["y"] + map_box["height"]
     assert map_box["width"] <= PHONE["width"]
     phone.screenshot("city-herentals-phone", full_page=False)

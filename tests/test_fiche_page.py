@@ -44,6 +44,7 @@ def test_herentals_fiche_shows_its_fields_phases_budget_and_place(client, sessio
     text = unescape(html)
     # Identity, tree and the short fields.
     assert fiche.title in text and f"Fiche {fiche.number}" in text and fiche.sector in text
+    assert f'<p class="fiche-ident">Fiche {fiche.number} · {fiche.sector}</p>' in html   # not "Fiche · Fiche 14"
     assert "Voorstel" in text and re.search(r"Prioritair(</a>)?</dt><dd>niet vermeld", html)
     parent = fiche.parent
     assert f'href="/herentals/fiches/{parent.id}"' in html, "breadcrumb links the sector"
@@ -123,6 +124,7 @@ def test_halle_actieplan_with_its_progress_report(client, session):
     html, text = response.text, unescape(response.text)
     assert response.status_code == 200
     assert "Actieplan" in text and "V1.1" in text and fiche.title in text
+    assert '<p class="fiche-ident">Actieplan · V1.1 · ' in html
     assert "Prioritair" in text and fiche.responsible_service in text
     report = fiche.progress_reports[0]
     assert report.period_label == "Jaarrekening 2022"

@@ -7,6 +7,7 @@ test-artifacts/finder-*.png."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 
 from browser_fixtures import *  # noqa: F401,F403
 from browser_fixtures import DESKTOP, PHONE, Watched, serve
-from search_fixtures import NOORDERWIJK, NOORDERWIJK_LAT_LON, SINT_ROCHUS, import_test_addresses
+from search_fixtures import NETEPARK, NOORDERWIJK, NOORDERWIJK_LAT_LON, RWA, SINT_ROCHUS, import_test_addresses
+from staff_fixtures import db, fiche_by_ref
 
 pytestmark = BROWSER_MARKS  # noqa: F405
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
@@ -28,6 +30,20 @@ def record_timing(task: str, started: float) -> None:
     done = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     done[task] = round((time.perf_counter() - started) * 1000)
     TIMINGS.write_text(json.dumps(done, indent=1, sort_keys=True))
+
+
+def assert_projects_listed(page) -> None:
+    """The wijk page answers what is planned, when and for how much: its list of projects, each with
+    its years and its amount for the wijk, shown (not behind a fold)."""
+    rows = page.locator("#wijk-fiches tbody tr[data-fiche]")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        assert row.is_visible()
+        assert re.fullmatch(r"\d{4}(–\d{4})?", row.locator("td[data-label=Wanneer]").inner_text().strip())
+        assert "€" in row.locator("td[data-label='Uitgaven voor de wijk']").inner_text()
+
+
 ROUTES = [("Noorderwijk (Herentals)", f"/herentals/wijken/{NOORDERWIJK}", "Noorderwijk"),
           ("Sint-Rochus (Halle)", f"/halle/wijken/{SINT_ROCHUS}", "Sint-Rochus")]
 
@@ -44,6 +60,7 @@ def test_two_clicks_from_index_to_the_wijk(watched, backend, label, path, name):
     assert page.url == watched.base + path
     assert name in page.title() or name in page.inner_text("main")[:400]
     record_timing(f"{backend}: / -> {name}, mouse (ms)", started)
+    assert_projects_listed(page)
     watched.check_clean()
 
 
@@ -78,6 +95,7 @@ def test_keyboard_only_from_index_to_the_wijk(watched, backend, label, path, nam
     page.wait_for_load_state("networkidle")
     assert page.url == watched.base + path
     record_timing(f"{backend}: / -> {name}, keyboard (ms)", started)
+    assert_projects_listed(page)
     watched.check_clean()
 
 
@@ -149,3 +167,46 @@ def test_pages_accessible_at_both_widths(chromium, address_server):
             watched.check_clean()
         finally:
             watched.close()
+
+
+# What each search of the issue must find, typed into the search box of `/` (then Enter).
+SEARCHES = [
+    ("Sint Janneke", {"HER-SO-01"}, None),
+    ("sint-janneke", {"HER-SO-01"}, None),
+    ("Vorselaarsebaan", NETEPARK, "Vorselaarsebaan, 2200 Herentals"),
+    ("riolering", RWA | {"HER-SO-39"}, None),
+]
+
+
+@pytest.mark.parametrize("q,refs,street", SEARCHES, ids=[q for q, _, _ in SEARCHES])
+def test_the_searches_of_the_issue_from_the_start_page(chromium, address_server, scratch_app, backend, q, refs,
+                                                       street):
+    with db(scratch_app) as session:
+        titles = {fiche_by_ref(session, ref).title for ref in refs}
+    watched = Watched(chromium, address_server)
+    try:
+        watched.goto("/")
+        page = watched.page
+        started = time.perf_counter()
+        page.fill("#finder-q", q)                                          # interaction 1: type
+        with page.expect_navigation():
+            page.keyboard.press("Enter")                                    # interaction 2: Enter
+        page.wait_for_selector(".result-count")
+        record_timing(f"{backend}: search {q!r} -> results (ms)", started)
+        found = page.eval_on_selector_all(".finder-fiche h3 a", "as => as.map(a => a.textContent.trim())")
+        if q == "riolering":   # the five with the word (or RWA) in their title first
+            assert set(found[:len(titles)]) == titles, found
+        else:
+            assert set(found) == titles, found
+        if street:
+            assert street in page.inner_text("section[aria-labelledby=res-straten]")
+            # the second step: the projects near the street, with when and how much
+            with page.expect_navigation():
+                page.click(f"text=Projecten binnen 500 m van {q}")
+            listed = page.eval_on_selector_all(".finder-fiche h3 a", "as => as.map(a => a.textContent.trim())")
+            assert titles <= set(listed), listed
+            first = page.inner_text(".finder-fiche >> nth=0")
+            assert re.search(r"\b20\d\d-20\d\d\b", first) and "€" in first, first
+        watched.check_clean()
+    finally:
+        watched.close()

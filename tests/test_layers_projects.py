@@ -92,6 +92,11 @@ def test_popup_content_in_dutch():
                          "location_description": "Toekomstlaan (ligging bij benadering, niet nagekeken)"})
     # the public part of the note stays (the place is approximate), the staff's remark goes
     assert "Indicatieve ligging: Toekomstlaan (ligging bij benadering)<" in noted and "nagekeken" not in noted
+    # A place text that says it is indicative is not told so twice.
+    said = fiche_popup({**props, "geometry_precision": "indicatief",
+                        "location_description": "Nederrij 99 (indicatieve ligging, met de hand geplaatst)"})
+    assert "Ligging: Nederrij 99 (indicatieve ligging, met de hand geplaatst)<" in said
+    assert said.lower().count("indicatie") == 1
     assert "<strong>Zwembad</strong>" in popup and "Prioritair" in popup
     assert "<dt>Sector</dt><dd>Burger en Samenleving</dd>" in popup
     assert "<dt>Status</dt><dd>Lopend</dd>" in popup

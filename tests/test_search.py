@@ -10,6 +10,7 @@ from app.models import Fiche
 from app.read.queries import FicheFilters, select_fiches
 from app.read.search import search_everything
 from app.searchtext import MAX_TERMS, normalise, parse_query, synonym_groups
+from layers import styles
 from city_helpers import list_ids
 from search_fixtures import NETEPARK, NOORDERWIJK, RWA
 
@@ -114,6 +115,19 @@ def test_search_page_lists_wijken_and_projects(client):
     city = client.get("/zoeken?q=riolering&stad=halle").get_data(as_text=True)
     results = city.split("<main", 1)[1].split("</main>", 1)[0]  # the footer's glossary line names RWA-as too
     assert "RWA-as" not in results and "Niets gevonden" in results
+
+
+def test_result_amounts_are_shown_as_on_every_public_page(client, session):
+    """Illustrative budgets rounded with "±", as on the city list and the fiche page (not to the euro)."""
+    from app.read.queries import budget_total
+
+    fiche = session.scalar(select(Fiche).where(Fiche.ref == "HER-SO-05"))
+    exact = styles.format_eur(budget_total(fiche))
+    shown = styles.format_eur_approx(budget_total(fiche)).replace(" €", "\u00a0€").replace("± ", "±\u00a0")
+    for url in ("/zoeken?q=riolering", "/buurt?lat=51.1765&lon=4.8365"):
+        html = client.get(url).get_data(as_text=True)
+        assert "RWA-as in het stadscentrum" in html, url
+        assert shown in html and exact not in html, (url, shown, exact)
 
 
 def test_map_q_filter_uses_the_tolerant_search(client, session):

@@ -81,6 +81,24 @@ def test_fiches_listed_are_those_whose_place_touches_the_wijk(client, session):
             assert f'href="/{area.municipality.slug}/fiches/{fiche_id}"' in html
 
 
+@pytest.mark.parametrize("code", ["1301106", "23027A1"])   # Noorderwijk, Sint-Rochus
+def test_what_when_and_how_much_come_first(client, session, code):
+    """The resident's question (what is planned in my wijk, when, for how much) is answered
+    right after the map: the list of fiches, with their years, before the budget per year."""
+    from app.models import Fiche
+    from app.read.queries import fiche_years
+    from layers.styles import format_years
+
+    html = client.get(wijk_url(code)).text
+    assert html.index('id="kaart"') < html.index('id="fiches"') < html.index('id="budget"')
+    rows = re.findall(r'<tr data-fiche="(\d+)">(.*?)</tr>', html, re.S)
+    assert rows
+    for fiche_id, row in rows:
+        years = format_years(*fiche_years(session.get(Fiche, int(fiche_id))))
+        assert re.search(rf'<td data-label="Wanneer">{re.escape(years)}</td>', row), (fiche_id, years, row)
+        assert "€" in row                                    # how much, for the wijk
+
+
 def test_rule_is_explained_in_plain_dutch(client):
     text = unescape(client.get(wijk_url("1301101")).text)
     assert "Wat investeert de stad in mijn wijk?" in text

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from layers import styles
-from layers.styles import format_eur
 
 from ..auth import current_user
 from ..db import get_session
 from ..models import Area, Municipality
 from ..read import nearby
-from ..read.queries import budget_total, fiche_years, find_municipality
+from ..read.queries import budget_is_illustrative, budget_total, fiche_years, find_municipality
 from ..read.search import find_wijk, search_everything, search_fiches, wijk_count, wijken_by_city
 from ..read.start import listed_cities
 from ..searchtext import MAX_QUERY_CHARS, parse_query
@@ -55,9 +54,9 @@ def wijk_chooser(city: Municipality | None = None, listed: list[Municipality] | 
 
 
 def _page(template: str, status: int = 200, **context):
-    context.setdefault("format_eur", format_eur)
     context.setdefault("styles", styles)
     context.setdefault("budget_total", budget_total)
+    context.setdefault("budget_is_illustrative", budget_is_illustrative)
     context.setdefault("fiche_years", fiche_years)
     return render_template(template, **context), status
 

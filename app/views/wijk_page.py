@@ -20,7 +20,7 @@ from ..http.page_cache import cached_page
 from ..models import Area, Indicator, IndicatorValue, Municipality
 from ..read.apportion import line_shares
 from ..read.pages import area_indicator_codes
-from ..read.queries import FicheFilters, latest_indicator_values
+from ..read.queries import FicheFilters, fiche_years, latest_indicator_values
 from ..read.rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
 from ..read.wijk_budgets import apportion_budget_to_wijken, wijk_index_of
 from ..static_map import wijk_print_map
@@ -57,7 +57,7 @@ def page(slug: str, code: str):
         map_parts=page_maps.wijk_map(wijk, [w for w in wijken if w.code != code], fiches),
         print_map=wijk_print_map(wijk.name, wijk.geom, [w.geom for w in wijken if w.code != code],
                                  [(f.geom, f.geometry_precision) for f in fiches]),
-        status_label=styles.status_label,
+        status_label=styles.status_label, format_years=styles.format_years, fiche_years=fiche_years,
     )
 
 
