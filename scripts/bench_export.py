@@ -1,0 +1,275 @@
+"""The GeoPackage export of every published project fiche against ogr2ogr
+writing the same rows from the same database, interleaved: the part of
+scripts/bench that issue 14's export target is about (ours <= 1.3x ogr2ogr),
+in a few minutes.
+
+    .venv/bin/python scripts/bench_export.py \
+        [--url postgresql+psycopg://fichekaart@127.0.0.1:55432/fichekaart_bench] [--repeats 3] [--keep DIR]
+
+Ours: what the download route /alle-steden/download.gpkg does (build_export_data
+for every city, then the GeoPackage writer), in-process, a new session each time.
+The yardstick: Debian's ogr2ogr, one run per layer (`ogr2ogr -f GPKG out.gpkg
+PG:... -sql ...`, `-update` after the first), with SQL that yields our layers
+and columns, computed ones included (parent ref, SDGs, dependencies, budget
+total, years, illustrative flags, the wijken a fiche lies in, keys, links), in
+EPSG:31370. Both read the database READ ONLY (default_transaction_read_only).
+Repeats alternate which goes first, after one warm-up of each; the figures
+are medians. The script checks that both files hold the same layers, columns
+and feature counts.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import geopandas  # noqa: E402,F401  (import order: app/db.py)
+from sqlalchemy.engine import make_url  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://fichekaart@127.0.0.1:55432/fichekaart_bench"
+BASE_URL = "https://fichekaart.example"     # the links of both files (the route uses the request's host)
+READ_ONLY = "-c default_transaction_read_only=on"
+PROJECT_KINDS = "('fiche', 'actieplan', 'actie')"   # app.read.queries.PROJECT_KINDS
+
+FAMILIES = {  # layer suffix -> (geometry types, ogr2ogr -nlt)
+    "punten": (("ST_Point", "ST_MultiPoint"), "MULTIPOINT"),
+    "lijnen": (("ST_LineString", "ST_MultiLineString"), "MULTILINESTRING"),
+    "vlakken": (("ST_Polygon", "ST_MultiPolygon"), "MULTIPOLYGON"),
+    "zonder_ligging": ((), "NONE"),
+}
+
+
+def _family(geom: str, family: str) -> str:
+    types = FAMILIES[family][0]
+    if not types:
+        return f"{geom} IS NULL"
+    return f"ST_GeometryType({geom}) IN ({', '.join(repr(t) for t in types)})"
+
+
+def _in_wijk(family: str) -> str:
+    """A wijk counts when the fiche's place has a positive share in it
+    (app.read.apportion: a point inside, a line's length, a polygon's area)."""
+    if family == "punten":
+        return "ST_Intersects(a.geom, sel.geom)"
+    measure = "ST_Length" if family == "lijnen" else "ST_Area"
+    return ("ST_Intersects(a.geom, sel.geom) AND (ST_ContainsProperly(a.geom, sel.geom) "
+            f"OR {measure}(ST_Intersection(a.geom, sel.geom)) > 0)")
+
+
+def fiches_sql(family: str) -> str:
+    """The fiches of one geometry family with the columns of FICHE_FIELDS in
+    the order of app.exports.frames.FICHE_ORDER."""
+    wijken = ("SELECT NULL::int AS fiche_id, NULL::text AS codes WHERE false" if family == "zonder_ligging" else
+              "SELECT sel.id AS fiche_id, string_agg(a.code, ';' ORDER BY a.code) AS codes FROM sel "
+              f"JOIN areas a ON a.level = 'wijk' AND {_in_wijk(family)} GROUP BY sel.id")
+    geometry = ", ST_Multi(sel.geom) AS geom" if family != "zonder_ligging" else ""
+    return f"""
+WITH sel AS (SELECT f.* FROM fiches f WHERE f.published AND f.kind IN {PROJECT_KINDS} AND {_family('f.geom', family)}),
+bl AS (SELECT b.fiche_id, sum(b.amount_eur) FILTER (WHERE b.direction = 'uitgave') AS spent,
+              bool_or(b.basis = 'illustratief') AS illustrative, min(b.year) AS first, max(b.year) AS last
+       FROM budget_lines b JOIN sel ON sel.id = b.fiche_id GROUP BY b.fiche_id),
+ph AS (SELECT p.fiche_id, bool_or(p.illustrative) AS illustrative,
+              least(min(extract(year FROM p.start)), min(extract(year FROM p."end")))::int AS first,
+              greatest(max(extract(year FROM p.start)), max(extract(year FROM p."end")))::int AS last
+       FROM phases p JOIN sel ON sel.id = p.fiche_id GROUP BY p.fiche_id),
+sd AS (SELECT s.fiche_id, string_agg(s.sdg::text, ';' ORDER BY s.sdg) AS sdgs
+       FROM fiche_sdgs s JOIN sel ON sel.id = s.fiche_id GROUP BY s.fiche_id),
+dep AS (SELECT d.fiche_id, string_agg(t.ref, ';' ORDER BY d.id) FILTER (WHERE t.published) AS refs,
+               string_agg(d.partner, ';' ORDER BY d.id) FILTER (WHERE d.partner <> '') AS partners
+        FROM dependencies d JOIN sel ON sel.id = d.fiche_id LEFT JOIN fiches t ON t.id = d.depends_on_id
+        GROUP BY d.fiche_id),
+wk AS ({wijken})
+SELECT sel.ref, CASE WHEN par.published THEN par.ref END AS ouder_ref, sel.kind AS soort, sel.number AS nummer,
+       sel.code, sel.title AS titel, sel.summary AS samenvatting, sel.plain_language AS wat_verandert, sel.sector,
+       sel.responsible_service AS verantwoordelijke_dienst, sel.goal_why AS doel_waarom, sel.goal_what AS doel_wat,
+       sel.goal_gain AS doel_winst, sd.sdgs, sel.sdgs_illustrative AS sdgs_illustratief,
+       sel.obligation AS verplicht_keuze, sel.priority AS prioritair, sel.priority_reason AS prioritair_afgeleid,
+       sel.status, sel.status_basis AS status_volgens, sel.progress_pct AS voortgang_pct,
+       sel.state_of_play AS stand_van_zaken, sel.dependencies_text AS afhankelijkheden, sel.risks AS risicos,
+       dep.refs AS hangt_af_van, dep.partners, sel.location_description AS locatie, sel.geometry_precision AS ligging,
+       sel.location_source AS ligging_bron, sel.location_assumption AS ligging_aanname,
+       sel.published AS gepubliceerd, sel.source AS bron, sel.id, m.name AS gemeente, wk.codes AS wijken,
+       CASE WHEN bl.fiche_id IS NOT NULL THEN coalesce(bl.spent, 0)::float8 END AS budget_totaal_eur,
+       coalesce(bl.illustrative, false) AS budget_illustratief,
+       least(ph.first, bl.first) AS jaar_start, greatest(ph.last, bl.last) AS jaar_einde,
+       coalesce(bl.illustrative, false) OR sel.sdgs_illustrative OR coalesce(ph.illustrative, false) AS illustratief,
+       m.nis_code, to_char(sel.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS bijgewerkt,
+       '{BASE_URL}/' || m.slug || '/fiches/' || sel.id AS url{geometry}
+FROM sel JOIN municipalities m ON m.id = sel.municipality_id LEFT JOIN fiches par ON par.id = sel.parent_id
+LEFT JOIN bl ON bl.fiche_id = sel.id LEFT JOIN ph ON ph.fiche_id = sel.id LEFT JOIN sd ON sd.fiche_id = sel.id
+LEFT JOIN dep ON dep.fiche_id = sel.id LEFT JOIN wk ON wk.fiche_id = sel.id
+ORDER BY sel.id"""
+
+
+def phases_sql(family: str) -> str:
+    """The phases at their own place or their fiche's (PHASE_ORDER)."""
+    place = "coalesce(p.geom, f.geom)"
+    geometry = f", ST_Multi({place}) AS geom" if family != "zonder_ligging" else ""
+    return f"""
+SELECT f.ref AS fiche_ref, p.position AS volgorde, p.title AS titel, p.phase_kind AS soort, p.start,
+       p."end" AS einde, p.status, p.illustrative AS illustratief, p.note AS toelichting, p.id,
+       f.ref || '-f' || p.position AS sleutel, f.id AS fiche_id, f.title AS fiche_titel,
+       p.geom IS NOT NULL AS eigen_geometrie, m.nis_code, '{BASE_URL}/' || m.slug || '/fiches/' || f.id AS url{geometry}
+FROM phases p JOIN fiches f ON f.id = p.fiche_id JOIN municipalities m ON m.id = f.municipality_id
+WHERE f.published AND f.kind IN {PROJECT_KINDS} AND {_family(place, family)}
+ORDER BY f.id, p.position, p.id"""
+
+
+BUDGET_SQL = f"""
+SELECT f.ref || '-b' || b.year || '-' || b.kind || '-'
+       || row_number() OVER (PARTITION BY b.fiche_id, b.year, b.kind ORDER BY b.id) AS sleutel,
+       f.ref AS fiche_ref, b.year AS jaar, b.kind AS soort, b.direction AS richting, b.amount_eur::float8 AS bedrag_eur,
+       b.basis, b.note AS toelichting, b.phase_position AS fase, f.id AS fiche_id
+FROM budget_lines b JOIN fiches f ON f.id = b.fiche_id
+WHERE f.published AND f.kind IN {PROJECT_KINDS}
+ORDER BY f.id, b.year, b.id"""
+
+WIJKEN_SQL = """
+SELECT a.code, a.name AS naam, a.level AS niveau, m.nis_code, m.name AS gemeente, a.source AS bron, a.geom
+FROM areas a JOIN municipalities m ON m.id = a.municipality_id WHERE a.level = 'wijk' ORDER BY a.code, a.id"""
+
+INDICATOR_SQL = """
+SELECT a.code AS gebied_code, i.code AS indicator_code, i.name AS indicator_naam, i.unit AS eenheid,
+       v.period AS periode, v.value AS waarde, v.source AS bron, v.illustrative AS illustratief, v.id,
+       a.name AS wijk_naam, m.nis_code, v.comparison_value AS vergelijkingswaarde, v.comparison_label AS vergelijking
+FROM indicator_values v JOIN areas a ON a.id = v.area_id JOIN indicators i ON i.id = v.indicator_id
+JOIN municipalities m ON m.id = a.municipality_id WHERE a.level = 'wijk' ORDER BY m.name, v.id"""
+
+FIGURES_SQL = """
+SELECT v.id, m.nis_code, m.name AS gemeente, i.code AS indicator_code, i.name AS indicator_naam, i.unit AS eenheid,
+       v.period AS periode, v.value AS waarde, v.comparison_value AS vergelijkingswaarde,
+       v.comparison_label AS vergelijking, v.source AS bron, v.quote AS citaat
+FROM indicator_values v JOIN areas a ON a.id = v.area_id JOIN indicators i ON i.id = v.indicator_id
+JOIN municipalities m ON m.id = a.municipality_id WHERE a.level = 'gemeente' AND NOT v.illustrative
+ORDER BY m.name, v.id"""
+
+
+def yardstick_layers() -> list[tuple[str, str, str]]:
+    """[(layer, SQL, -nlt)] in the order of our GeoPackage (app.exports.gpkg.gpkg_layers)."""
+    layers = [(f"{table}_{family}", make(family), nlt) for table, make in (("fiches", fiches_sql),
+                                                                           ("fasen", phases_sql))
+              for family, (_, nlt) in FAMILIES.items()]
+    return layers + [("budgetlijnen", BUDGET_SQL, "NONE"), ("wijken", WIJKEN_SQL, "MULTIPOLYGON"),
+                     ("indicatorwaarden", INDICATOR_SQL, "NONE"), ("stadscijfers", FIGURES_SQL, "NONE")]
+
+
+def pg_datasource(url: str) -> str:
+    u = make_url(url)
+    parts = [f"host={u.host or '127.0.0.1'}", f"port={u.port or 5432}", f"dbname={u.database}",
+             f"user={u.username}", f"options='{READ_ONLY}'"]
+    if u.password:
+        parts.append(f"password={u.password}")
+    return "PG:" + " ".join(parts)
+
+
+def run_ogr2ogr(url: str, out: Path) -> float:
+    """Seconds for the whole file: one ogr2ogr per layer, one after the other."""
+    out.unlink(missing_ok=True)
+    source = pg_datasource(url)
+    started = time.perf_counter()
+    for i, (layer, sql, nlt) in enumerate(yardstick_layers()):
+        first = ["-dsco", "VERSION=1.2"] if i == 0 else ["-update"]
+        subprocess.run(["ogr2ogr", "-f", "GPKG", *first, str(out), source, "-sql", sql, "-nln", layer,
+                        "-nlt", nlt, "-a_srs", "EPSG:31370"], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def make_ours(url: str):
+    """A function that exports like the download route and returns (seconds
+    building the data, seconds writing), writing the file to `out`."""
+    from app import create_app
+    from app.db import get_session
+    from app.exports import get_exporter
+    from app.exports.assemble import BRUSSELS, build_export_data
+    from app.read.queries import FicheFilters
+
+    sep = "&" if "?" in url else "?"
+    app = create_app({"DATABASE_URL": f"{url}{sep}options={READ_ONLY.replace(' ', '%20').replace('=', '%3D')}",
+                      "SECRET_KEY": "bench"})
+    exporter = get_exporter("gpkg")
+
+    def ours(out: Path) -> tuple[float, float]:
+        with app.app_context():
+            started = time.perf_counter()
+            now = dt.datetime.now(BRUSSELS).replace(microsecond=0, tzinfo=None)
+            data = build_export_data(get_session(), None, FicheFilters(), BASE_URL, now)
+            built = time.perf_counter()
+            out.write_bytes(exporter.write(data, "EPSG:31370"))
+            return built - started, time.perf_counter() - built
+
+    return ours
+
+
+def layer_summary(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """{layer: (features, columns)} of a GeoPackage, read with sqlite3."""
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
+        out = {}
+        for name in names:
+            columns = tuple(r[1] for r in db.execute(f'PRAGMA table_info("{name}")') if r[1] not in ("fid", "geom"))
+            out[name] = (db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0], columns)
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep the two files in this directory")
+    args = parser.parse_args()
+    directory = Path(args.keep or tempfile.mkdtemp(prefix="fichekaart-bench-export-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    mine, theirs = directory / "fichekaart.gpkg", directory / "ogr2ogr.gpkg"
+    ours = make_ours(args.url)
+    load_before = os.getloadavg()
+    print(f"[bench-export] warm-up; load average {load_before[0]:.1f}", file=sys.stderr, flush=True)
+    ours(mine)
+    run_ogr2ogr(args.url, theirs)
+    summary_ours, summary_theirs = layer_summary(mine), layer_summary(theirs)
+    for layer, (count, columns) in summary_theirs.items():
+        ours_count, ours_columns = summary_ours.get(layer, (None, ()))
+        if ours_count != count or set(ours_columns) != set(columns):
+            raise SystemExit(f"layer {layer}: ogr2ogr {count} rows {columns}, ours {ours_count} rows {ours_columns}")
+    runs = []
+    for i in range(args.repeats):
+        pair = {}
+        for who in (("ours", "ogr2ogr") if i % 2 == 0 else ("ogr2ogr", "ours")):
+            if who == "ours":
+                pair["build"], pair["write"] = ours(mine)
+                pair["ours"] = pair["build"] + pair["write"]
+            else:
+                pair["ogr2ogr"] = run_ogr2ogr(args.url, theirs)
+        runs.append(pair)
+        print(f"[bench-export] repeat {i + 1}: ours {pair['ours']:.2f} s (build {pair['build']:.2f} + write "
+              f"{pair['write']:.2f}), ogr2ogr {pair['ogr2ogr']:.2f} s, ratio {pair['ours'] / pair['ogr2ogr']:.2f}",
+              file=sys.stderr, flush=True)
+    load_after = os.getloadavg()
+    med = {k: statistics.median(r[k] for r in runs) for k in ("ours", "build", "write", "ogr2ogr")}
+    fiches = sum(summary_ours[f"fiches_{f}"][0] for f in FAMILIES)
+    print(f"GeoPackage export, {fiches:,} fiches, every city, EPSG:31370; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} "
+          f"UTC; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs")
+    print("| layer | features |")
+    print("|---|---|")
+    for layer, (count, _) in summary_theirs.items():
+        print(f"| {layer} | {count:,} |")
+    print(f"| median of {args.repeats} alternating repeats | ours | build data | write | ogr2ogr | ratio |")
+    print("|---|---|---|---|---|---|")
+    print(f"| | {med['ours']:.2f} s | {med['build']:.2f} s | {med['write']:.2f} s | {med['ogr2ogr']:.2f} s "
+          f"| {med['ours'] / med['ogr2ogr']:.2f} x |")
+    print("per repeat: " + ", ".join(f"{r['ours']:.2f}/{r['ogr2ogr']:.2f} s = {r['ours'] / r['ogr2ogr']:.2f} x"
+                                     for r in runs))
+    print(f"sizes: ours {mine.stat().st_size / 1e6:.1f} MB, ogr2ogr {theirs.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
