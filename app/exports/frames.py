@@ -87,9 +87,12 @@ def _as_is(column: pd.Series, kind: str) -> pd.Series | None:
     One pass in C instead of a Python call per value (30,000 fiches x 30
     text columns)."""
     values = column.to_numpy(dtype=object, copy=True)
-    if pd.api.types.infer_dtype(values, skipna=True) not in (kind, "empty"):
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred not in (kind, "empty"):
         return None
-    values[pd.isna(values)] = None
+    # The missing values as the per-value map leaves them: pandas makes None
+    # NaN next to text, and keeps None next to dates or alone.
+    values[pd.isna(values)] = np.nan if kind == "string" and inferred == kind else None
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
 
 
