@@ -13,9 +13,10 @@ PG:... -sql ...`, `-update` after the first), with SQL that yields our layers
 and columns, computed ones included (parent ref, SDGs, dependencies, budget
 total, years, illustrative flags, the wijken a fiche lies in, keys, links), in
 EPSG:31370. Both read the database READ ONLY (default_transaction_read_only).
-Repeats alternate which goes first, after one warm-up of each; the figures
-are medians. The script checks that both files hold the same layers, columns
-and feature counts.
+A second yardstick runs ogr2ogr once over an OGR VRT holding the same SQL
+per layer (one process, one shared connection). Repeats rotate which goes
+first, after one warm-up of each; the figures are medians. The script checks
+that the files hold the same layers, columns and feature counts.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -192,6 +194,34 @@ def run_ogr2ogr(url: str, out: Path) -> tuple[float, float]:
     return time.perf_counter() - started, _children_cpu() - cpu
 
 
+VRT_TYPES = {"MULTIPOINT": "wkbMultiPoint", "MULTILINESTRING": "wkbMultiLineString",
+             "MULTIPOLYGON": "wkbMultiPolygon", "NONE": "wkbNone"}
+
+
+def yardstick_vrt(url: str, path: Path) -> Path:
+    """The same layers as one OGR VRT over one shared PostgreSQL connection
+    (SrcSQL per layer), for a single ogr2ogr run: no process start and no
+    connection per layer."""
+    source = escape(pg_datasource(url))
+    layers = "".join(
+        f'<OGRVRTLayer name="{name}"><SrcDataSource shared="1">{source}</SrcDataSource>'
+        f"<SrcSQL>{escape(sql)}</SrcSQL><GeometryType>{VRT_TYPES[nlt]}</GeometryType>"
+        + ("" if nlt == "NONE" else "<LayerSRS>EPSG:31370</LayerSRS>") + "</OGRVRTLayer>"
+        for name, sql, nlt in yardstick_layers())
+    path.write_text(f"<OGRVRTDataSource>{layers}</OGRVRTDataSource>")
+    return path
+
+
+def run_ogr2ogr_vrt(vrt: Path, out: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds of ogr2ogr) for the whole file in one ogr2ogr run over `vrt`."""
+    out.unlink(missing_ok=True)
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    subprocess.run(["ogr2ogr", "-f", "GPKG", "-dsco", "VERSION=1.2", str(out), str(vrt)], check=True,
+                   capture_output=True)
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
 def make_ours(url: str):
     """A function that exports like the download route, writes the file to
     `out` and returns (seconds building the data, seconds writing, CPU seconds
@@ -231,58 +261,69 @@ def layer_summary(path: Path) -> dict[str, tuple[int, tuple[str, ...]]]:
         return out
 
 
+def _check_same_layout(ours: Path, theirs: Path) -> None:
+    summary_ours = layer_summary(ours)
+    for layer, (count, columns) in layer_summary(theirs).items():
+        ours_count, ours_columns = summary_ours.get(layer, (None, ()))
+        if ours_count != count or set(ours_columns) != set(columns):
+            raise SystemExit(f"layer {layer}: ogr2ogr {count} rows {columns}, ours {ours_count} rows {ours_columns}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="keep the two files in this directory")
+    parser.add_argument("--keep", type=Path, help="keep the files in this directory")
     args = parser.parse_args()
     directory = Path(args.keep or tempfile.mkdtemp(prefix="fichekaart-bench-export-"))
     directory.mkdir(parents=True, exist_ok=True)
-    mine, theirs = directory / "fichekaart.gpkg", directory / "ogr2ogr.gpkg"
+    files = {who: directory / f"{who}.gpkg" for who in ("ours", "ogr2ogr", "vrt")}
+    vrt = yardstick_vrt(args.url, directory / "yardstick.vrt")
     ours = make_ours(args.url)
+
+    def run(who: str) -> dict:
+        if who == "ours":
+            build, write, cpu = ours(files["ours"])
+            return {"ours": build + write, "build": build, "write": write, "ours_cpu": cpu}
+        seconds, cpu = (run_ogr2ogr(args.url, files[who]) if who == "ogr2ogr"
+                        else run_ogr2ogr_vrt(vrt, files[who]))
+        return {who: seconds, f"{who}_cpu": cpu}
+
     load_before = os.getloadavg()
     print(f"[bench-export] warm-up; load average {load_before[0]:.1f}", file=sys.stderr, flush=True)
-    ours(mine)
-    run_ogr2ogr(args.url, theirs)
-    summary_ours, summary_theirs = layer_summary(mine), layer_summary(theirs)
-    for layer, (count, columns) in summary_theirs.items():
-        ours_count, ours_columns = summary_ours.get(layer, (None, ()))
-        if ours_count != count or set(ours_columns) != set(columns):
-            raise SystemExit(f"layer {layer}: ogr2ogr {count} rows {columns}, ours {ours_count} rows {ours_columns}")
+    for who in files:
+        run(who)
+    _check_same_layout(files["ours"], files["ogr2ogr"])
+    _check_same_layout(files["ours"], files["vrt"])
+    order = list(files)
     runs = []
     for i in range(args.repeats):
-        pair = {}
-        for who in (("ours", "ogr2ogr") if i % 2 == 0 else ("ogr2ogr", "ours")):
-            if who == "ours":
-                pair["build"], pair["write"], pair["ours_cpu"] = ours(mine)
-                pair["ours"] = pair["build"] + pair["write"]
-            else:
-                pair["ogr2ogr"], pair["ogr2ogr_cpu"] = run_ogr2ogr(args.url, theirs)
-        runs.append(pair)
-        print(f"[bench-export] repeat {i + 1}: ours {pair['ours']:.2f} s (build {pair['build']:.2f} + write "
-              f"{pair['write']:.2f}), ogr2ogr {pair['ogr2ogr']:.2f} s, ratio {pair['ours'] / pair['ogr2ogr']:.2f}",
-              file=sys.stderr, flush=True)
+        result: dict = {}
+        for who in order[i % 3:] + order[:i % 3]:     # each goes first, second and third in turn
+            result.update(run(who))
+        runs.append(result)
+        print(f"[bench-export] repeat {i + 1}: ours {result['ours']:.2f} s (build {result['build']:.2f} + write "
+              f"{result['write']:.2f}), ogr2ogr per layer {result['ogr2ogr']:.2f} s, one run (VRT) "
+              f"{result['vrt']:.2f} s", file=sys.stderr, flush=True)
     load_after = os.getloadavg()
-    med = {k: statistics.median(r[k] for r in runs) for k in ("ours", "build", "write", "ogr2ogr", "ours_cpu",
-                                                              "ogr2ogr_cpu")}
-    fiches = sum(summary_ours[f"fiches_{f}"][0] for f in FAMILIES)
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    summary = layer_summary(files["ours"])
+    fiches = sum(summary[f"fiches_{f}"][0] for f in FAMILIES)
     print(f"GeoPackage export, {fiches:,} fiches, every city, EPSG:31370; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} "
           f"UTC; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs")
-    print("| layer | features |")
-    print("|---|---|")
-    for layer, (count, _) in summary_theirs.items():
-        print(f"| {layer} | {count:,} |")
-    print(f"| median of {args.repeats} alternating repeats | ours | build data | write | ogr2ogr | ratio |")
-    print("|---|---|---|---|---|---|")
-    print(f"| | {med['ours']:.2f} s | {med['build']:.2f} s | {med['write']:.2f} s | {med['ogr2ogr']:.2f} s "
-          f"| {med['ours'] / med['ogr2ogr']:.2f} x |")
-    print("per repeat: " + ", ".join(f"{r['ours']:.2f}/{r['ogr2ogr']:.2f} s = {r['ours'] / r['ogr2ogr']:.2f} x"
-                                     for r in runs))
-    print(f"median ratio of the pairs: {statistics.median(r['ours'] / r['ogr2ogr'] for r in runs):.2f} x; "
-          f"client CPU (PostgreSQL's work not counted): ours {med['ours_cpu']:.2f} s, ogr2ogr processes "
-          f"{med['ogr2ogr_cpu']:.2f} s")
-    print(f"sizes: ours {mine.stat().st_size / 1e6:.1f} MB, ogr2ogr {theirs.stat().st_size / 1e6:.1f} MB")
+    print("layers: " + ", ".join(f"{layer} {count:,}" for layer, (count, _) in summary.items()))
+    print(f"| median of {args.repeats} interleaved repeats | time | ours / this | median of the repeats' ratios "
+          "| client CPU (PostgreSQL not counted) |")
+    print("|---|---|---|---|---|")
+    for who, label in (("ours", "Fichekaart (build data + write)"), ("ogr2ogr", "ogr2ogr, one run per layer (-sql)"),
+                       ("vrt", "ogr2ogr, one run over a VRT of the same SQL")):
+        ratio = "" if who == "ours" else (f"{med['ours'] / med[who]:.2f} x | "
+                                          f"{statistics.median(r['ours'] / r[who] for r in runs):.2f} x")
+        print(f"| {label} | {med[who]:.2f} s | {ratio or ' | '} | {med[f'{who}_cpu']:.2f} s |")
+    print(f"ours: build data {med['build']:.2f} s, write {med['write']:.2f} s")
+    print("per repeat (ours / per layer / VRT): " + ", ".join(
+        f"{r['ours']:.2f} / {r['ogr2ogr']:.2f} / {r['vrt']:.2f} s" for r in runs))
+    print("sizes: " + ", ".join(f"{who} {path.stat().st_size / 1e6:.1f} MB" for who, path in files.items()))
 
 
 if __name__ == "__main__":
