@@ -282,9 +282,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the files into this directory and keep them")
     args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        measure(args, args.keep)
+        return
     # ogr2ogr writes where our writer makes its scratch file (memory where the system has it)
-    directory = Path(args.keep or tempfile.mkdtemp(prefix="fichekaart-bench-export-", dir=SCRATCH_DIR))
-    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="fichekaart-bench-export-", dir=SCRATCH_DIR) as directory:
+        measure(args, Path(directory))
+
+
+def measure(args: argparse.Namespace, directory: Path) -> None:
     files = {who: directory / f"{who}.gpkg" for who in ("ours", "ogr2ogr", "vrt")}
     vrt = yardstick_vrt(args.url, directory / "yardstick.vrt")
     ours = make_ours(args.url)
