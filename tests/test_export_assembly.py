@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,8 @@ from sqlalchemy import event
 
 from app.exports.base import paused_gc
 from app.exports.frames import _as_date, _as_text, typed
-from app.exports.ogr import SCRATCH_SQLITE, scratch_sqlite
+from app.exports import EXPORTERS
+from app.exports.ogr import SCRATCH_DIR, SCRATCH_SQLITE, scratch_sqlite
 from app.geometry_families import as_multi, as_multi_many
 from app.read.city_settings import city_profile, city_profiles
 from app.read.pages import (
@@ -91,6 +94,17 @@ def test_scratch_sqlite_is_set_for_the_block_only():
         assert pyogrio.get_gdal_config_option("OGR_SQLITE_JOURNAL") == SCRATCH_SQLITE["OGR_SQLITE_JOURNAL"]
     assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is None
     assert pyogrio.get_gdal_config_option("OGR_SQLITE_JOURNAL") is None
+
+
+def test_the_geopackage_scratch_file_is_gone_afterwards(tmp_path):
+    from test_exports import build_data
+
+    scratch = Path(SCRATCH_DIR or tempfile.gettempdir())
+    before = set(scratch.glob("fichekaart-gpkg-*"))
+    body = EXPORTERS["gpkg"].write(build_data())
+    assert set(scratch.glob("fichekaart-gpkg-*")) == before    # in memory (/dev/shm) it would hold RAM
+    (tmp_path / "x.gpkg").write_bytes(body)
+    assert pyogrio.read_info(tmp_path / "x.gpkg", layer="fiches_punten")["features"] >= 1
 
 
 def test_as_multi_many_equals_as_multi_one_by_one():
