@@ -13,6 +13,7 @@ import os
 import weakref
 
 import geopandas  # noqa: F401  (import order: see module docstring)
+import orjson
 import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
 from flask import Flask, current_app, g, has_request_context, request
@@ -47,6 +48,10 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     if not url.startswith("sqlite"):
+        # orjson for JSON-typed values the driver parses: 2-3x faster than the
+        # standard json module (the read model's children come as text and are
+        # parsed with orjson in app.read.rows).
+        kwargs.setdefault("json_deserializer", orjson.loads)
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     else:
         # SQLite's loader finds the Debian module by its bare name on the library path.

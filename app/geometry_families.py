@@ -9,6 +9,7 @@ family); names in the files use `_`, collection ids `-`.
 """
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -35,3 +36,18 @@ def as_multi(geom: BaseGeometry | None) -> BaseGeometry | None:
     if geom is None or geom.geom_type.startswith("Multi") or geom.geom_type not in FAMILIES:
         return geom
     return getattr(shapely, f"Multi{geom.geom_type}")([geom])
+
+
+# shapely type id of a single geometry -> the function that makes its Multi type
+_MULTI_OF = {0: shapely.multipoints, 1: shapely.multilinestrings, 3: shapely.multipolygons}
+
+
+def as_multi_many(geoms: np.ndarray) -> np.ndarray:
+    """as_multi of each geometry of an object array, one call per type instead of one per geometry."""
+    out = np.array(geoms, dtype=object)
+    types = shapely.get_type_id(out)
+    for single, make in _MULTI_OF.items():
+        which = np.flatnonzero(types == single)
+        if len(which):
+            out[which] = make(out[which], indices=np.arange(len(which)))
+    return out

@@ -17,7 +17,7 @@ import shapely
 
 from ..columns import BUDGET_COLUMNS, FICHE_COLUMNS, GEOMETRY_WKT_COLUMN, PHASE_COLUMNS
 from ..crs import transform_many
-from ..geometry_families import FAMILIES, FAMILY_LABELS, FAMILY_ORDER, FAMILY_TYPES, NO_PLACE, as_multi
+from ..geometry_families import FAMILIES, FAMILY_LABELS, FAMILY_ORDER, FAMILY_TYPES, NO_PLACE, as_multi_many
 from ..read.records import (
     AREA_FIELDS,
     BUDGET_FIELDS,
@@ -80,9 +80,29 @@ def _as_text(value):
     return None if is_missing(value) else str(value)
 
 
+def _as_is(column: pd.Series, kind: str) -> pd.Series | None:
+    """The column as objects with None for missing values, when every value
+    present is already of the field's kind (text: str, date: datetime.date),
+    so _as_text or _as_date would give each value back unchanged; else None.
+    One pass in C instead of a Python call per value (30,000 fiches x 30
+    text columns)."""
+    values = column.to_numpy(dtype=object, copy=True)
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred not in (kind, "empty"):
+        return None
+    # The missing values as the per-value map leaves them: pandas makes None
+    # NaN next to text, and keeps None next to dates or alone.
+    values[pd.isna(values)] = np.nan if kind == "string" and inferred == kind else None
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
 def typed(column: pd.Series, kind: str) -> pd.Series:
     """A column with the type of its field, whatever (or whether) values it holds:
     the same file schema for every city and every selection."""
+    if kind in ("string", "date"):
+        as_is = _as_is(column, kind)
+        if as_is is not None:
+            return as_is
     if kind == "integer":
         return pd.to_numeric(column.astype(object).where(column.notna(), None), errors="coerce").astype("Int64")
     if kind == "boolean":
@@ -212,7 +232,7 @@ def split_by_family(frame: gpd.GeoDataFrame) -> tuple[dict[str, gpd.GeoDataFrame
     parts = {}
     for name in FAMILY_ORDER:
         part = frame[family == name].copy()
-        part[part.geometry.name] = gpd.GeoSeries([as_multi(g) for g in part.geometry.values],
+        part[part.geometry.name] = gpd.GeoSeries(as_multi_many(np.asarray(part.geometry.values, dtype=object)),
                                                  index=part.index, crs=frame.crs)
         parts[name] = part
     no_place = pd.DataFrame(frame[family.isna()].drop(columns=frame.geometry.name))
@@ -235,7 +255,7 @@ def layer_geometry(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | Non
     if len(families) > 1:
         return frame, "Unknown"
     frame = frame.copy()
-    frame[frame.geometry.name] = gpd.GeoSeries([as_multi(g) for g in frame.geometry.values],
+    frame[frame.geometry.name] = gpd.GeoSeries(as_multi_many(np.asarray(frame.geometry.values, dtype=object)),
                                                index=frame.index, crs=frame.crs)
     return frame, FAMILY_TYPES[families.pop()]
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import DEFAULT_CRS, ExportData, Exporter, register
+from .base import DEFAULT_CRS, ExportData, Exporter, paused_gc, register
 from .describe import metadata_items
 from .frames import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE, prepare_export, split_by_family
-from .ogr import write_layer
+from .ogr import SCRATCH_DIR, scratch_sqlite, write_layer
 
 DRIVER = "GPKG"
 # GDAL 3.12 writes GeoPackage 1.4 by default; GDAL up to 3.6 (Debian 12,
@@ -78,7 +78,8 @@ class GeoPackageExporter(Exporter):
         """One .gpkg with the layers of `gpkg_layers`, geometry in `crs`."""
         crs = self.output_crs(crs)
         metadata = dict(metadata_items(data.metadata, crs))
-        with tempfile.TemporaryDirectory(prefix="fichekaart-gpkg-") as tmp:
+        with (paused_gc(), scratch_sqlite(),
+              tempfile.TemporaryDirectory(prefix="fichekaart-gpkg-", dir=SCRATCH_DIR) as tmp):
             path = Path(tmp) / "export.gpkg"
             for i, (name, frame, description, geometry_type) in enumerate(gpkg_layers(data, crs)):
                 write_layer(

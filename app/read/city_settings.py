@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..licences import KNOWN_LICENCES, Licence
-from ..models import CitySettings, CitySettingsRevision, Municipality
-from .pages import first_plan, unlisted_ids  # noqa: F401  (unlisted_ids: re-exported)
+from ..models import CitySettings, CitySettingsRevision, Municipality, Plan
+from .pages import first_plan, first_plans, unlisted_ids  # noqa: F401  (unlisted_ids: re-exported)
 
 DEFAULT_ACCENT = "#0b5cad"   # --accent of app/static/fichekaart.css
 BASEMAPS = {"osm": "OpenStreetMap", "grb": "GRB-basiskaart (Digitaal Vlaanderen)", "none": "geen achtergrond"}
@@ -58,9 +58,19 @@ def licence_of(row: CitySettings | None) -> Licence | None:
 
 def city_profile(session: Session, municipality: Municipality) -> CityProfile:
     """The settings of one city, defaults filled in (two small queries)."""
-    row = settings_row(session, municipality)
-    plan = first_plan(session, municipality)
+    return _profile(municipality, settings_row(session, municipality), first_plan(session, municipality))
 
+
+def city_profiles(session: Session, municipalities: list[Municipality]) -> list[CityProfile]:
+    """city_profile of each municipality, in two queries whatever their number
+    (the all-cities download names every city's licence)."""
+    rows = {row.municipality_id: row for row in session.scalars(
+        select(CitySettings).where(CitySettings.municipality_id.in_([m.id for m in municipalities])))}
+    plans = first_plans(session)
+    return [_profile(m, rows.get(m.id), plans.get(m.id)) for m in municipalities]
+
+
+def _profile(municipality: Municipality, row: CitySettings | None, plan: Plan | None) -> CityProfile:
     def value(name: str) -> str | None:
         return getattr(row, name) or None if row is not None else None
 
