@@ -18,6 +18,7 @@ from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
 
 from .assets import VENDOR_PREFIX, localize_html
+from .map_data import data_set_aside, put_back
 from .popups import esc
 from .rendered import render_fix_installed
 from .theme import MapTheme
@@ -333,11 +334,14 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
     then loads the other JS files (plugins) and runs every other element in
     folium's order. So the first shapes are drawn while the browser still
     parses the page, not after every layer, legend and plugin (docs/bench.md).
+
+    The layers' GeoJSON is written after the code is checked (map_data.py).
     """
     if not render_fix_installed():
         raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
     root: Any = m.get_root()  # a branca Figure (typed as Element)
-    root.render()
+    with data_set_aside() as data:
+        root.render()
     scripts: dict[str, Element] = root.script._children
     late_links = ""
     if first:
@@ -357,8 +361,9 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
         "name": m.get_name(),
         "header": localize_html(header, prefix),
         "html": localize_html(root.html.render(), prefix),
-        "first_script": localize_html(f"<script>\n{first_script}\n</script>", prefix) if first else "",
-        "script": localize_html(f"{late_links}\n<script>\n{rest}\n</script>".lstrip("\n"), prefix),
+        "first_script": put_back(localize_html(f"<script>\n{first_script}\n</script>", prefix), data)
+        if first else "",
+        "script": put_back(localize_html(f"{late_links}\n<script>\n{rest}\n</script>".lstrip("\n"), prefix), data),
     }
 
 
