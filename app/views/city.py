@@ -15,13 +15,13 @@ from layers import styles
 
 from ..db import get_session
 from ..http.page_cache import cached_page
-from ..read.pages import filter_choices, first_plan
-from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years, wijk_indicators
-from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
+from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years
+from ..read.rows import AreaRow, FicheRow, load_fiche_rows
 from ..read.textsearch import rank_fiche_ids
 from ..read.wijk_budgets import wijk_index_of
-from . import city_list, city_or_404
-from .city_figures import as_given, key_figures
+from . import city_list
+from .city_facts import city_facts_or_404
+from .city_figures import as_given
 from .city_map import MapOptions, build_city_map, single_year
 
 bp = Blueprint("city", __name__)
@@ -108,14 +108,15 @@ def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilt
 @cached_page
 def map(slug: str):
     session = get_session()
-    city = city_or_404(slug)
+    facts = city_facts_or_404(session, slug)  # kept per data version: the selection is what is read
+    city = facts.city
     filters = FicheFilters.from_args(request.args, municipality=city.nis_code)
-    indicators = wijk_indicators(session, city)
+    indicators = facts.indicators
     options, notices = parse_map_options(request.args, indicators)
     notices += number_notices(request.args, filters)
     order, sort_notices = city_list.parse_sort(request.args, searching=bool(filters.q))
     notices += sort_notices
-    areas = load_city_areas(session, city.id)
+    areas = facts.areas
     wijken = areas.get("wijk", [])
     if filters.wijk and filters.wijk not in {a.code for a in wijken}:
         notices.append(f"Onbekende wijk ‘{filters.wijk[:60]}’: geen projecten.")
@@ -128,15 +129,16 @@ def map(slug: str):
     map_parts: dict | None = None
     layer_names: dict = {}
     if not too_many:
-        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas)
+        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas,
+                                                facts.area_features)
     return render_template(
-        "city/map.html", city=city, plan=first_plan(session, city), filters=filters,
+        "city/map.html", city=city, plan=facts.plan, filters=filters,
         filter_args=filters.as_query_args(), year=single_year(filters), options=options, indicators=indicators,
-        notices=notices, rows=rows, wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts,
+        notices=notices, rows=rows, wijken=wijken, choices=facts.choices, map_parts=map_parts,
         layer_names=layer_names, too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
         order=order, sort_choices=city_list.sort_choices(bool(filters.q)),
         view_args=city_list.view_args(filters, options, order),
-        key_figures=key_figures(session, city), as_given=as_given,   # the "<Stad> in cijfers" block
+        key_figures=facts.key_figures, as_given=as_given,   # the "<Stad> in cijfers" block
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

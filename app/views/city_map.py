@@ -26,9 +26,10 @@ from layers.projects import build_projects_layer
 from ..basemap import basemap_setting
 from ..models import Indicator, Municipality
 from ..read.features import area_features, fiche_features, phase_features, with_properties
-from ..read.queries import FicheFilters, latest_indicator_values
+from ..read.queries import FicheFilters
 from ..read.rows import AreaRow, FicheRow, load_city_areas
 from ..read.wijk_budgets import apportion_budget_to_wijken
+from .city_facts import kept_indicator_values
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,17 @@ def _view_bounds(filters: FicheFilters, gemeente: dict, chosen_wijk: dict, fiche
 
 def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow], filters: FicheFilters,
                    options: MapOptions, wijk_rows: list[AreaRow],
-                   areas: dict[str, list[AreaRow]] | None = None) -> tuple[dict, dict]:
+                   areas: dict[str, list[AreaRow]] | None = None,
+                   area_fcs: dict[str, dict] | None = None) -> tuple[dict, dict]:
     """(map parts, {layer role: JS name}) for the selected fiches of `city`
     (`wijk_rows`: the city's wijken; `areas`: all its areas by level,
-    app.read.rows.load_city_areas, loaded here when not given)."""
-    areas = areas if areas is not None else load_city_areas(session, city.id)
-    gemeente = area_features(areas.get("gemeente", []))
-    deelgemeenten = area_features(areas.get("deelgemeente", []))
-    wijken = area_features(wijk_rows)
+    app.read.rows.load_city_areas, loaded here when not given; `area_fcs`:
+    their features by level when the caller keeps them, read only)."""
+    if area_fcs is None:
+        areas = areas if areas is not None else load_city_areas(session, city.id)
+        area_fcs = {level: area_features(areas.get(level, []) if level != "wijk" else wijk_rows)
+                    for level in ("gemeente", "deelgemeente", "wijk")}
+    gemeente, deelgemeenten, wijken = area_fcs["gemeente"], area_fcs["deelgemeente"], area_fcs["wijk"]
     fiche_fc = fiche_features(fiches)
     year = single_year(filters)
     chosen_wijk = area_features([w for w in wijk_rows if filters.wijk and w.code == filters.wijk])
@@ -148,7 +152,8 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
 
 
 def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows):
-    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows)
+    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows,
+                                               population=kept_indicator_values(session, city, "bevolking"))
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
                   "population": wb.population, "illustrative": wb.illustrative}
@@ -167,7 +172,7 @@ def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wi
 
 def _indicator_layer(session, city, wijken, options):
     indicator = options.indicator
-    values = latest_indicator_values(session, city, indicator.code)
+    values = kept_indicator_values(session, city, indicator.code)
     extra = {code: {"value": v.value} for code, v in values.items()}
     periods = sorted({v.period for v in values.values()})
     sources = sorted({v.source for v in values.values() if v.source})
