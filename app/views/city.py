@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from layers import styles
+from layers.phases import phase_collection
 
 from ..db import get_session
 from ..http.page_cache import cached_page
+from ..read.features import dumps, phase_features
 from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years
 from ..read.rows import AreaRow, FicheRow, load_fiche_rows
 from ..read.textsearch import rank_fiche_ids
@@ -142,3 +144,15 @@ def map(slug: str):
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )
+
+
+@bp.get("/<slug>/fasen.json")
+@cached_page
+def phases(slug: str):
+    """The phases of the map's selection (the same URL arguments) as its
+    Timeline draws them: fetched the first time "Fasen" is on (layers/phases.py)."""
+    session = get_session()
+    city = city_facts_or_404(session, slug).city
+    filters = FicheFilters.from_args(request.args, municipality=city.nis_code)
+    collection = phase_collection(phase_features(load_fiche_rows(session, filters)))
+    return Response(dumps(collection), mimetype="application/json")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import Element
+from flask import url_for
 from folium.map import Layer
 from sqlalchemy.orm import Session
 
@@ -136,13 +137,17 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     names["budget_symbols"] = budgets.get_name()
 
     # The slider starts at the filtered year, else at this year (clamped to the phases).
-    # The phases are on when the page asks for a year, else one click away in "Lagen".
-    timeline, slider = build_phases_layer(phase_features(fiches), name="Fasen",
+    # The phases are on when the page asks for a year, else one click away in "Lagen";
+    # their shapes are fetched then (city.phases: the same selection), not carried by the page.
+    query: dict = filters.as_query_args()
+    data_url = url_for("city.phases", slug=city.slug, **query)
+    timeline, slider = build_phases_layer(phase_features(fiches, geometry=False), name="Fasen",
                                           year=year if year is not None else dt.date.today().year,
-                                          show=filters.year_from is not None or filters.year_to is not None)
+                                          show=filters.year_from is not None or filters.year_to is not None,
+                                          data_url=data_url)
     timeline.add_to(m)
     groups["Tijdlijn"].append(timeline)
-    names["timeline"], names["slider"] = timeline.get_name(), slider.get_name()
+    names["timeline"], names["slider"], names["timeline_data"] = timeline.get_name(), slider.get_name(), data_url
 
     for legend in legends:
         legend.add_to(m)
