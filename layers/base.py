@@ -7,11 +7,13 @@ HTML whose JS/CSS come from the app (layers.assets), never from a CDN.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
+import xyzservices
 from branca.element import Element, JavascriptLink, MacroElement
 from folium.map import FitBounds, Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
@@ -169,12 +171,31 @@ def _add_basemaps(m: folium.Map, basemap) -> None:
             raise ValueError("basemap url must be a tile template with {z}, {x} and {y}")
         extra = {k: spec[k] for k in ("max_native_zoom", "subdomains") if spec.get(k) is not None}
         folium.TileLayer(
-            tiles=spec["url"], attr=spec["attribution"], name=f"Achtergrond: {spec['name']}",
+            tiles=_tile_source(spec["url"]), attr=spec["attribution"], name=f"Achtergrond: {spec['name']}",
             max_zoom=MAX_ZOOM, overlay=False, control=True, show=not shown, **extra,
         ).add_to(m)
         shown = True
     # An empty base layer: switching the tiles off is a choice in the control.
     folium.FeatureGroup(name=NO_BASEMAP_NAME, overlay=False, control=True, show=not shown).add_to(m)
+
+
+# The placeholders folium's TileProvider path (xyzservices' build_url) keeps as they are.
+_KEPT_PLACEHOLDERS = {"x", "y", "z", "s", "r"}
+
+
+def _tile_source(url: str) -> str | xyzservices.TileProvider:
+    """The tile template as folium.TileLayer takes it without a search.
+
+    Given a string, folium first looks it up as the name of one of the ~200
+    xyzservices providers (~2 ms a map: it flattens the whole list every
+    time) and, finding none for a URL, keeps the string. A TileProvider of the
+    URL gives folium the same template, the same options, without the
+    search. A template with any other placeholder stays a string (build_url
+    would try to fill it)."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(url) if name is not None}
+    if not fields <= _KEPT_PLACEHOLDERS:
+        return url
+    return xyzservices.TileProvider(name="fichekaart", url=url, attribution="")
 
 
 class LayerControl(GroupedLayerControl):
