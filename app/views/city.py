@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
 from layers import styles
 from layers.phases import phase_collection
@@ -141,6 +141,9 @@ def map(slug: str):
         order=order, sort_choices=city_list.sort_choices(bool(filters.q)),
         view_args=city_list.view_args(filters, options, order),
         key_figures=facts.key_figures, as_given=as_given,   # the "<Stad> in cijfers" block
+        # the list's links, built once rather than by url_for per fiche and wijk
+        fiche_base=url_for("fiche.page", slug=city.slug, fiche_id=0).removesuffix("0"),
+        wijk_urls={w.code: url_for("wijk.page", slug=city.slug, code=w.code) for w in wijken},
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )
