@@ -70,19 +70,21 @@ class Apportionment:
 def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFilters | None = None,
                                year: int | None = None, fiches: list[FicheRow] | None = None,
                                wijken: list[AreaRow] | None = None,
-                               population: dict | None = None) -> Apportionment:
+                               population: dict | None = None, index: WijkIndex | None = None) -> Apportionment:
     """Expenses (richting 'uitgave') of the matching fiches, shared over the
     city's wijken by geometry (see app.read.apportion), per year and in total.
     EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
     filter is ignored (every wijk gets its share). `fiches` and `wijken`:
     the rows when the caller already has them (load_fiche_rows of these
     filters without a wijk; the city's wijken); `population`: the latest
-    'bevolking' values by wijk code, when the caller has them."""
+    'bevolking' values by wijk code, and `index`: wijk_index_of(wijken), when
+    the caller has them."""
     filters = filters or FicheFilters()
     filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
     if wijken is None:
         wijken = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
-    index = wijk_index_of(wijken)
+    if index is None:
+        index = wijk_index_of(wijken)
     if population is None:
         population = latest_indicator_values(session, municipality, "bevolking")
     result = {

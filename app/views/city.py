@@ -16,6 +16,7 @@ from layers.phases import phase_collection
 
 from ..db import get_session
 from ..http.page_cache import cached_page
+from ..read.apportion import WijkIndex
 from ..read.features import dumps, phase_features
 from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years
 from ..read.rows import AreaRow, FicheRow, load_fiche_rows
@@ -82,9 +83,11 @@ def number_notices(args, filters: FicheFilters) -> list[str]:
             for name, label in NUMBER_ARGS.items() if (args.get(name) or "").strip() and parsed[name] is None]
 
 
-def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilters) -> list[ListRow]:
-    """The list view's rows; the year's phases use the slider's rule (PhaseRow.runs_in)."""
-    index = wijk_index_of(wijken)
+def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilters,
+               index: WijkIndex | None = None) -> list[ListRow]:
+    """The list view's rows; the year's phases use the slider's rule (PhaseRow.runs_in).
+    `index`: wijk_index_of(wijken) when the caller keeps it."""
+    index = index if index is not None else wijk_index_of(wijken)
     by_code = {a.code: a for a in wijken}
     year = single_year(filters)
     # Every wijk a place intersects, as the wijk filter does (not only those with a budget share).
@@ -126,13 +129,13 @@ def map(slug: str):
     if filters.q and order == "relevantie":  # the search's own ranking, as on the search page
         position = {fid: i for i, fid in enumerate(rank_fiche_ids(session, filters.q, [f.id for f in fiches]))}
         fiches.sort(key=lambda f: position.get(f.id, len(position)))
-    rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters), order)
+    rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters, facts.wijk_index), order)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
     map_parts: dict | None = None
     layer_names: dict = {}
     if not too_many:
         map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas,
-                                                facts.area_features)
+                                                facts.area_features, facts.wijk_index)
     return render_template(
         "city/map.html", city=city, plan=facts.plan, filters=filters,
         filter_args=filters.as_query_args(), year=single_year(filters), options=options, indicators=indicators,

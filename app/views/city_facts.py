@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from ..http.kept import kept
 from ..models import Indicator, IndicatorValue, Municipality, Plan
+from ..read.apportion import WijkIndex
 from ..read.city_settings import CityProfile, city_profile
 from ..read.features import area_features
 from ..read.pages import filter_choices, first_plan
 from ..read.queries import find_municipality, latest_indicator_values, wijk_indicators
 from ..read.rows import AreaRow, load_city_areas
+from ..read.wijk_budgets import wijk_index_of
 from .city_figures import KeyFigures, key_figures
 
 LEVELS = ("gemeente", "deelgemeente", "wijk")
@@ -31,6 +33,7 @@ class CityFacts:
     indicators: list[Indicator]
     areas: dict[str, list[AreaRow]]        # by level (app.read.rows.load_city_areas)
     area_features: dict[str, dict]         # by level, as the map draws them (EPSG:4326); never changed
+    wijk_index: WijkIndex                  # the wijken, indexed and prepared once
     choices: dict[str, list]               # app.read.pages.filter_choices
     key_figures: KeyFigures
 
@@ -60,5 +63,6 @@ def _build(session: Session, slug: str) -> CityFacts | None:
         city=city, profile=city_profile(session, city), plan=first_plan(session, city),
         indicators=wijk_indicators(session, city), areas=areas,
         area_features={level: area_features(areas.get(level, [])) for level in LEVELS},
+        wijk_index=wijk_index_of(areas.get("wijk", [])),
         choices=filter_choices(session, city), key_figures=key_figures(session, city),
     )

@@ -26,6 +26,7 @@ from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
 from ..models import Indicator, Municipality
+from ..read.apportion import WijkIndex
 from ..read.features import area_features, fiche_features, phase_features, with_properties
 from ..read.queries import FicheFilters
 from ..read.rows import AreaRow, FicheRow, load_city_areas
@@ -73,11 +74,13 @@ def _view_bounds(filters: FicheFilters, gemeente: dict, chosen_wijk: dict, fiche
 def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow], filters: FicheFilters,
                    options: MapOptions, wijk_rows: list[AreaRow],
                    areas: dict[str, list[AreaRow]] | None = None,
-                   area_fcs: dict[str, dict] | None = None) -> tuple[dict, dict]:
+                   area_fcs: dict[str, dict] | None = None,
+                   wijk_index: WijkIndex | None = None) -> tuple[dict, dict]:
     """(map parts, {layer role: JS name}) for the selected fiches of `city`
     (`wijk_rows`: the city's wijken; `areas`: all its areas by level,
     app.read.rows.load_city_areas, loaded here when not given; `area_fcs`:
-    their features by level when the caller keeps them, read only)."""
+    their features by level when the caller keeps them, read only;
+    `wijk_index`: the wijken's WijkIndex when the caller keeps it)."""
     if area_fcs is None:
         areas = areas if areas is not None else load_city_areas(session, city.id)
         area_fcs = {level: area_features(areas.get(level, []) if level != "wijk" else wijk_rows)
@@ -101,7 +104,7 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
         # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)
         selection = None if filters.wijk else fiches
         budget_layer, budget_legend = _wijk_budget_layer(session, city, wijken, filters, year, options, selection,
-                                                         wijk_rows)
+                                                         wijk_rows, wijk_index)
         budget_layer.add_to(m)
         legends.append(budget_legend)
         groups["Cijfers per wijk"].append(budget_layer)
@@ -156,9 +159,10 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     return render_map_parts(m, first=[*first, projects]), names
 
 
-def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows):
+def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows, wijk_index):
     apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows,
-                                               population=kept_indicator_values(session, city, "bevolking"))
+                                               population=kept_indicator_values(session, city, "bevolking"),
+                                               index=wijk_index)
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
                   "population": wb.population, "illustrative": wb.illustrative}
