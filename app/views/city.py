@@ -23,7 +23,7 @@ from ..read.rows import AreaRow, FicheRow, load_fiche_rows
 from ..read.textsearch import rank_fiche_ids
 from ..read.wijk_budgets import wijk_index_of
 from . import city_list
-from .city_facts import city_facts_or_404
+from .city_facts import city_facts_or_404, kept_wijk_chooser
 from .city_figures import as_given
 from .city_map import MapOptions, build_city_map, single_year
 
@@ -147,6 +147,7 @@ def map(slug: str):
         # the list's links, built once rather than by url_for per fiche and wijk
         fiche_base=url_for("fiche.page", slug=city.slug, fiche_id=0).removesuffix("0"),
         wijk_urls={w.code: url_for("wijk.page", slug=city.slug, code=w.code) for w in wijken},
+        wijk_chooser=kept_wijk_chooser(session),  # the finder's wijken of this city, kept with its facts
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )

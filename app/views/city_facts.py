@@ -6,6 +6,7 @@ only the selection itself (docs/bench.md).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, g
@@ -21,6 +22,7 @@ from ..read.queries import find_municipality, latest_indicator_values, wijk_indi
 from ..read.rows import AreaRow, load_city_areas
 from ..read.wijk_budgets import wijk_index_of
 from .city_figures import KeyFigures, key_figures
+from .finder import WijkChooser, wijk_chooser
 
 LEVELS = ("gemeente", "deelgemeente", "wijk")
 
@@ -52,6 +54,17 @@ def kept_indicator_values(session: Session, city: Municipality, code: str) -> di
     """app.read.queries.latest_indicator_values of the city's wijken, kept per data version."""
     return kept(session, ("indicator_values", city.id, code),
                 lambda: latest_indicator_values(session, city, code))
+
+
+def kept_wijk_chooser(session: Session) -> Callable[..., WijkChooser]:
+    """app.views.finder.wijk_chooser for templates/_finder.html, one city's
+    wijken kept per data version (names and codes, loaded eagerly); passed in
+    the page's context, where it stands in for the template global."""
+    def chooser(city: Municipality | None = None, listed: list[Municipality] | None = None) -> WijkChooser:
+        if city is None or listed is not None:
+            return wijk_chooser(city, listed)
+        return kept(session, ("wijk_chooser", city.id), lambda: wijk_chooser(city))
+    return chooser
 
 
 def _build(session: Session, slug: str) -> CityFacts | None:
