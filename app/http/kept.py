@@ -25,7 +25,10 @@ from .caching import data_version
 from .lru import LruCache
 
 T = TypeVar("T")
-KEPT_FACTS_SIZE = 256
+# A city's facts (app/views/city_facts.py) are about 3-4 entries (facts, two
+# indicators, the finder's wijken), mostly its area shapes: some 100 kB for
+# Herentals' 10 wijken. 64 entries keep the last ~16 cities of a worker.
+KEPT_FACTS_SIZE = 64
 
 
 def kept(session: Session, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
