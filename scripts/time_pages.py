@@ -45,10 +45,10 @@ def main() -> None:
     parser.add_argument("--bare", action="store_true", help="interleave the bare folium map of each city page")
     args = parser.parse_args()
 
+    from bench_run import bare_folium_city
     from sqlalchemy import event
 
     from app import create_app
-    from bench_run import bare_folium_city
 
     config = {"PAGE_CACHE_SECONDS": 0, "DATA_VERSION_TTL": 1.0}
     if args.database_url:
