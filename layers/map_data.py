@@ -18,7 +18,8 @@ Why the data need no off-host check: it is geometry, numbers, style values
 and the popup/tooltip HTML of layers/popups.py, in which every value from the
 database is escaped; nothing in it is ever a tag or a script Leaflet would
 load (a link in a popup is an <a href>, which the check allows anyway). A
-fiche whose text is just an URL ending in ".js" no longer trips the check.
+fiche whose title is just an URL ending in ".js" no longer trips the check
+(its tooltip, the title alone, looked like a script URL: the page answered 500).
 """
 from __future__ import annotations
 

@@ -42,9 +42,10 @@ def test_outside_a_map_render_tojson_is_unchanged():
 
 
 def test_a_fiche_text_that_is_an_url_to_a_script_is_just_text():
-    # Before, the off-host asset check read the data too: this place description made the page fail.
+    # Before, the off-host asset check read the data too: this title (the tooltip is the title alone, a
+    # JSON string that is an URL to a script) raised OffHostAssetError, and the city page answered 500.
     fiches = fiches_fc()
-    fiches["features"][0]["properties"]["location_description"] = "https://cdn.example.com/plan.js"
+    fiches["features"][0]["properties"]["title"] = "https://cdn.example.com/plan.js"
     m = build_base_map(basemap="none")
     build_projects_layer(fiches)[0].add_to(m)
     script = render_map_parts(m)["script"]
