@@ -14,7 +14,7 @@ from typing import Any
 
 import folium
 import xyzservices
-from branca.element import Element, JavascriptLink, MacroElement
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.map import FitBounds, Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
@@ -351,9 +351,9 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
     script is folium's one <script> with every element in order. With it,
     first_script (to place right after html, before the rest of the page is
     parsed) creates the map and runs only those elements' scripts, and the
-    header keeps only the JS files they need (Leaflet itself, say); script
-    then loads the other JS files (plugins) and runs every other element in
-    folium's order. So the first shapes are drawn while the browser still
+    header keeps only the JS and CSS files they need (Leaflet itself, say);
+    script then loads the other files (plugins) and runs every other element
+    in folium's order. So the first shapes are drawn while the browser still
     parses the page, not after every layer, legend and plugin (docs/bench.md).
 
     The layers' GeoJSON is written after the code is checked (map_data.py).
@@ -367,9 +367,11 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
     late_links = ""
     if first:
         early = {m.get_name()} | {name for element in first for name in _subtree_names(element)}
-        needed_js = {name for element in (m, *first) for name, _url in _own_js(element, recursive=element is not m)}
+        needed = {name for element in (m, *first)
+                  for name, _url in _own_links(element, recursive=element is not m)}
+        # the plugins' scripts and stylesheets: their controls are made by the late script
         late = [name for name, child in root.header._children.items()
-                if isinstance(child, JavascriptLink) and name not in needed_js]
+                if isinstance(child, (JavascriptLink, CssLink)) and name not in needed]
         late_links = "\n".join(root.header._children.pop(name).render() for name in late)
         first_script = "\n".join(el.render() for name, el in scripts.items() if name in early)
         rest = "\n".join(el.render() for name, el in scripts.items() if name not in early)
@@ -394,12 +396,13 @@ def _subtree_names(element: Element) -> Iterator[str]:
         yield from _subtree_names(child)
 
 
-def _own_js(element: Element, recursive: bool) -> Iterator[tuple[str, str]]:
-    """(name, URL) of the JS files an element (and, if recursive, its children) links."""
+def _own_links(element: Element, recursive: bool) -> Iterator[tuple[str, str]]:
+    """(name, URL) of the JS and CSS files an element (and, if recursive, its children) links."""
     yield from getattr(element, "default_js", ())
+    yield from getattr(element, "default_css", ())
     if recursive:
         for child in element._children.values():
-            yield from _own_js(child, True)
+            yield from _own_links(child, True)
 
 
 def render_standalone(m: folium.Map, prefix: str = VENDOR_PREFIX, title: str = "Kaart") -> str:

@@ -117,6 +117,12 @@ def test_first_elements_run_early_and_the_rest_after_its_plugins():
     assert "/static/vendor/leaflet.timeline/dist/leaflet.timeline.js" in plugins
     assert "/static/vendor/leaflet.fullscreen/Control.FullScreen.js" in plugins
     assert late.index("leaflet.timeline.js") < late.index("<script>\n")
+    # and so do their stylesheets: only Leaflet's blocks the first paint
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', parts["header"]) == [
+        "/static/vendor/leaflet/dist/leaflet.css"]
+    styles_late = re.findall(r'<link rel="stylesheet" href="([^"]+)"', late)
+    assert "/static/vendor/leaflet.fullscreen/Control.FullScreen.css" in styles_late
+    assert late.index("Control.FullScreen.css") < late.index("<script>\n")
     everything = "".join(parts.values())
     assert not any(host in everything for host in CDN_HOSTS)
     assert everything.count("L.timeline(") == 1 and everything.count("L.map(") == 1
