@@ -144,9 +144,11 @@ def missing_vendor_files(node_modules: Path = NODE_MODULES) -> list[str]:
 # --- rewriting and checking ---------------------------------------------------
 _BY_LENGTH = sorted(CDN_FILES.items(), key=lambda kv: len(kv[0]), reverse=True)
 # branca's JavascriptLink / CssLink tags (and the same written by hand) of a NOT_SERVED URL.
+# (Starts with "<": the regex engine jumps from one "<" to the next instead of
+# trying every position; _drop_not_served takes the blanks around a tag along.)
 _NOT_SERVED_TAG = re.compile(
-    r"""[ \t]*(?:<script\b[^<>]*\bsrc\s*=\s*["']?(?P<js>[^"'\s>]+)["']?[^<>]*>\s*</script>"""
-    r"""|<link\b[^<>]*\bhref\s*=\s*["']?(?P<css>[^"'\s>]+)["']?[^<>]*>)[ \t]*\n?""", re.I)
+    r"""<script\b[^<>]*\bsrc\s*=\s*["']?(?P<js>[^"'\s>]+)["']?[^<>]*>\s*</script>"""
+    r"""|<link\b[^<>]*\bhref\s*=\s*["']?(?P<css>[^"'\s>]+)["']?[^<>]*>""", re.I)
 # JSON/JS escapes folium uses inside scripts; undone on a copy before scanning.
 _UNESCAPES = (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'"), ('\\"', '"'), ("\\/", "/"))
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^<>]*)>")
@@ -166,7 +168,7 @@ def localize_html(html: str, prefix: str = VENDOR_PREFIX) -> str:
     ("https://static.example.be/vendor") counts as on-host.
     """
     prefix = prefix.rstrip("/")
-    html = _NOT_SERVED_TAG.sub(lambda m: "" if (m.group("js") or m.group("css")) in NOT_SERVED else m.group(0), html)
+    html = _drop_not_served(html)
     for url, path in _BY_LENGTH:
         html = html.replace(url, f"{prefix}/{path}")
     allowed: tuple[str, ...] = ()
@@ -177,6 +179,26 @@ def localize_html(html: str, prefix: str = VENDOR_PREFIX) -> str:
     if problems:
         raise OffHostAssetError(problems)
     return html
+
+
+def _drop_not_served(html: str) -> str:
+    """`html` without the tags that load a NOT_SERVED URL, each with the
+    spaces and tabs before it and after it and one line break."""
+    kept, last = [], 0
+    for match in _NOT_SERVED_TAG.finditer(html):
+        if (match.group("js") or match.group("css")) not in NOT_SERVED:
+            continue
+        start, end = match.start(), match.end()
+        while start > last and html[start - 1] in " \t":
+            start -= 1
+        while end < len(html) and html[end] in " \t":
+            end += 1
+        if html.startswith("\n", end):
+            end += 1
+        kept.append(html[last:start])
+        last = end
+    kept.append(html[last:])
+    return "".join(kept)
 
 
 def find_off_host_assets(html: str, allowed_prefixes: tuple[str, ...] = ()) -> list[str]:

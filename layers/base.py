@@ -7,17 +7,20 @@ HTML whose JS/CSS come from the app (layers.assets), never from a CDN.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, JavascriptLink, MacroElement
+import xyzservices
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.map import FitBounds, Layer
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
 
 from .assets import VENDOR_PREFIX, localize_html
+from .map_data import data_set_aside, put_back
 from .popups import esc
 from .rendered import render_fix_installed
 from .theme import MapTheme
@@ -168,12 +171,31 @@ def _add_basemaps(m: folium.Map, basemap) -> None:
             raise ValueError("basemap url must be a tile template with {z}, {x} and {y}")
         extra = {k: spec[k] for k in ("max_native_zoom", "subdomains") if spec.get(k) is not None}
         folium.TileLayer(
-            tiles=spec["url"], attr=spec["attribution"], name=f"Achtergrond: {spec['name']}",
+            tiles=_tile_source(spec["url"]), attr=spec["attribution"], name=f"Achtergrond: {spec['name']}",
             max_zoom=MAX_ZOOM, overlay=False, control=True, show=not shown, **extra,
         ).add_to(m)
         shown = True
     # An empty base layer: switching the tiles off is a choice in the control.
     folium.FeatureGroup(name=NO_BASEMAP_NAME, overlay=False, control=True, show=not shown).add_to(m)
+
+
+# The placeholders folium's TileProvider path (xyzservices' build_url) keeps as they are.
+_KEPT_PLACEHOLDERS = {"x", "y", "z", "s", "r"}
+
+
+def _tile_source(url: str) -> str | xyzservices.TileProvider:
+    """The tile template as folium.TileLayer takes it without a search.
+
+    Given a string, folium first looks it up as the name of one of the ~200
+    xyzservices providers (~2 ms a map: it flattens the whole list every
+    time) and, finding none for a URL, keeps the string. A TileProvider of the
+    URL gives folium the same template, the same options, without the
+    search. A template with any other placeholder stays a string (build_url
+    would try to fill it)."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(url) if name is not None}
+    if not fields <= _KEPT_PLACEHOLDERS:
+        return url
+    return xyzservices.TileProvider(name="fichekaart", url=url, attribution="")
 
 
 class LayerControl(GroupedLayerControl):
@@ -329,22 +351,27 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
     script is folium's one <script> with every element in order. With it,
     first_script (to place right after html, before the rest of the page is
     parsed) creates the map and runs only those elements' scripts, and the
-    header keeps only the JS files they need (Leaflet itself, say); script
-    then loads the other JS files (plugins) and runs every other element in
-    folium's order. So the first shapes are drawn while the browser still
+    header keeps only the JS and CSS files they need (Leaflet itself, say);
+    script then loads the other files (plugins) and runs every other element
+    in folium's order. So the first shapes are drawn while the browser still
     parses the page, not after every layer, legend and plugin (docs/bench.md).
+
+    The layers' GeoJSON is written after the code is checked (map_data.py).
     """
     if not render_fix_installed():
         raise RuntimeError("Call layers.install_render_fix() before rendering a map (see layers/rendered.py).")
     root: Any = m.get_root()  # a branca Figure (typed as Element)
-    root.render()
+    with data_set_aside() as data:
+        root.render()
     scripts: dict[str, Element] = root.script._children
     late_links = ""
     if first:
         early = {m.get_name()} | {name for element in first for name in _subtree_names(element)}
-        needed_js = {name for element in (m, *first) for name, _url in _own_js(element, recursive=element is not m)}
+        needed = {name for element in (m, *first)
+                  for name, _url in _own_links(element, recursive=element is not m)}
+        # the plugins' scripts and stylesheets: their controls are made by the late script
         late = [name for name, child in root.header._children.items()
-                if isinstance(child, JavascriptLink) and name not in needed_js]
+                if isinstance(child, (JavascriptLink, CssLink)) and name not in needed]
         late_links = "\n".join(root.header._children.pop(name).render() for name in late)
         first_script = "\n".join(el.render() for name, el in scripts.items() if name in early)
         rest = "\n".join(el.render() for name, el in scripts.items() if name not in early)
@@ -357,8 +384,9 @@ def render_map_parts(m: folium.Map, prefix: str = VENDOR_PREFIX, *,
         "name": m.get_name(),
         "header": localize_html(header, prefix),
         "html": localize_html(root.html.render(), prefix),
-        "first_script": localize_html(f"<script>\n{first_script}\n</script>", prefix) if first else "",
-        "script": localize_html(f"{late_links}\n<script>\n{rest}\n</script>".lstrip("\n"), prefix),
+        "first_script": put_back(localize_html(f"<script>\n{first_script}\n</script>", prefix), data)
+        if first else "",
+        "script": put_back(localize_html(f"{late_links}\n<script>\n{rest}\n</script>".lstrip("\n"), prefix), data),
     }
 
 
@@ -368,12 +396,13 @@ def _subtree_names(element: Element) -> Iterator[str]:
         yield from _subtree_names(child)
 
 
-def _own_js(element: Element, recursive: bool) -> Iterator[tuple[str, str]]:
-    """(name, URL) of the JS files an element (and, if recursive, its children) links."""
+def _own_links(element: Element, recursive: bool) -> Iterator[tuple[str, str]]:
+    """(name, URL) of the JS and CSS files an element (and, if recursive, its children) links."""
     yield from getattr(element, "default_js", ())
+    yield from getattr(element, "default_css", ())
     if recursive:
         for child in element._children.values():
-            yield from _own_js(child, True)
+            yield from _own_links(child, True)
 
 
 def render_standalone(m: folium.Map, prefix: str = VENDOR_PREFIX, title: str = "Kaart") -> str:

@@ -21,6 +21,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode, get_obj_in_upper_tree
 
+from .map_data import MapData
+
 FAMILIES = ("polygons", "lines", "points")  # drawing order: bottom to top
 _FAMILY_OF = {
     "Polygon": "polygons", "MultiPolygon": "polygons",
@@ -110,19 +112,20 @@ def rounded_geometries(geometries: list[dict]) -> list[dict]:
     return [orjson.loads(s) for s in shapely.to_geojson(geoms)]
 
 
-def collection(items: list[tuple[dict, dict]]) -> dict:
+def collection(items: list[tuple[dict, dict]]) -> MapData:
     """A FeatureCollection from (geometry, properties) pairs, ids 0..n-1.
 
     The ids let folium's style_function look each feature up (see style_lookup).
+    A MapData: encoded by orjson after the map's code is rendered (map_data.py).
     """
     geometries = rounded_geometries([g for g, _ in items])
-    return {
+    return MapData({
         "type": "FeatureCollection",
         "features": [
             {"type": "Feature", "id": i, "geometry": g, "properties": p}
             for i, (g, (_, p)) in enumerate(zip(geometries, items))
         ],
-    }
+    })
 
 
 def style_lookup(styles_by_id: list[dict]):

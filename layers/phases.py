@@ -52,24 +52,21 @@ def phases_active_in_year(phases_fc, year: int) -> list[dict]:
     return out
 
 
-def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = None,
-                       show_legend: bool = True, show: bool = True) -> tuple[Timeline, TimelineSlider]:
-    """The phases as a Timeline and its year slider (starting at `year` if given).
+def phase_collection(phases_fc) -> dict:
+    """The phases as the Timeline draws them: one feature per phase (and per
+    geometry family), with its escaped tooltip and popup, its years ys-ye and
+    its style. What the page embeds, or serves for data_url."""
+    return collection(_items(phases_fc))
 
-    Phases are outlines without fill (dotted when illustrative) in colours of
-    their own, drawn around the projects. show=False: switched off at first
-    (the layer control turns it on); the slider is hidden while it is off."""
+
+def _items(phases_fc) -> list[tuple[dict, dict[str, Any]]]:
     items: list[tuple[dict, dict[str, Any]]] = []
-    kinds: set[str] = set()
-    any_illustrative = False
     for feature in read_features(phases_fc):
         props = feature["properties"]
         span = year_span(props)
         if span is None:
             continue
-        kind = props.get("phase_kind") if props.get("phase_kind") in styles.PHASE_KIND_LABELS else "andere"
-        kinds.add(kind)
-        any_illustrative |= bool(props.get("illustrative"))
+        kind = _kind(props)
         for family, geometry in family_parts(feature["geometry"]):
             items.append((geometry, {
                 "tooltip": phase_tooltip(props),
@@ -78,11 +75,36 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
                 "ye": span[1],
                 "style": _style(family, kind, bool(props.get("illustrative"))),
             }))
-    years = [p["ys"] for _, p in items] + [p["ye"] for _, p in items]
+    return items
+
+
+def _kind(props: dict) -> str:
+    return props.get("phase_kind") if props.get("phase_kind") in styles.PHASE_KIND_LABELS else "andere"
+
+
+def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = None,
+                       show_legend: bool = True, show: bool = True,
+                       data_url: str | None = None) -> tuple[Timeline, TimelineSlider]:
+    """The phases as a Timeline and its year slider (starting at `year` if given).
+
+    Phases are outlines without fill (dotted when illustrative) in colours of
+    their own, drawn around the projects. show=False: switched off at first
+    (the layer control turns it on); the slider is hidden while it is off.
+
+    data_url: the page embeds no phase shapes; the Timeline fetches
+    phase_collection of the same phases from this URL (same origin) the
+    first time it is shown. `phases_fc` then only needs the properties
+    (kind, start, end, illustrative: the slider's years and the legend);
+    features without geometry count too."""
+    features = read_features(phases_fc) if data_url is None else _all_features(phases_fc)
+    dated = [(f["properties"], span) for f in features if (span := year_span(f.get("properties") or {}))]
+    kinds = {_kind(props) for props, _ in dated}
+    any_illustrative = any(bool(props.get("illustrative")) for props, _ in dated)
+    years = [y for _, span in dated for y in span]
     first, last = (min(years), max(years)) if years else (dt.date.today().year,) * 2
 
     timeline = Timeline(
-        collection(items),
+        phase_collection(phases_fc) if data_url is None else collection([]),
         get_interval=JsCode("function (f) { return {start: f.properties.ys, end: f.properties.ye}; }"),
         style=JsCode("function (f) { return f.properties.style; }"),
         point_to_layer=JsCode("function (f, latlng) { return L.circleMarker(latlng, f.properties.style); }"),
@@ -108,6 +130,8 @@ def build_phases_layer(phases_fc, *, name: str = "Fasen", year: int | None = Non
     slider.add_timelines(timeline)
     start_year = min(max(year, first), last) if year is not None else None
     _SliderInDutch(start_year).add_to(slider)
+    if data_url is not None:
+        _LoadedWhenShown(timeline, data_url).add_to(slider)
     if show_legend:
         slider.legend = _legend(name, kinds, any_illustrative, timeline)
         slider.legend.add_to(slider)
@@ -185,6 +209,51 @@ class _SliderInDutch(MacroElement):
         self._name = "SliderInDutch"
         self.year = year
         self.labels = {"prev": "Vorige stap", "play": "Afspelen", "pause": "Pauzeren", "next": "Volgende stap"}
+
+
+class _LoadedWhenShown(MacroElement):
+    """Fetches the Timeline's phases the first time it is on the map (at
+    once when the page shows it from the start). Until then the page carries
+    no phase shapes. Uses leaflet.timeline 1.6.0's (pinned) _process, the
+    step its constructor takes for the data it is given, and the slider's
+    _rebuildDataList for the ticks. The map box gets data-phases="geladen"
+    when they are drawn (tests wait for it)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (slider, timeline, url) {
+            var map = slider.map, state = "wachtend";
+            var load = function () {
+                if (state !== "wachtend") { return; }
+                state = "laden";
+                fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+                    .then(function (answer) {
+                        if (!answer.ok) { throw new Error("HTTP " + answer.status); }
+                        return answer.json();
+                    })
+                    .then(function (data) {
+                        timeline._process(data);
+                        timeline.setTime(slider.time);
+                        if (slider.options.showTicks) { slider._rebuildDataList(); }
+                        state = "geladen";
+                        map.getContainer().setAttribute("data-phases", state);
+                    })
+                    .catch(function () { state = "wachtend"; });  // tried again the next time it is shown
+            };
+            timeline.on("add", load);
+            // The Timeline is on the map until the layer control (later in this script) takes it off.
+            window.setTimeout(function () { if (map.hasLayer(timeline)) { load(); } }, 0);
+        })({{ this._parent.get_name() }}, {{ this.timeline }}, {{ this.url|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, timeline: Timeline, url: str):
+        super().__init__()
+        self._name = "LoadedWhenShown"
+        self.timeline = timeline.get_name()
+        self.url = url
 
 
 def _date(value) -> dt.date | None:

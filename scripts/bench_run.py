@@ -166,8 +166,19 @@ def measure_pages(app, repeats: int) -> dict:
             page_cache().clear()
         return client.get(f"/{CITY}")
 
-    city["server_ms_built"] = timed(built_afresh, repeats)[0] * 1000
-    seconds, body = timed(lambda: bare_folium_city(app, CITY), repeats)
+    # Interleaved: each page built afresh is followed by the bare map, so load on the machine hits both alike.
+    built_afresh(), bare_folium_city(app, CITY)  # warm-up
+    built_times, bare_times = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        built_afresh()
+        built_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        body = bare_folium_city(app, CITY)
+        bare_times.append(time.perf_counter() - started)
+    city["server_ms_built"] = statistics.median(built_times) * 1000
+    city["built_vs_bare_pairs"] = statistics.median(b / a for b, a in zip(built_times, bare_times))
+    seconds = statistics.median(bare_times)
     bare = {"server_ms": seconds * 1000, "bytes": len(body), "bytes_gzip": gz_size(body),
             "server_ms_stock_branca": timed(lambda: stock_branca_render(lambda: bare_folium_city(app, CITY)),
                                             repeats)[0] * 1000}
@@ -777,7 +788,8 @@ def table(results: dict) -> str:
             f"{fmt(b['bytes_gzip'], 'KB')} | |")
         add(f"| bare folium map, stock branca rendering | {fmt(b.get('server_ms_stock_branca'), 'ms')} | | | |")
         add(f"| ratio city page / bare folium: repeated view | {fmt(p['city_vs_bare'], 'x', 2)} | | | <= 1.5x |")
-        add(f"| ratio city page / bare folium: built afresh | {fmt(p.get('city_built_vs_bare'), 'x', 2)} | | | |")
+        add(f"| ratio city page / bare folium: built afresh | {fmt(p.get('city_built_vs_bare'), 'x', 2)} "
+            f"(median of the interleaved pairs {fmt(c.get('built_vs_bare_pairs'), 'x', 2)}) | | | <= 1.5x |")
         add(f"| region shell /regio | {fmt(r['server_ms'], 'ms')} | {fmt(r['bytes'], 'KB')} | "
             f"{fmt(r['bytes_gzip'], 'KB')} | < 50 ms, < 20 KB |")
         add("")

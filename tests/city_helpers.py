@@ -43,14 +43,19 @@ def map_fiche_ids(html: str) -> set[int]:
     return {fiche_id_of(f) for name in layer_names(html)["projects"] for f in embedded(html, name)["features"]}
 
 
-def timeline_features(html: str) -> list[dict]:
-    return embedded(html, layer_names(html)["timeline"], opener="timeline")["features"]
+def timeline_features(html: str, get_json) -> list[dict]:
+    """The phases the page's Timeline fetches when it is shown (its URL in
+    data-layers: timeline_data); get_json(url) -> the parsed answer."""
+    assert "L.timeline(" in html and embedded(html, layer_names(html)["timeline"], opener="timeline")["features"] == []
+    data = get_json(layer_names(html)["timeline_data"])
+    assert data["type"] == "FeatureCollection"
+    return data["features"]
 
 
-def timeline_active(html: str, year: int) -> Counter:
+def timeline_active(html: str, year: int, get_json) -> Counter:
     """{fiche id: number of phase features} the slider shows in `year` (the
     Timeline's interval [ys, ye] in whole years)."""
-    return Counter(fiche_id_of(f) for f in timeline_features(html)
+    return Counter(fiche_id_of(f) for f in timeline_features(html, get_json)
                    if f["properties"]["ys"] <= year <= f["properties"]["ye"])
 
 

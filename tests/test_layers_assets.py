@@ -187,3 +187,12 @@ def test_the_vendor_route_serves_what_pages_load_and_nothing_else(client):
     for gone in ("moment/min/moment.min.js", "d3/d3.min.js", "bootstrap3/dist/css/bootstrap.css",
                  "jquery/dist/jquery.min.js", "fichekaart/bootstrap-glyphicons.css", "leaflet/package.json"):
         assert client.get(f"/static/vendor/{gone}").status_code == 404, gone
+
+
+def test_tags_of_files_not_served_go_with_their_blanks_and_one_line_break():
+    from layers.assets import NOT_SERVED, localize_html
+
+    css, js = sorted(u for u in NOT_SERVED if u.endswith(".css"))[0], sorted(u for u in NOT_SERVED if u.endswith(".js"))[0]
+    html = (f'<head>\n  <link rel="stylesheet" href="{css}">  \n\n\t<script src="{js}">\n</script>\t\n'
+            '<link rel="stylesheet" href="/static/city.css">\n</head>')
+    assert localize_html(html) == '<head>\n\n<link rel="stylesheet" href="/static/city.css">\n</head>'

@@ -117,6 +117,12 @@ def test_first_elements_run_early_and_the_rest_after_its_plugins():
     assert "/static/vendor/leaflet.timeline/dist/leaflet.timeline.js" in plugins
     assert "/static/vendor/leaflet.fullscreen/Control.FullScreen.js" in plugins
     assert late.index("leaflet.timeline.js") < late.index("<script>\n")
+    # and so do their stylesheets: only Leaflet's blocks the first paint
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', parts["header"]) == [
+        "/static/vendor/leaflet/dist/leaflet.css"]
+    styles_late = re.findall(r'<link rel="stylesheet" href="([^"]+)"', late)
+    assert "/static/vendor/leaflet.fullscreen/Control.FullScreen.css" in styles_late
+    assert late.index("Control.FullScreen.css") < late.index("<script>\n")
     everything = "".join(parts.values())
     assert not any(host in everything for host in CDN_HOSTS)
     assert everything.count("L.timeline(") == 1 and everything.count("L.map(") == 1
@@ -175,3 +181,23 @@ def test_widened_bounds_keep_a_point_in_its_streets():
     assert abs((maxx - minx) * 111_320 * 0.6269 - 500) < 5  # cos(51.18°)
     assert widened_bounds((4.0, 51.0, 5.0, 52.0), 500) == (4.0, 51.0, 5.0, 52.0)
     assert widened_bounds(None, 500) is None
+
+
+@pytest.mark.parametrize("url, extra", [
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {}),
+    ("https://{s}.tiles.example.be/{z}/{x}/{y}{r}.png", {"subdomains": "abc"}),
+    ("https://geo.api.vlaanderen.be/GRB/wmts?SERVICE=WMTS&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}", {"max_native_zoom": 20}),
+    ("https://tiles.example.be/{z}/{x}/{y}.png?key={apikey}", {}),   # another placeholder: kept as a string
+])
+def test_tile_layers_skip_the_provider_search_and_render_the_same(url, extra):
+    import folium
+
+    from layers.base import _tile_source
+
+    def layer(tiles):
+        m = folium.Map(tiles=None)
+        folium.TileLayer(tiles=tiles, attr="&copy; bron", name="Achtergrond: x", max_zoom=18, **extra).add_to(m)
+        html = m.get_root().render()
+        return re.sub(r"_[0-9a-f]{32}", "_id", html)
+
+    assert layer(_tile_source(url)) == layer(url)

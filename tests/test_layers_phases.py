@@ -8,7 +8,7 @@ import re
 import pytest
 from folium.plugins import TimelineSlider
 
-from layers.phases import build_phases_layer, phases_active_in_year, year_span
+from layers.phases import build_phases_layer, phase_collection, phases_active_in_year, year_span
 from layers_fixtures import X, Y, embedded_collections, feature, phases_fc, render, visible
 
 
@@ -124,3 +124,20 @@ def test_phase_colours_are_used_by_no_sector_or_status():
     phases = set(styles.PHASE_KIND_COLORS.values())
     others = set(styles.SECTOR_COLORS.values()) | set(styles.STATUS_COLORS.values()) | {styles.FALLBACK_COLOR}
     assert len(phases) == len(styles.PHASE_KIND_COLORS) and not phases & {c.upper() for c in others}
+
+
+def test_with_a_data_url_the_page_carries_no_shapes_and_the_same_slider_and_legend():
+    placed = {"type": "FeatureCollection", "features": [f for f in phases_fc()["features"] if f["geometry"]]}
+    without_shapes = {"type": "FeatureCollection", "features": [{**f, "geometry": None} for f in placed["features"]]}
+    timeline, slider = build_phases_layer(placed, year=2030)
+    embedded_html = visible(render(timeline, slider))
+    lazy, lazy_slider = build_phases_layer(without_shapes, year=2030, data_url="/stad/fasen.json?jaar=2027")
+    lazy_html = visible(render(lazy, lazy_slider))
+    (data,) = embedded_collections(lazy_html)
+    assert data["features"] == [] and '"/stad/fasen.json?jaar=2027"' in lazy_html
+    assert 'timeline.on("add", load)' in lazy_html and "timeline._process(data)" in lazy_html
+    for text in ("Fasen per soort", "<span>Studie</span>", "<span>Ontwerp</span>", "<span>Uitvoering</span>",
+                 "Illustratieve planning", "slider.setTime(2028);", '"steps": 3', '"start": 2025'):
+        assert text in embedded_html and text in lazy_html, text
+    # what the data URL serves is what the page would have embedded
+    assert phase_collection(placed) == timeline.data

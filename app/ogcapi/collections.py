@@ -21,10 +21,9 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..geometry_families import FAMILY_TYPES, NO_PLACE
-from ..http.caching import data_version
+from ..http.kept import kept
 from ..models import Area, Fiche, Indicator, IndicatorValue, Municipality, Phase, Plan
 from ..read.city_settings import unlisted_ids
-from ..read.kept import kept
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import (
     AREA_FIELDS,
@@ -365,7 +364,7 @@ def all_collections(session: Session) -> list[Collection]:
 def _city(session: Session, slug: str) -> tuple[MunicipalityRow, PlanHead | None] | None:
     """The municipality and its first plan (or None), as plain rows kept until
     the data version changes: every items page asks for its collection."""
-    return kept(session, data_version(session)[0], ("ogc city", slug), lambda: _read_city(session, slug))
+    return kept(session, ("ogc city", slug), lambda: _read_city(session, slug))
 
 
 def _read_city(session: Session, slug: str) -> tuple[MunicipalityRow, PlanHead | None] | None:

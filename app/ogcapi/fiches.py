@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from ..geometry_families import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE
-from ..http.caching import data_version
+from ..http.kept import kept
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
 from ..read.records import FICHE_FIELDS, Field, fiche_records
@@ -133,8 +133,9 @@ class FichesCollection(Collection):
         return [] if self.family is None else [family_condition(F.geom, self.family)]
 
     def _page(self, session, fiches, matched, base_url) -> Page:
-        # the data version the answer is kept under: no query of its own most of the time
-        index = city_wijk_index(session, self.municipality, data_version(session)[0])
+        # kept per data version (app.http.kept): no query and no STRtree of its own
+        index = kept(session, ("wijk index", self.municipality.id),
+                     lambda: city_wijk_index(session, self.municipality))
         records = fiche_records(fiches, base_url, index)
         return family_page(Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched), self.family)
 

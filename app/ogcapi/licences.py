@@ -12,11 +12,10 @@ from flask import g, url_for
 from sqlalchemy import select
 
 from ..db import get_session
-from ..http.caching import data_version
+from ..http.kept import kept
 from ..licences import BOUNDARY_LICENCE, Licence
 from ..models import CitySettings, Municipality
 from ..read.city_settings import licence_of
-from ..read.kept import kept
 from .base import Collection
 
 LICENSE_TYPE = "text/html"
@@ -28,8 +27,7 @@ def _licences_by_city() -> dict[int, Licence]:
     (a settings change bumps it), not once per city or per page."""
     if "city_licences" not in g:  # the collections list asks once per collection: once per request
         session = get_session()
-        g.city_licences = kept(session, data_version(session)[0], ("city licences",),
-                               lambda: _read_licences(session))
+        g.city_licences = kept(session, ("city licences",), lambda: _read_licences(session))
     return g.city_licences
 
 

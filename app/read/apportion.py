@@ -29,7 +29,7 @@ from ..spatial import from_db
 class WijkIndex:
     """The wijken of a city with a spatial index, for repeated share queries.
 
-    One index serves every thread of a worker (app.read.kept), but GEOS's
+    One index serves every thread of a worker (app.http.kept), but GEOS's
     prepared geometries are not thread-safe (libgeos/geos#825) and shapely
     releases the GIL while it uses them: two requests sharing the index at
     once crashed the worker (SIGSEGV under the load test, gthread workers).

@@ -136,9 +136,14 @@ def fiche_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = 
     return to_features([f.geom for f in fiches], [fiche_properties(f) for f in fiches], crs=crs, decimals=decimals)
 
 
-def phase_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = MAP_DECIMALS) -> dict:
-    """One feature per mapped phase; a phase without its own place takes its fiche's."""
+def phase_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = MAP_DECIMALS, *,
+                   geometry: bool = True) -> dict:
+    """One feature per mapped phase; a phase without its own place takes its fiche's.
+    geometry=False: the properties only (a map that fetches the shapes later)."""
     pairs = mapped_phases(fiches)
+    if not geometry:
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": p.id, "geometry": None, "properties": phase_properties(p, f)} for p, f in pairs]}
     return to_features([p.geom if p.geom is not None else f.geom for p, f in pairs],
                        [phase_properties(p, f) for p, f in pairs], crs=crs, decimals=decimals)
 

@@ -1,5 +1,5 @@
-"""Budget per wijk: the city's wijk index (kept between requests while the
-data does not change) and the expenses of a selection shared over it by
+"""Budget per wijk: the city's wijk index (its callers keep it per data
+version: app.http.kept) and the expenses of a selection shared over it by
 geometry (the rule of app.read.apportion)."""
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Area
 from .apportion import WijkIndex, line_shares
-from .kept import kept
 from .queries import FicheFilters, latest_indicator_values
 from .rows import AreaRow, FicheRow, load_area_rows, load_fiche_rows
-from .version import read_data_version
 
 
 def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
@@ -21,15 +19,9 @@ def wijk_index_of(areas: list[AreaRow]) -> WijkIndex:
     return WijkIndex([(a.code, a.geom) for a in areas])
 
 
-def city_wijk_index(session: Session, municipality, version=None) -> WijkIndex:
-    """The city's wijken, indexed for WijkIndex.shares; built again only
-    when the data version changed (`version`: the caller's token of it,
-    e.g. app.http.caching.data_version, remembered per request burst; else
-    read here, app.read.version)."""
-    if version is None:
-        version = read_data_version(session)
-    return kept(session, version, ("wijk index", municipality.id), lambda: wijk_index_of(
-        load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")))
+def city_wijk_index(session: Session, municipality) -> WijkIndex:
+    """The city's wijken, indexed for WijkIndex.shares."""
+    return wijk_index_of(load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk"))
 
 
 @dataclass
@@ -61,19 +53,24 @@ class Apportionment:
 
 def apportion_budget_to_wijken(session: Session, municipality, filters: FicheFilters | None = None,
                                year: int | None = None, fiches: list[FicheRow] | None = None,
-                               wijken: list[AreaRow] | None = None) -> Apportionment:
+                               wijken: list[AreaRow] | None = None,
+                               population: dict | None = None, index: WijkIndex | None = None) -> Apportionment:
     """Expenses (richting 'uitgave') of the matching fiches, shared over the
     city's wijken by geometry (see app.read.apportion), per year and in total.
     EUR per inhabitant uses the wijk's latest 'bevolking' value. The wijk
     filter is ignored (every wijk gets its share). `fiches` and `wijken`:
     the rows when the caller already has them (load_fiche_rows of these
-    filters without a wijk; the city's wijken)."""
+    filters without a wijk; the city's wijken); `population`: the latest
+    'bevolking' values by wijk code, and `index`: wijk_index_of(wijken), when
+    the caller has them."""
     filters = filters or FicheFilters()
     filters = FicheFilters(**{**filters.__dict__, "municipality": municipality.nis_code, "wijk": None})
     if wijken is None:
         wijken = load_area_rows(session, Area.municipality_id == municipality.id, Area.level == "wijk")
-    index = wijk_index_of(wijken)
-    population = latest_indicator_values(session, municipality, "bevolking")
+    if index is None:
+        index = wijk_index_of(wijken)
+    if population is None:
+        population = latest_indicator_values(session, municipality, "bevolking")
     result = {
         a.code: WijkBudget(
             a.code, a.name,

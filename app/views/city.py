@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
 from layers import styles
+from layers.phases import phase_collection
 
 from ..db import get_session
 from ..http.page_cache import cached_page
-from ..read.pages import filter_choices, first_plan
-from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years, wijk_indicators
-from ..read.rows import AreaRow, FicheRow, load_city_areas, load_fiche_rows
+from ..read.apportion import WijkIndex
+from ..read.features import dumps, phase_features
+from ..read.queries import FicheFilters, budget_is_illustrative, budget_total, fiche_years
+from ..read.rows import AreaRow, FicheRow, load_fiche_rows
 from ..read.textsearch import rank_fiche_ids
 from ..read.wijk_budgets import wijk_index_of
-from . import city_list, city_or_404
-from .city_figures import as_given, key_figures
+from . import city_list
+from .city_facts import city_facts_or_404, kept_wijk_chooser
+from .city_figures import as_given
 from .city_map import MapOptions, build_city_map, single_year
 
 bp = Blueprint("city", __name__)
@@ -80,9 +83,11 @@ def number_notices(args, filters: FicheFilters) -> list[str]:
             for name, label in NUMBER_ARGS.items() if (args.get(name) or "").strip() and parsed[name] is None]
 
 
-def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilters) -> list[ListRow]:
-    """The list view's rows; the year's phases use the slider's rule (PhaseRow.runs_in)."""
-    index = wijk_index_of(wijken)
+def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilters,
+               index: WijkIndex | None = None) -> list[ListRow]:
+    """The list view's rows; the year's phases use the slider's rule (PhaseRow.runs_in).
+    `index`: wijk_index_of(wijken) when the caller keeps it."""
+    index = index if index is not None else wijk_index_of(wijken)
     by_code = {a.code: a for a in wijken}
     year = single_year(filters)
     # Every wijk a place intersects, as the wijk filter does (not only those with a budget share).
@@ -108,14 +113,15 @@ def fiche_rows(fiches: list[FicheRow], wijken: list[AreaRow], filters: FicheFilt
 @cached_page
 def map(slug: str):
     session = get_session()
-    city = city_or_404(slug)
+    facts = city_facts_or_404(session, slug)  # kept per data version: the selection is what is read
+    city = facts.city
     filters = FicheFilters.from_args(request.args, municipality=city.nis_code)
-    indicators = wijk_indicators(session, city)
+    indicators = facts.indicators
     options, notices = parse_map_options(request.args, indicators)
     notices += number_notices(request.args, filters)
     order, sort_notices = city_list.parse_sort(request.args, searching=bool(filters.q))
     notices += sort_notices
-    areas = load_city_areas(session, city.id)
+    areas = facts.areas
     wijken = areas.get("wijk", [])
     if filters.wijk and filters.wijk not in {a.code for a in wijken}:
         notices.append(f"Onbekende wijk ‘{filters.wijk[:60]}’: geen projecten.")
@@ -123,20 +129,37 @@ def map(slug: str):
     if filters.q and order == "relevantie":  # the search's own ranking, as on the search page
         position = {fid: i for i, fid in enumerate(rank_fiche_ids(session, filters.q, [f.id for f in fiches]))}
         fiches.sort(key=lambda f: position.get(f.id, len(position)))
-    rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters), order)
+    rows = city_list.sort_rows(fiche_rows(fiches, wijken, filters, facts.wijk_index), order)
     too_many = len(fiches) > MAX_EMBEDDED_FICHES
     map_parts: dict | None = None
     layer_names: dict = {}
     if not too_many:
-        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas)
+        map_parts, layer_names = build_city_map(session, city, fiches, filters, options, wijken, areas,
+                                                facts.area_features, facts.wijk_index)
     return render_template(
-        "city/map.html", city=city, plan=first_plan(session, city), filters=filters,
+        "city/map.html", city=city, plan=facts.plan, filters=filters,
         filter_args=filters.as_query_args(), year=single_year(filters), options=options, indicators=indicators,
-        notices=notices, rows=rows, wijken=wijken, choices=filter_choices(session, city), map_parts=map_parts,
+        notices=notices, rows=rows, wijken=wijken, choices=facts.choices, map_parts=map_parts,
         layer_names=layer_names, too_many=too_many, max_embedded=MAX_EMBEDDED_FICHES, styles=styles,
         order=order, sort_choices=city_list.sort_choices(bool(filters.q)),
         view_args=city_list.view_args(filters, options, order),
-        key_figures=key_figures(session, city), as_given=as_given,   # the "<Stad> in cijfers" block
+        key_figures=facts.key_figures, as_given=as_given,   # the "<Stad> in cijfers" block
+        # the list's links, built once rather than by url_for per fiche and wijk
+        fiche_base=url_for("fiche.page", slug=city.slug, fiche_id=0).removesuffix("0"),
+        wijk_urls={w.code: url_for("wijk.page", slug=city.slug, code=w.code) for w in wijken},
+        wijk_chooser=kept_wijk_chooser(session),  # the finder's wijken of this city, kept with its facts
         any_illustrative=any(r.budget_illustrative for r in rows)
         or any(p.illustrative for f in fiches for p in f.phases),
     )
+
+
+@bp.get("/<slug>/fasen.json")
+@cached_page
+def phases(slug: str):
+    """The phases of the map's selection (the same URL arguments) as its
+    Timeline draws them: fetched the first time "Fasen" is on (layers/phases.py)."""
+    session = get_session()
+    city = city_facts_or_404(session, slug).city
+    filters = FicheFilters.from_args(request.args, municipality=city.nis_code)
+    collection = phase_collection(phase_features(load_fiche_rows(session, filters)))
+    return Response(dumps(collection), mimetype="application/json")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import Element
+from flask import url_for
 from folium.map import Layer
 from sqlalchemy.orm import Session
 
@@ -25,10 +26,12 @@ from layers.projects import build_projects_layer
 
 from ..basemap import basemap_setting
 from ..models import Indicator, Municipality
+from ..read.apportion import WijkIndex
 from ..read.features import area_features, fiche_features, phase_features, with_properties
-from ..read.queries import FicheFilters, latest_indicator_values
+from ..read.queries import FicheFilters
 from ..read.rows import AreaRow, FicheRow, load_city_areas
 from ..read.wijk_budgets import apportion_budget_to_wijken
+from .city_facts import kept_indicator_values
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,19 @@ def _view_bounds(filters: FicheFilters, gemeente: dict, chosen_wijk: dict, fiche
 
 def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow], filters: FicheFilters,
                    options: MapOptions, wijk_rows: list[AreaRow],
-                   areas: dict[str, list[AreaRow]] | None = None) -> tuple[dict, dict]:
+                   areas: dict[str, list[AreaRow]] | None = None,
+                   area_fcs: dict[str, dict] | None = None,
+                   wijk_index: WijkIndex | None = None) -> tuple[dict, dict]:
     """(map parts, {layer role: JS name}) for the selected fiches of `city`
     (`wijk_rows`: the city's wijken; `areas`: all its areas by level,
-    app.read.rows.load_city_areas, loaded here when not given)."""
-    areas = areas if areas is not None else load_city_areas(session, city.id)
-    gemeente = area_features(areas.get("gemeente", []))
-    deelgemeenten = area_features(areas.get("deelgemeente", []))
-    wijken = area_features(wijk_rows)
+    app.read.rows.load_city_areas, loaded here when not given; `area_fcs`:
+    their features by level when the caller keeps them, read only;
+    `wijk_index`: the wijken's WijkIndex when the caller keeps it)."""
+    if area_fcs is None:
+        areas = areas if areas is not None else load_city_areas(session, city.id)
+        area_fcs = {level: area_features(areas.get(level, []) if level != "wijk" else wijk_rows)
+                    for level in ("gemeente", "deelgemeente", "wijk")}
+    gemeente, deelgemeenten, wijken = area_fcs["gemeente"], area_fcs["deelgemeente"], area_fcs["wijk"]
     fiche_fc = fiche_features(fiches)
     year = single_year(filters)
     chosen_wijk = area_features([w for w in wijk_rows if filters.wijk and w.code == filters.wijk])
@@ -96,7 +104,7 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
         # the selection itself unless it is narrowed to one wijk (the budget map shows every wijk)
         selection = None if filters.wijk else fiches
         budget_layer, budget_legend = _wijk_budget_layer(session, city, wijken, filters, year, options, selection,
-                                                         wijk_rows)
+                                                         wijk_rows, wijk_index)
         budget_layer.add_to(m)
         legends.append(budget_legend)
         groups["Cijfers per wijk"].append(budget_layer)
@@ -132,13 +140,17 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     names["budget_symbols"] = budgets.get_name()
 
     # The slider starts at the filtered year, else at this year (clamped to the phases).
-    # The phases are on when the page asks for a year, else one click away in "Lagen".
-    timeline, slider = build_phases_layer(phase_features(fiches), name="Fasen",
+    # The phases are on when the page asks for a year, else one click away in "Lagen";
+    # their shapes are fetched then (city.phases: the same selection), not carried by the page.
+    query: dict = filters.as_query_args()
+    data_url = url_for("city.phases", slug=city.slug, **query)
+    timeline, slider = build_phases_layer(phase_features(fiches, geometry=False), name="Fasen",
                                           year=year if year is not None else dt.date.today().year,
-                                          show=filters.year_from is not None or filters.year_to is not None)
+                                          show=filters.year_from is not None or filters.year_to is not None,
+                                          data_url=data_url)
     timeline.add_to(m)
     groups["Tijdlijn"].append(timeline)
-    names["timeline"], names["slider"] = timeline.get_name(), slider.get_name()
+    names["timeline"], names["slider"], names["timeline_data"] = timeline.get_name(), slider.get_name(), data_url
 
     for legend in legends:
         legend.add_to(m)
@@ -147,8 +159,10 @@ def build_city_map(session: Session, city: Municipality, fiches: list[FicheRow],
     return render_map_parts(m, first=[*first, projects]), names
 
 
-def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows):
-    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows)
+def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wijk_rows, wijk_index):
+    apportionment = apportion_budget_to_wijken(session, city, filters, year=year, fiches=fiches, wijken=wijk_rows,
+                                               population=kept_indicator_values(session, city, "bevolking"),
+                                               index=wijk_index)
     extra = {
         wb.code: {"amount_eur": wb.amount_eur, "eur_per_inhabitant": wb.eur_per_inhabitant,
                   "population": wb.population, "illustrative": wb.illustrative}
@@ -167,7 +181,7 @@ def _wijk_budget_layer(session, city, wijken, filters, year, options, fiches, wi
 
 def _indicator_layer(session, city, wijken, options):
     indicator = options.indicator
-    values = latest_indicator_values(session, city, indicator.code)
+    values = kept_indicator_values(session, city, indicator.code)
     extra = {code: {"value": v.value} for code, v in values.items()}
     periods = sorted({v.period for v in values.values()})
     sources = sorted({v.source for v in values.values() if v.source})
