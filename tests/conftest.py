@@ -11,6 +11,7 @@ that write get their own copy (a file copy on SpatiaLite, CREATE DATABASE
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -21,7 +22,7 @@ import geopandas  # noqa: F401
 import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 # The browser fixtures, registered here once so that all modules share one browser.
@@ -132,6 +133,30 @@ def make_test_app(url: str, **config):
     # queue and worker process are tested in tests/test_import_jobs.py.
     return create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "DATA_VERSION_TTL": 0,
                        "QUEUE_URL": "immediate", **config})
+
+
+@contextlib.contextmanager
+def counted_statements(app):
+    """The number of SQL statements the app runs inside the block (count[0])."""
+    engine = app.extensions["fichekaart.engine"]
+    count = [0]
+
+    def count_one(*_args):
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count_one)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", count_one)
+
+
+def statements_for(app, client, url: str) -> int:
+    """How many SQL statements one GET of `url` (answered 200) runs."""
+    with counted_statements(app) as count:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.data[:300])
+    return count[0]
 
 
 def dispose(app) -> None:

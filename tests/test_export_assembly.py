@@ -15,9 +15,9 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from sqlalchemy import event
 
 from app.exports.base import paused_gc
+from conftest import statements_for
 from app.exports.frames import _as_date, _as_text, typed
 from app.exports import EXPORTERS
 from app.exports.ogr import SCRATCH_DIR, SCRATCH_SQLITE, scratch_sqlite
@@ -32,28 +32,12 @@ from app.read.pages import (
 )
 
 
-def count_statements(app, client, url) -> int:
-    engine = app.extensions["fichekaart.engine"]
-    seen = []
-
-    def before(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200, response.data[:300]
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(seen)
-
-
 def test_the_all_cities_download_costs_the_same_statements_with_more_cities(scratch_app):
     client = scratch_app.test_client()
-    before = count_statements(scratch_app, client, "/alle-steden/download.csv")
+    before = statements_for(scratch_app, client, "/alle-steden/download.csv")
     result = scratch_app.test_cli_runner().invoke(args=["cities", "add", "11002", "44021", "13001"])
     assert result.exit_code == 0, result.output
-    after = count_statements(scratch_app, client, "/alle-steden/download.csv")
+    after = statements_for(scratch_app, client, "/alle-steden/download.csv")
     assert after == before     # it was four or five statements more for every city
 
 

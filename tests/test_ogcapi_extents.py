@@ -3,22 +3,7 @@ must equal what each collection's own document says (computed one by one),
 and the number of statements must not grow with the number of cities."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
-
-def count_statements(app, client, url) -> int:
-    engine = app.extensions["fichekaart.engine"]
-    seen = []
-
-    def before(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return len(seen)
+from conftest import statements_for
 
 
 def test_list_extents_equal_each_collections_own(client):
@@ -37,10 +22,10 @@ def test_list_extents_equal_each_collections_own(client):
 
 def test_the_list_costs_the_same_with_more_cities(scratch_app):
     client = scratch_app.test_client()
-    before = count_statements(scratch_app, client, "/ogc/collections?f=json")
+    before = statements_for(scratch_app, client, "/ogc/collections?f=json")
     result = scratch_app.test_cli_runner().invoke(args=["cities", "add", "11002", "44021", "13001"])
     assert result.exit_code == 0, result.output
-    after = count_statements(scratch_app, client, "/ogc/collections?f=json")
+    after = statements_for(scratch_app, client, "/ogc/collections?f=json")
     listed = client.get("/ogc/collections?f=json").get_json()["collections"]
     assert {"fiches-antwerpen", "fiches-gent"} <= {c["id"] for c in listed}
     assert after == before

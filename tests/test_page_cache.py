@@ -3,32 +3,16 @@ visitors, each answer with its own CSP nonce; edits show at once; staff and
 sessions never share a kept page."""
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.models import Fiche, IndicatorValue, Municipality
+from conftest import counted_statements
 from staff_fixtures import db, login, staff  # noqa: F401 (fixture)
 
 PAGES = ["/herentals", "/herentals?sector=Mobiliteit", "/herentals/vergelijken"]
-
-
-@contextlib.contextmanager
-def counted_statements(app):
-    """The number of SQL statements the app runs inside the block."""
-    engine = app.extensions["fichekaart.engine"]
-    count = [0]
-
-    def count_one(*_args):
-        count[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count_one)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "before_cursor_execute", count_one)
 
 
 def nonce_of(response) -> str:
