@@ -15,6 +15,7 @@ opened through the list's "Toon op kaart" button.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import threading
@@ -145,12 +146,10 @@ def shoot(browser, base: str, out: Path, name: str, path: str, kind: str) -> lis
     return made
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "test-artifacts" / "screens"))
-    parser.add_argument("--database-url")
-    parser.add_argument("--only", nargs="*", help="names of the pages to take (default: all)")
-    options = parser.parse_args()
+@contextlib.contextmanager
+def demo_site(database_url: str | None):
+    """(the app, its base URL, a headless Chromium) on the demo database (or
+    `database_url`), served on 127.0.0.1 with the basemap off; quiet logs."""
     import logging
 
     from conftest import make_test_app
@@ -158,29 +157,37 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     import layers  # noqa: F401  (pyproj/pyogrio before the first SpatiaLite connection)
-    for name in ("werkzeug", "app"):   # one line per request would bury the list of screenshots
+    for name in ("werkzeug", "app"):   # one line per request would bury what the scripts print
         logging.getLogger(name).setLevel(logging.WARNING)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        url = options.database_url or build_database(Path(tmp))
-        app = make_test_app(url, BASEMAP="none")
+        app = make_test_app(database_url or build_database(Path(tmp)), BASEMAP="none")
         logging.getLogger("app").setLevel(logging.WARNING)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                for name, path, kind in pages(fiche_ids(app)):
-                    if options.only and name not in options.only:
-                        continue
-                    for made in shoot(browser, base, out, name, path, kind):
-                        print(made.relative_to(ROOT) if made.is_relative_to(ROOT) else made)
+                yield app, f"http://127.0.0.1:{server.server_port}", browser
                 browser.close()
         finally:
             server.shutdown()
             app.extensions["fichekaart.engine"].dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "test-artifacts" / "screens"))
+    parser.add_argument("--database-url")
+    parser.add_argument("--only", nargs="*", help="names of the pages to take (default: all)")
+    options = parser.parse_args()
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with demo_site(options.database_url) as (app, base, browser):
+        for name, path, kind in pages(fiche_ids(app)):
+            if options.only and name not in options.only:
+                continue
+            for made in shoot(browser, base, out, name, path, kind):
+                print(made.relative_to(ROOT) if made.is_relative_to(ROOT) else made)
 
 
 if __name__ == "__main__":

@@ -10,20 +10,18 @@ this machine's page loads and scripts, not a resident's thinking time. The
 wall time of a task runs from the first interaction on a loaded `/` to the
 moment its answer is on screen (the wijk's project list, the search results,
 the wijk named by "in mijn buurt"); the median of the repeats is printed, with
-the minimum and maximum. Prints Markdown tables for NOTE-issue10.md.
+the minimum and maximum. Prints Markdown tables (docs/citizen-checks.md).
 """
 from __future__ import annotations
 
 import argparse
 import statistics
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screens import ARGS, CHROMIUM, ROOT, WIDTHS, build_database  # noqa: E402
+from screens import ROOT, WIDTHS, demo_site  # noqa: E402
 
 NOORDERWIJK_LAT_LON = (51.13381, 4.83279)
 
@@ -132,50 +130,27 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--database-url")
     options = parser.parse_args()
-    import logging
-
-    import layers  # noqa: F401  (pyproj/pyogrio before the first SpatiaLite connection)
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_test_app
-    from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
-
-    for name in ("werkzeug", "app"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = options.database_url or build_database(Path(tmp))
-        app = make_test_app(url, BASEMAP="none")
-        logging.getLogger("app").setLevel(logging.WARNING)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                print("| Tab count | width | Tab stops |\n|---|---|---|")
-                for what, width, stops in tab_counts(browser, base):
-                    print(f"| {what} | {width} px | {stops} |")
-                print()
-                noorderwijk, sint_rochus = "Noorderwijk (Herentals)", "Sint-Rochus (Halle)"
-                tasks = [
-                    (f"/ -> {noorderwijk} projects, mouse", wijk_by_mouse(noorderwijk), {}),
-                    (f"/ -> {noorderwijk} projects, keyboard", wijk_by_keyboard(noorderwijk), {}),
-                    (f"/ -> {sint_rochus} projects, mouse", wijk_by_mouse(sint_rochus), {}),
-                    (f"/ -> {sint_rochus} projects, keyboard", wijk_by_keyboard(sint_rochus), {}),
-                    ("/ search 'Vorselaarsebaan' -> results", search("Vorselaarsebaan"), {}),
-                    ("/ 'In mijn buurt' (position in Noorderwijk) -> wijk page with its projects", nearby,
-                     {"geolocation": {"latitude": NOORDERWIJK_LAT_LON[0], "longitude": NOORDERWIJK_LAT_LON[1]},
-                      "permissions": ["geolocation"]}),
-                ]
-                print(f"| task | interactions | median ms | min-max ms (n={options.repeats}) |\n|---|---|---|---|")
-                for what, task, context_options in tasks:
-                    times, counts = timed(browser, base, task, options.repeats, **context_options)
-                    told = ", ".join(f"{k} {v}" for k, v in counts.items())
-                    print(f"| {what} | {told} | {statistics.median(times):.0f} | {min(times):.0f}-{max(times):.0f} |")
-                browser.close()
-        finally:
-            server.shutdown()
-            app.extensions["fichekaart.engine"].dispose()
+    with demo_site(options.database_url) as (_app, base, browser):
+        print("| Tab count | width | Tab stops |\n|---|---|---|")
+        for what, width, stops in tab_counts(browser, base):
+            print(f"| {what} | {width} px | {stops} |")
+        print()
+        noorderwijk, sint_rochus = "Noorderwijk (Herentals)", "Sint-Rochus (Halle)"
+        tasks = [
+            (f"/ -> {noorderwijk} projects, mouse", wijk_by_mouse(noorderwijk), {}),
+            (f"/ -> {noorderwijk} projects, keyboard", wijk_by_keyboard(noorderwijk), {}),
+            (f"/ -> {sint_rochus} projects, mouse", wijk_by_mouse(sint_rochus), {}),
+            (f"/ -> {sint_rochus} projects, keyboard", wijk_by_keyboard(sint_rochus), {}),
+            ("/ search 'Vorselaarsebaan' -> results", search("Vorselaarsebaan"), {}),
+            ("/ 'In mijn buurt' (position in Noorderwijk) -> wijk page with its projects", nearby,
+             {"geolocation": {"latitude": NOORDERWIJK_LAT_LON[0], "longitude": NOORDERWIJK_LAT_LON[1]},
+              "permissions": ["geolocation"]}),
+        ]
+        print(f"| task | interactions | median ms | min-max ms (n={options.repeats}) |\n|---|---|---|---|")
+        for what, task, context_options in tasks:
+            times, counts = timed(browser, base, task, options.repeats, **context_options)
+            told = ", ".join(f"{k} {v}" for k, v in counts.items())
+            print(f"| {what} | {told} | {statistics.median(times):.0f} | {min(times):.0f}-{max(times):.0f} |")
 
 
 if __name__ == "__main__":
