@@ -69,14 +69,17 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from app import create_app
+    from app import create_app, migrate
     from browser_fixtures import ARGS, CHROMIUM, serve
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the table
     config = {"BASEMAP": "none"}  # no tile requests leave the machine; the shapes are what is timed
     if args.database_url:
         config["DATABASE_URL"] = args.database_url
-    server, _thread = serve(create_app(config))
+    app = create_app(config)
+    # a database made by an older checkout answers 500 and no shape ever comes
+    migrate.upgrade(app.extensions["fichekaart.engine"])
+    server, _thread = serve(app)
     base = f"http://127.0.0.1:{server.server_port}"
     print(f"Chromium {CHROMIUM}, CPU throttled {args.throttle:g}x, cold cache, {args.repeats} repeats "
           "(median; min-max)")
