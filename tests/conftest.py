@@ -151,6 +151,16 @@ def counted_statements(app):
         event.remove(engine, "before_cursor_execute", count_one)
 
 
+def statements_before_and_after_adding_cities(app, url: str) -> tuple[int, int]:
+    """statements_for(url) before and after `fichekaart cities add` of
+    Antwerpen, Gent and Aalst: a page over every city must not ask per city."""
+    client = app.test_client()
+    before = statements_for(app, client, url)
+    result = app.test_cli_runner().invoke(args=["cities", "add", "11002", "44021", "13001"])
+    assert result.exit_code == 0, result.output
+    return before, statements_for(app, client, url)
+
+
 def statements_for(app, client, url: str) -> int:
     """How many SQL statements one GET of `url` (answered 200) runs."""
     with counted_statements(app) as count:

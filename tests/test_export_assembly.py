@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from app.exports.base import paused_gc
-from conftest import statements_for
+from conftest import statements_before_and_after_adding_cities
 from app.exports.frames import _as_date, _as_text, typed
 from app.exports import EXPORTERS
 from app.exports.ogr import SCRATCH_DIR, SCRATCH_SQLITE, scratch_sqlite
@@ -33,11 +33,7 @@ from app.read.pages import (
 
 
 def test_the_all_cities_download_costs_the_same_statements_with_more_cities(scratch_app):
-    client = scratch_app.test_client()
-    before = statements_for(scratch_app, client, "/alle-steden/download.csv")
-    result = scratch_app.test_cli_runner().invoke(args=["cities", "add", "11002", "44021", "13001"])
-    assert result.exit_code == 0, result.output
-    after = statements_for(scratch_app, client, "/alle-steden/download.csv")
+    before, after = statements_before_and_after_adding_cities(scratch_app, "/alle-steden/download.csv")
     assert after == before     # it was four or five statements more for every city
 
 

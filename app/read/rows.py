@@ -258,8 +258,9 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-# the orders of the relationships of app.models.Fiche, on json_rows' row lists
-_BY_POSITION, _BY_YEAR, _BY_ID = itemgetter(2, 0), itemgetter(2, 0), itemgetter(0)
+# the orders of the relationships of app.models.Fiche, on json_rows' row lists:
+# phases by position and budget lines by year (both the third column), then id
+_BY_THIRD_THEN_ID, _BY_ID = itemgetter(2, 0), itemgetter(0)
 
 
 def _in_order(rows: list, key) -> list:
@@ -280,10 +281,10 @@ def _rows(rows: Sequence[Sequence]) -> list[FicheRow]:
                          parent=RefRow(r[wkb - 2], bool(r[wkb - 1])) if r[wkb - 2] is not None else None, geom=geom)
         sdgs, phases, budget_lines, dependencies = (_json_rows(v) for v in r[wkb + 1:wkb + 5])
         fiche.sdgs = sorted(s[0] for s in sdgs)
-        phase_rows += [(fiche, p) for p in _in_order(phases, _BY_POSITION)]
+        phase_rows += [(fiche, p) for p in _in_order(phases, _BY_THIRD_THEN_ID)]
         fiche.budget_lines = [
             BudgetRow(b[0], b[1], b[2], b[3], b[4], float(b[5]), b[6], b[7], b[8])
-            for b in _in_order(budget_lines, _BY_YEAR)]
+            for b in _in_order(budget_lines, _BY_THIRD_THEN_ID)]
         fiche.dependencies = [
             DependencyRow(RefRow(ref, bool(published)) if ref is not None else None, partner)
             for _, ref, published, partner in _in_order(dependencies, _BY_ID)]
