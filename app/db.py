@@ -19,6 +19,7 @@ import pyproj  # noqa: F401
 from flask import Flask, current_app, g, has_request_context, request
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -232,13 +233,16 @@ def init_app(app: Flask) -> None:
     from .write import data_version  # every write of public data bumps the data version
 
     data_version.install(factory)
+    note_writes(factory)
     app.extensions["fichekaart.sessionmaker"] = factory
     read_url = app.config.get("READ_DATABASE_URL")
     if read_url and read_url != url:
         # A hot standby (streaming replica) for anonymous reads: docs/operations.md.
         read_engine = make_engine(read_url, busy_timeout_ms=busy, **database_timeouts(app.config, read_url))
         app.extensions["fichekaart.read_engine"] = read_engine
-        app.extensions["fichekaart.read_sessionmaker"] = sessionmaker(read_engine, expire_on_commit=False)
+        read_factory = sessionmaker(read_engine, expire_on_commit=False)
+        note_writes(read_factory)
+        app.extensions["fichekaart.read_sessionmaker"] = read_factory
     app.teardown_appcontext(close_session)
 
 
@@ -275,6 +279,7 @@ def get_session() -> Session:
         key = "fichekaart.read_sessionmaker" if database == STANDBY else "fichekaart.sessionmaker"
         g.db_database = database
         g.db_session = current_app.extensions[key]()
+        g.db_reading_request = has_request_context() and request.method in ("GET", "HEAD")
     return g.db_session
 
 
@@ -290,8 +295,44 @@ def reads_may_use_standby() -> bool:
     return current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies
 
 
-def close_session(_exc=None) -> None:
+# Ending a request's transaction ------------------------------------------------
+#
+# psycopg forgets the statements it prepared on a connection at every ROLLBACK
+# (rightly: a rolled-back DDL may leave them pointing at nothing), and SQLAlchemy
+# closes a session with a ROLLBACK. So every request made PostgreSQL plan its
+# statements afresh: the OGC page's one statement spent 1.9 ms of its 3 ms in
+# the planner. A GET or HEAD that ended well and wrote nothing ends with COMMIT
+# instead: for a transaction that only read, that is the same end, and after
+# five runs on a connection psycopg prepares the statement (docs/bench.md).
+# Every other request still ends with ROLLBACK: what a view left unsaved is
+# never saved by accident.
+
+WROTE = "fichekaart.wrote"
+
+
+def note_writes(factory: sessionmaker) -> None:
+    """Mark a session of `factory` that flushed or ran DML (session.info[WROTE])."""
+    def flushed(session: Session, _context) -> None:
+        session.info[WROTE] = True
+
+    def executed(state) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[WROTE] = True
+
+    event.listen(factory, "after_flush", flushed)
+    event.listen(factory, "do_orm_execute", executed)
+
+
+def close_session(exc=None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
+        if (exc is None and g.pop("db_reading_request", False) and not session.info.get(WROTE)
+                and session.in_transaction() and session.get_bind().dialect.name == "postgresql"):
+            session.commit()
+    except SQLAlchemyError:
+        pass  # a read that cannot commit (the database went away) has nothing to keep: close rolls back
+    finally:
         session.close()
 
