@@ -284,23 +284,30 @@ def main() -> None:
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        measure(args, args.keep)
+        report(compare(args.url, args.repeats, args.keep))
         return
-    # ogr2ogr writes where our writer makes its scratch file (memory where the system has it)
+    report(compare_in_scratch(args.url, args.repeats))
+
+
+def compare_in_scratch(url: str, repeats: int) -> dict:
+    """compare() in a scratch directory: ogr2ogr writes where our writer
+    makes its scratch file (memory where the system has it). scripts/bench uses this."""
     with tempfile.TemporaryDirectory(prefix="fichekaart-bench-export-", dir=SCRATCH_DIR) as directory:
-        measure(args, Path(directory))
+        return compare(url, repeats, Path(directory))
 
 
-def measure(args: argparse.Namespace, directory: Path) -> None:
+def compare(url: str, repeats: int, directory: Path) -> dict:
+    """Ours against both yardsticks, interleaved: {"median": {who: seconds,
+    who_cpu: seconds, build, write}, "runs": [...], "fiches", "layers", "sizes", "load"}."""
     files = {who: directory / f"{who}.gpkg" for who in ("ours", "ogr2ogr", "vrt")}
-    vrt = yardstick_vrt(args.url, directory / "yardstick.vrt")
-    ours = make_ours(args.url)
+    vrt = yardstick_vrt(url, directory / "yardstick.vrt")
+    ours = make_ours(url)
 
     def run(who: str) -> dict:
         if who == "ours":
             build, write, cpu = ours(files["ours"])
             return {"ours": build + write, "build": build, "write": write, "ours_cpu": cpu}
-        seconds, cpu = (run_ogr2ogr(args.url, files[who]) if who == "ogr2ogr"
+        seconds, cpu = (run_ogr2ogr(url, files[who]) if who == "ogr2ogr"
                         else run_ogr2ogr_vrt(vrt, files[who]))
         return {who: seconds, f"{who}_cpu": cpu}
 
@@ -312,7 +319,7 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
     _check_same_layout(files["ours"], files["vrt"])
     order = list(files)
     runs = []
-    for i in range(args.repeats):
+    for i in range(repeats):
         result: dict = {}
         for who in order[i % 3:] + order[:i % 3]:     # each goes first, second and third in turn
             result.update(run(who))
@@ -320,14 +327,21 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
         print(f"[bench-export] repeat {i + 1}: ours {result['ours']:.2f} s (build {result['build']:.2f} + write "
               f"{result['write']:.2f}), ogr2ogr per layer {result['ogr2ogr']:.2f} s, one run (VRT) "
               f"{result['vrt']:.2f} s", file=sys.stderr, flush=True)
-    load_after = os.getloadavg()
-    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     summary = layer_summary(files["ours"])
-    fiches = sum(summary[f"fiches_{f}"][0] for f in FAMILIES)
-    print(f"GeoPackage export, {fiches:,} fiches, every city, EPSG:31370; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} "
-          f"UTC; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs")
-    print("layers: " + ", ".join(f"{layer} {count:,}" for layer, (count, _) in summary.items()))
-    print(f"| median of {args.repeats} interleaved repeats | time | ours / this | median of the repeats' ratios "
+    return {"median": {k: statistics.median(r[k] for r in runs) for k in runs[0]}, "runs": runs,
+            "fiches": sum(summary[f"fiches_{f}"][0] for f in FAMILIES),
+            "layers": {layer: count for layer, (count, _) in summary.items()},
+            "sizes": {who: path.stat().st_size for who, path in files.items()},
+            "load": (load_before[0], os.getloadavg()[0])}
+
+
+def report(result: dict) -> None:
+    med, runs = result["median"], result["runs"]
+    print(f"GeoPackage export, {result['fiches']:,} fiches, every city, EPSG:31370; "
+          f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average {result['load'][0]:.1f} before, "
+          f"{result['load'][1]:.1f} after; {os.cpu_count()} CPUs")
+    print("layers: " + ", ".join(f"{layer} {count:,}" for layer, count in result["layers"].items()))
+    print(f"| median of {len(runs)} interleaved repeats | time | ours / this | median of the repeats' ratios "
           "| client CPU (PostgreSQL not counted) |")
     print("|---|---|---|---|---|")
     for who, label in (("ours", "Fichekaart (build data + write)"), ("ogr2ogr", "ogr2ogr, one run per layer (-sql)"),
@@ -338,7 +352,7 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
     print(f"ours: build data {med['build']:.2f} s, write {med['write']:.2f} s")
     print("per repeat (ours / per layer / VRT): " + ", ".join(
         f"{r['ours']:.2f} / {r['ogr2ogr']:.2f} / {r['vrt']:.2f} s" for r in runs))
-    print("sizes: " + ", ".join(f"{who} {path.stat().st_size / 1e6:.1f} MB" for who, path in files.items()))
+    print("sizes: " + ", ".join(f"{who} {size / 1e6:.1f} MB" for who, size in result["sizes"].items()))
 
 
 if __name__ == "__main__":

@@ -34,21 +34,21 @@ from bench_run import (  # noqa: E402
     AFRESH_APP_NAME,
     AS_DEPLOYED,
     CITY,
+    DENSE_VIEW,
     PYGEOAPI_VIEW,
     RESULTS,
     TIPG_APP_NAME,
     CpuMeter,
     Server,
     afresh_env,
+    densest_city,
     free_port,
     log,
     prepare_pygeoapi,
     tipg_server,
     wrk,
 )
-from sqlalchemy import create_engine, text  # noqa: E402
 
-DENSE_VIEW = "bench_tipg_fiches_dense"
 PYGEOAPI_APP_NAME = "bench-pygeoapi"
 
 
@@ -61,34 +61,6 @@ def measured(meter: CpuMeter, url: str, connections: int, seconds: int) -> dict:
     n = max(1, result["requests"])
     result["server_cpu_ms"], result["database_cpu_ms"] = app_s / n * 1000, db_s / n * 1000
     return result
-
-
-def densest_city(url: str) -> tuple[str, tuple[float, float, float, float], int]:
-    """(slug, CRS84 bbox of its published project fiches, their number)."""
-    from app.read.queries import PROJECT_KINDS
-
-    kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        slug, n = conn.execute(text(
-            "SELECT m.slug, count(*) FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
-            f"WHERE f.published AND f.kind IN ({kinds}) AND f.geom IS NOT NULL GROUP BY m.slug "
-            "ORDER BY 2 DESC LIMIT 1")).one()
-        box = conn.execute(text(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(ST_Transform(f.geom, 4326)) "
-            "AS e FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
-            f"WHERE m.slug = :slug AND f.published AND f.kind IN ({kinds})) x"), {"slug": slug}).one()
-        conn.execute(text(f"DROP VIEW IF EXISTS {DENSE_VIEW}"))
-        conn.execute(text(
-            f"CREATE VIEW {DENSE_VIEW} AS SELECT f.id, f.ref, f.kind, f.number, f.code, f.title, f.summary, "
-            "f.sector, f.responsible_service, f.goal_why, f.goal_what, f.goal_gain, f.sdgs_illustrative, "
-            "f.obligation, f.priority, f.status, f.progress_pct, f.state_of_play, f.dependencies_text, f.risks, "
-            "f.location_description, f.geometry_precision, f.published, f.source, f.geom "
-            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
-            f"WHERE m.slug = '{slug}' AND f.published AND f.kind IN ({kinds})"))
-    engine.dispose()
-    pad = 0.001
-    return slug, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), n
 
 
 def main() -> None:

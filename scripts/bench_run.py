@@ -39,6 +39,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import bench_data  # noqa: E402
+import bench_export  # noqa: E402
+import time_first_shape  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"
@@ -266,6 +268,19 @@ def measure_exports(app, repeats: int) -> dict:
             write_s, body = timed(lambda exporter=exporter: exporter.write(data, "EPSG:31370"), repeats, warmup=0)
             out[key] = {"write_s": write_s, "total_s": build_s + write_s, "bytes": len(body)}
     return out
+
+
+def measure_data_version(app, repeats: int) -> dict:
+    """The data-version check as a request makes it when its one-second memo
+    ran out (app.read.version): one primary-key lookup, whatever the number of fiches."""
+    from app.db import get_session
+    from app.read.version import read_data_version
+
+    with app.app_context():
+        session = get_session()
+        seconds, _ = timed(lambda: read_data_version(session), repeats, warmup=10)
+        fiches = session.execute(text("SELECT count(*) FROM fiches")).scalar()
+    return {"ms": seconds * 1000, "fiches": fiches}
 
 
 # --- servers and wrk --------------------------------------------------------------
@@ -515,6 +530,39 @@ def prepare_pygeoapi(url: str, workdir: Path, port: int) -> dict:
 TIPG_PYTHON = ROOT / ".venv-tipg" / "bin" / "python"
 TIPG_TILE_VIEW = "bench_tipg_fiches"
 TIPG_TILE_COLLECTION = f"pg_temp.{TIPG_TILE_VIEW}"
+
+
+# The densest city's published project fiches as a view for tipg: the dense
+# bbox target of issue 14 (limit=1000, every fiche of that city).
+DENSE_VIEW = "bench_tipg_fiches_dense"
+
+
+def densest_city(url: str) -> tuple[str, tuple[float, float, float, float], int]:
+    """(slug, CRS84 bbox of its published project fiches, their number)."""
+    from app.read.queries import PROJECT_KINDS
+
+    kinds = ", ".join(f"'{k}'" for k in PROJECT_KINDS)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        slug, n = conn.execute(text(
+            "SELECT m.slug, count(*) FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE f.published AND f.kind IN ({kinds}) AND f.geom IS NOT NULL GROUP BY m.slug "
+            "ORDER BY 2 DESC LIMIT 1")).one()
+        box = conn.execute(text(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(ST_Transform(f.geom, 4326)) "
+            "AS e FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE m.slug = :slug AND f.published AND f.kind IN ({kinds})) x"), {"slug": slug}).one()
+        conn.execute(text(f"DROP VIEW IF EXISTS {DENSE_VIEW}"))
+        conn.execute(text(
+            f"CREATE VIEW {DENSE_VIEW} AS SELECT f.id, f.ref, f.kind, f.number, f.code, f.title, f.summary, "
+            "f.sector, f.responsible_service, f.goal_why, f.goal_what, f.goal_gain, f.sdgs_illustrative, "
+            "f.obligation, f.priority, f.status, f.progress_pct, f.state_of_play, f.dependencies_text, f.risks, "
+            "f.location_description, f.geometry_precision, f.published, f.source, f.geom "
+            "FROM fiches f JOIN municipalities m ON m.id = f.municipality_id "
+            f"WHERE m.slug = '{slug}' AND f.published AND f.kind IN ({kinds})"))
+    engine.dispose()
+    pad = 0.001
+    return slug, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), n
 
 
 def tipg_server(url: str, workers: int, workdir: Path, items: bool = True, extra_tables: tuple[str, ...] = ()) -> Server:
@@ -770,9 +818,81 @@ def fmt(value, unit: str = "", digits: int = 1) -> str:
 COLD_TILE_LABELS = {"Fichekaart": "Fichekaart (nothing kept: every tile made afresh)", "tipg": "tipg (keeps nothing)"}
 
 
+def _met(value, ok) -> str:
+    return "-" if value is None else ("yes" if ok(value) else "**no**")
+
+
+def targets_table(results: dict) -> str:
+    """Issue 14's targets, each with its yardstick, all from this one run."""
+    rows = []
+    items = f"/collections/fiches-{CITY}/items?limit=100"
+    load = results.get("load") or {}
+    pages = results.get("pages") or {}
+    if pages:
+        ratio = pages.get("city_built_vs_bare")
+        rows.append((f"city page /{CITY} built afresh / bare folium map of the same features",
+                     f"{fmt(pages['city_page'].get('server_ms_built'), 'ms')} / "
+                     f"{fmt(pages['bare_folium']['server_ms'], 'ms')}", fmt(ratio, "x", 2), "<= 1.5x",
+                     _met(ratio, lambda v: v <= 1.5)))
+    for key, yardstick, target, bound in (("ogc_built_vs_tipg", "tipg", ">= 1.5x", 1.5),
+                                          ("ogc_built_vs_pygeoapi", "pygeoapi", ">= 4x", 4.0)):
+        ratio = (results.get(key) or {}).get(8)
+        ours = (load.get(f"Fichekaart /ogc{items} (built afresh)") or {}).get(8, {})
+        theirs = (load.get(f"{yardstick} {items}") or {}).get(8, {})
+        rows.append((f"OGC items?limit=100 built afresh / {yardstick}, req/s at 8 connections",
+                     f"{fmt(ours.get('rps'))} / {fmt(theirs.get('rps'))}", fmt(ratio, "x", 2), target,
+                     _met(ratio, lambda v, bound=bound: v >= bound)))
+    p99 = (load.get(f"Fichekaart /ogc{items} (built afresh)") or {}).get(8, {}).get("p99_ms")
+    tipg_p99 = (load.get(f"tipg {items}") or {}).get(8, {}).get("p99_ms")
+    rows.append(("OGC items?limit=100 built afresh: p99 at 8 connections (tipg's)",
+                 f"{fmt(p99, 'ms')} ({fmt(tipg_p99, 'ms')})", "", "< 100 ms", _met(p99, lambda v: v < 100)))
+    dense = results.get("dense")
+    if dense:
+        ratio = (results.get("dense_built_vs_tipg") or {}).get(8)
+        rows.append((f"dense bbox ({dense['city']}, {dense['fiches']} fiches) limit=1000 built afresh / tipg, "
+                     "req/s at 8 connections", "", fmt(ratio, "x", 2), ">= 2x", _met(ratio, lambda v: v >= 2)))
+    cold = results.get("cold_tiles")
+    if cold:
+        for mode in cold["modes"]:
+            f = cold["servers"]["Fichekaart"][mode]
+            them = cold["servers"][cold["yardstick"]][mode]
+            rows.append((f"cold MVT tiles ({cold['tiles']} tiles, {mode}) / tipg, median time",
+                         f"{fmt(f['median_ms'], 'ms', 2)} / {fmt(them['median_ms'], 'ms', 2)}",
+                         fmt(f["ratio_median"], "x", 2), "<= 1.00x", _met(f["ratio_median"], lambda v: v <= 1.0)))
+    gpkg = results.get("gpkg_vs_ogr2ogr")
+    if gpkg:
+        med = gpkg["median"]
+        for who, label in (("ogr2ogr", "ogr2ogr, one run per layer"), ("vrt", "ogr2ogr over one VRT")):
+            ratio = med["ours"] / med[who]
+            rows.append((f"GeoPackage of every fiche ({gpkg['fiches']:,}) / {label}",
+                         f"{fmt(med['ours'], 's', 2)} / {fmt(med[who], 's', 2)}", fmt(ratio, "x", 2), "<= 1.3x",
+                         _met(ratio, lambda v: v <= 1.3)))
+    version = results.get("data_version")
+    if version:
+        rows.append((f"data-version check ({version['fiches']:,} fiches; one primary-key lookup)",
+                     fmt(version["ms"], "ms", 2), "", "O(1): < 1 ms", _met(version["ms"], lambda v: v < 1)))
+    shape = results.get("first_shape")
+    if shape:
+        rows.append((f"first project shape of /{CITY} (Chromium, cold cache, CPU {shape['throttle']:g}x slower; "
+                     f"{shape['requests']:.0f} requests, {shape['kb']:.0f} KB)",
+                     f"{fmt(shape['first_shape_ms'], 'ms', 0)} ({shape['min_ms']:.0f}-{shape['max_ms']:.0f})", "",
+                     "< 1 s", _met(shape["first_shape_ms"], lambda v: v < 1000)))
+    memory = (results.get("memory") or {}).get("Fichekaart")
+    if memory:
+        pss = memory.get("max_worker_pss_mb")
+        rows.append(("memory per worker after the load test (PSS; peak RSS)",
+                     f"{fmt(pss, 'MB')} ({fmt(memory.get('max_worker_mb'), 'MB')})", "", "<= 150 MB",
+                     _met(pss, lambda v: v <= 150)))
+    lines = ["## Issue 14's targets, all from this run",
+             "| target | Fichekaart / yardstick | ratio | target | met |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def table(results: dict) -> str:
     lines = []
     add = lines.append
+    add(targets_table(results))
     p = results.get("pages", {})
     if p:
         c, b, r = p["city_page"], p["bare_folium"], p["region_shell"]
@@ -970,6 +1090,7 @@ def main() -> None:
         only_cold_tiles(args)
         return
     counts = bench_data.build(args.url, n_fiches)
+    dense_slug, dense_box, dense_n = densest_city(args.url)
     results: dict = {"meta": {
         "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.platform(),
         "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
@@ -992,7 +1113,11 @@ def main() -> None:
     results["viewports"] = measure_viewports(app, repeats, mvt=True)
     log("exports (in-process)")
     results["exports"] = measure_exports(app, 1 if args.quick else min(repeats, 2))
+    log("data-version check (in-process)")
+    results["data_version"] = measure_data_version(app, 500)
     app.extensions["fichekaart.engine"].dispose()
+    log("GeoPackage of every fiche against ogr2ogr (bench_export.py), interleaved")
+    results["gpkg_vs_ogr2ogr"] = bench_export.compare_in_scratch(args.url, repeats)
 
     workdir = Path(tempfile.mkdtemp(prefix="fichekaart-bench-"))
     servers = []
@@ -1009,7 +1134,7 @@ def main() -> None:
         env = prepare_pygeoapi(args.url, workdir, pygeoapi_port)
         theirs = Server("pygeoapi.flask_app:APP", env, args.workers, "gunicorn-pygeoapi", pygeoapi_port)
         servers.append(theirs)
-        tipg = tipg_server(args.url, args.workers, workdir)
+        tipg = tipg_server(args.url, args.workers, workdir, extra_tables=(f"public.{DENSE_VIEW}",))
         servers.append(tipg)
         ours.wait("/regio")
         ours_built.wait("/regio")
@@ -1019,6 +1144,9 @@ def main() -> None:
         bbox = ",".join(map(str, viewport_bbox(zoom, centre)))
         tx, ty = viewport_tiles(zoom, centre)[len(viewport_tiles(zoom, centre)) // 2]
         items = f"/collections/fiches-{CITY}/items?limit=100"
+        dense_bbox = ",".join(f"{v:.6f}" for v in dense_box)
+        dense = f"dense bbox {dense_slug} limit=1000"
+        results["dense"] = {"city": dense_slug, "fiches": dense_n, "bbox": dense_bbox}
         targets = {
             f"/{CITY} (city map page, kept)": ours.base() + f"/{CITY}",
             f"/{CITY} (city map page, built afresh)": ours_built.base() + f"/{CITY}",
@@ -1030,6 +1158,9 @@ def main() -> None:
             f"pygeoapi {items}": theirs.base() + items + "&f=json",
             f"tipg {items}": tipg.base() + f"/collections/public.{PYGEOAPI_VIEW}/items?limit=100",
             f"tipg tile {zoom}/{tx}/{ty}": tipg.base() + tipg_tile_path(zoom, tx, ty),
+            f"Fichekaart /ogc {dense} (built afresh)":
+                ours_built.base() + f"/ogc/collections/fiches-{dense_slug}/items?limit=1000&bbox={dense_bbox}",
+            f"tipg {dense}": tipg.base() + f"/collections/public.{DENSE_VIEW}/items?limit=1000&bbox={dense_bbox}",
         }
         for name, url in targets.items():  # every target answers before we measure it
             with urllib.request.urlopen(url, timeout=60) as r:
@@ -1051,9 +1182,12 @@ def main() -> None:
         for key, name, yardstick in (
                 ("ogc_vs_tipg", f"Fichekaart /ogc{items}", f"tipg {items}"),
                 ("ogc_built_vs_tipg", f"Fichekaart /ogc{items} (built afresh)", f"tipg {items}"),
-                ("tile_vs_tipg", f"/api/tiles/fiches/{zoom}/{tx}/{ty}.mvt", f"tipg tile {zoom}/{tx}/{ty}")):
+                ("tile_vs_tipg", f"/api/tiles/fiches/{zoom}/{tx}/{ty}.mvt", f"tipg tile {zoom}/{tx}/{ty}"),
+                ("dense_built_vs_tipg", f"Fichekaart /ogc {dense} (built afresh)", f"tipg {dense}")):
             ogc, them = results["load"][name], results["load"][yardstick]
             results[key] = {c: (ogc[c]["rps"] / them[c]["rps"]) if them[c]["rps"] else None for c in concurrency}
+        log(f"first project shape of /{CITY} in Chromium (time_first_shape.py), served as deployed")
+        results["first_shape"] = time_first_shape.first_shape(ours.base(), f"/{CITY}", repeats=7, throttle=4)
         results["memory"] = {"Fichekaart": ours.peak_rss_mb(), "Fichekaart (nothing kept)": ours_built.peak_rss_mb(),
                              "pygeoapi": theirs.peak_rss_mb(), "tipg": tipg.peak_rss_mb()}
     finally:

@@ -59,6 +59,27 @@ def measure(browser, base: str, path: str, throttle: float) -> dict:
             "kb": sum(before) / 1024}
 
 
+def first_shape(base: str, path: str, repeats: int = 7, throttle: float = 4) -> dict:
+    """measure() `repeats` times after a warm-up: {"first_shape_ms": median,
+    "min_ms", "max_ms", "load_ms", "requests", "kb"}. scripts/bench uses this."""
+    from browser_fixtures import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            measure(browser, base, path, throttle)  # warm the server (kept page, imports)
+            runs = [measure(browser, base, path, throttle) for _ in range(repeats)]
+        finally:
+            browser.close()
+    shapes = [r["first_shape_ms"] for r in runs]
+    return {"first_shape_ms": statistics.median(shapes), "min_ms": min(shapes), "max_ms": max(shapes),
+            "load_ms": statistics.median(r["load_ms"] for r in runs),
+            "requests": statistics.median(r["requests"] for r in runs),
+            "kb": statistics.median(r["kb"] for r in runs), "repeats": repeats, "throttle": throttle,
+            "chromium": CHROMIUM}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=["/herentals"])
@@ -67,10 +88,9 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
+    from browser_fixtures import CHROMIUM, serve
 
     from app import create_app, migrate
-    from browser_fixtures import ARGS, CHROMIUM, serve
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the table
     config = {"BASEMAP": "none"}  # no tile requests leave the machine; the shapes are what is timed
@@ -85,17 +105,10 @@ def main() -> None:
           "(median; min-max)")
     print("| path | first project shape | load event | requests before it | KB before it |")
     print("|---|---|---|---|---|")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for path in args.paths:
-            measure(browser, base, path, args.throttle)  # warm the server (kept page, imports)
-            runs = [measure(browser, base, path, args.throttle) for _ in range(args.repeats)]
-            shapes = [r["first_shape_ms"] for r in runs]
-            print(f"| {path} | {statistics.median(shapes):.0f} ms ({min(shapes):.0f}-{max(shapes):.0f}) | "
-                  f"{statistics.median(r['load_ms'] for r in runs):.0f} ms | "
-                  f"{statistics.median(r['requests'] for r in runs):.0f} | "
-                  f"{statistics.median(r['kb'] for r in runs):.0f} |")
-        browser.close()
+    for path in args.paths:
+        f = first_shape(base, path, args.repeats, args.throttle)
+        print(f"| {path} | {f['first_shape_ms']:.0f} ms ({f['min_ms']:.0f}-{f['max_ms']:.0f}) | "
+              f"{f['load_ms']:.0f} ms | {f['requests']:.0f} | {f['kb']:.0f} |")
     server.shutdown()
     threading.Event().wait(0.1)
 
