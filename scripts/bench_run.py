@@ -849,8 +849,12 @@ def targets_table(results: dict) -> str:
     dense = results.get("dense")
     if dense:
         ratio = (results.get("dense_built_vs_tipg") or {}).get(8)
+        name = f"dense bbox {dense['city']} limit=1000"
+        ours = (load.get(f"Fichekaart /ogc {name} (built afresh)") or {}).get(8, {})
+        theirs = (load.get(f"tipg {name}") or {}).get(8, {})
         rows.append((f"dense bbox ({dense['city']}, {dense['fiches']} fiches) limit=1000 built afresh / tipg, "
-                     "req/s at 8 connections", "", fmt(ratio, "x", 2), ">= 2x", _met(ratio, lambda v: v >= 2)))
+                     "req/s at 8 connections", f"{fmt(ours.get('rps'))} / {fmt(theirs.get('rps'))}",
+                     fmt(ratio, "x", 2), ">= 2x", _met(ratio, lambda v: v >= 2)))
     cold = results.get("cold_tiles")
     if cold:
         for mode in cold["modes"]:

@@ -86,6 +86,9 @@ class Watched:
 
     def __init__(self, chromium, base: str, viewport: dict = DESKTOP, expected_statuses: tuple[int, ...] = ()):
         self.context = chromium.new_context(viewport=viewport, locale="nl-BE")
+        # Waits (load, network idle, selectors) up to 90 s instead of Playwright's 30: on a
+        # CI machine running at load 15 a page's network went quiet only after 30 s now and then.
+        self.context.set_default_timeout(90_000)
         self.page = self.context.new_page()
         self.base = base
         self.outside: list[str] = []
