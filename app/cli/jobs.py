@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
                    "een import gebruikt veel geheugen).")
 @with_appcontext
 def worker_cmd(workers):
-    from .jobs.queue import queue_url, run_worker
+    from ..jobs.queue import queue_url, run_worker
 
     app = current_app._get_current_object()
     count = workers or int(app.config.get("QUEUE_WORKERS") or 1)
@@ -32,7 +32,7 @@ def worker_cmd(workers):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
               help="Bestand .csv of .xlsx.")
 def template_cmd(kind, output):
-    from .write.editing import bulk
+    from ..write.editing import bulk
 
     import_kind = bulk.IMPORT_KINDS[kind]
     suffix = Path(output).suffix.lower()

@@ -20,12 +20,12 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import migrate
-from .columns import AREA_LEVELS
-from .db import get_engine, get_session, writing
-from .geometry import GeometryError
-from .read.queries import FicheFilters
-from .write.imports import ImportFailed
+from .. import migrate
+from ..columns import AREA_LEVELS
+from ..db import get_engine, get_session, writing
+from ..geometry import GeometryError
+from ..read.queries import FicheFilters
+from ..write.imports import ImportFailed
 
 
 @click.group("db", help="Databank: migraties.")
@@ -48,7 +48,7 @@ def db_upgrade(revision):
 @click.option("--force", is_flag=True, help="Ook als de databank gegevens bevat (er wordt eerst een backup gemaakt).")
 @with_appcontext
 def db_downgrade(revision, yes, force):
-    from .cli_ops import guard_destructive
+    from .ops import guard_destructive
 
     guard_destructive("Een downgrade", yes, force)
     migrate.downgrade(get_engine(), revision)
@@ -101,7 +101,7 @@ class ProgressBar:
 @click.option("--force", is_flag=True, help="Ook laden als er al fiches zijn (enkel op een lege databank zinvol).")
 @with_appcontext
 def seed(force):
-    from .write.imports.demo import database_is_empty, load_demo
+    from ..write.imports.demo import database_is_empty, load_demo
 
     with transaction() as session:
         if not force and not database_is_empty(session):
@@ -127,7 +127,7 @@ def import_group():
 @click.option("--source", "source_text", help="Bronvermelding.")
 @with_appcontext
 def import_areas_cmd(path, level, layer, code_column, name_column, municipality, source_text):
-    from .write.imports.areas import import_areas
+    from ..write.imports.areas import import_areas
 
     with transaction() as session:
         n = import_areas(session, path, level=level, layer=layer, code_column=code_column,
@@ -153,7 +153,7 @@ def import_areas_cmd(path, level, layer, code_column, name_column, municipality,
 @with_appcontext
 def import_addresses_cmd(path, municipality, layer, street_column, number_column, postcode_column, x_column,
                          y_column, wkt_column, crs, source_text):
-    from .write.imports.addresses import import_addresses
+    from ..write.imports.addresses import import_addresses
 
     with transaction() as session:
         n = import_addresses(session, path, municipality=municipality, layer=layer, street_column=street_column,
@@ -167,7 +167,7 @@ def import_addresses_cmd(path, municipality, layer, street_column, number_column
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_indicators_cmd(path):
-    from .write.imports.indicators import import_indicator_definitions
+    from ..write.imports.indicators import import_indicator_definitions
 
     with transaction() as session:
         n = import_indicator_definitions(session, path)
@@ -182,7 +182,7 @@ def import_indicators_cmd(path):
 @click.option("--illustrative/--real", default=None, help="Markeer alle waarden als illustratief of echt.")
 @with_appcontext
 def import_indicator_values_cmd(path, source_text, illustrative):
-    from .write.imports.indicators import import_indicator_values
+    from ..write.imports.indicators import import_indicator_values
 
     with transaction() as session:
         n = import_indicator_values(session, path, default_source=source_text, illustrative=illustrative,
@@ -199,7 +199,7 @@ def import_indicator_values_cmd(path, source_text, illustrative):
 @click.option("--drop-z", is_flag=True, help="Hoogtecoördinaten (3D) weglaten.")
 @with_appcontext
 def import_fiches_cmd(path, municipality, layer, crs, repair, drop_z):
-    from .write.imports.fiches import import_fiches
+    from ..write.imports.fiches import import_fiches
 
     with transaction() as session:
         result = import_fiches(session, path, municipality=municipality, layer=layer, crs=crs,
@@ -213,7 +213,7 @@ def _child_command(name: str, label: str, importer_name: str):
     @click.option("--municipality", required=True, help="NIS-code of naam van de stad.")
     @with_appcontext
     def command(path, municipality):
-        from .write.imports import fiches
+        from ..write.imports import fiches
 
         with transaction() as session:
             n = getattr(fiches, importer_name)(session, path, municipality=municipality,
@@ -241,9 +241,9 @@ def export_group():
 @click.option("--drafts", is_flag=True, help="Ook ontwerpen (niet-gepubliceerde fiches).")
 @with_appcontext
 def export_fiches_cmd(municipality, crs, output, drafts):
-    from .crs import OFFERED_EPSG, crs_name, epsg_of
-    from .read.features import dumps, fiche_features
-    from .read.rows import load_fiche_rows
+    from ..crs import OFFERED_EPSG, crs_name, epsg_of
+    from ..read.features import dumps, fiche_features
+    from ..read.rows import load_fiche_rows
 
     epsg = epsg_of(crs)
     if epsg not in OFFERED_EPSG:
@@ -277,7 +277,7 @@ def _read_password(password_stdin: bool) -> str:
 @with_appcontext
 @writing()
 def users_create_admin(email, name, password_stdin):
-    from .auth import AccountError, create_user
+    from ..auth import AccountError, create_user
 
     password = _read_password(password_stdin)
     session = get_session()
@@ -298,7 +298,7 @@ def users_create_admin(email, name, password_stdin):
 @with_appcontext
 @writing()
 def users_add(email, roles, name, password_stdin):
-    from .auth import AccountError, create_user, find_user, grant, parse_role
+    from ..auth import AccountError, create_user, find_user, grant, parse_role
 
     session = get_session()
     try:
@@ -324,7 +324,7 @@ def users_add(email, roles, name, password_stdin):
 def users_list():
     from sqlalchemy import select
 
-    from .models import User
+    from ..models import User
 
     for user in get_session().scalars(select(User).order_by(User.email)):
         roles = ", ".join(
@@ -334,10 +334,10 @@ def users_list():
 
 
 def init_app(app: Flask) -> None:
-    from .cli_alerts import alerts_group
-    from .cli_cities import cities_group
-    from .cli_jobs import template_cmd, worker_cmd
-    from .cli_ops import backup_cmd, checksum_cmd, restore_cmd
+    from .alerts import alerts_group
+    from .cities import cities_group
+    from .jobs import template_cmd, worker_cmd
+    from .ops import backup_cmd, checksum_cmd, restore_cmd
 
     db_group.add_command(checksum_cmd)
     import_group.add_command(template_cmd)
@@ -347,7 +347,7 @@ def init_app(app: Flask) -> None:
 
 
 def _create_app(*_args, **_kwargs):
-    from . import create_app
+    from .. import create_app
 
     # The statement timeout guards web requests; an operator's import,
     # migration or backup may take longer.

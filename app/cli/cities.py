@@ -7,8 +7,8 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from .db import get_session
-from .write.cities import CityError, add_city, bundled_nis_codes, list_cities, remove_city
+from ..db import get_session
+from ..write.cities import CityError, add_city, bundled_nis_codes, list_cities, remove_city
 
 
 @click.group("cities", help="Gemeenten toevoegen uit de meegeleverde grenzen van Vlaanderen, tonen, verwijderen.")

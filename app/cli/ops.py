@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import backup as backups
-from .db import get_engine
+from .. import backup as backups
+from ..db import get_engine
 
 
 def backup_directory() -> Path:

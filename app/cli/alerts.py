@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import get_session
+from ..db import get_session
 
 LOCAL_URL = "http://127.0.0.1:5000"
 
@@ -31,8 +31,8 @@ def alerts_group():
 @click.option("--ignore-schedule", is_flag=True, help="Ook abonnementen waarvan het vorige overzicht recent is.")
 @with_appcontext
 def alerts_send(frequency, ignore_schedule):
-    from .alerts.digest import send_digests
-    from .alerts.mailer import smtp_configured
+    from ..alerts.digest import send_digests
+    from ..alerts.mailer import smtp_configured
 
     if not smtp_configured():
         raise click.ClickException("FICHEKAART_SMTP_HOST is niet ingesteld (zie docs/operations.md).")
