@@ -311,12 +311,13 @@ WROTE = "fichekaart.wrote"
 
 
 def note_writes(factory: sessionmaker) -> None:
-    """Mark a session of `factory` that flushed or ran DML (session.info[WROTE])."""
+    """Mark a session of `factory` that flushed or ran anything but a select
+    through the session (DML, and text() whatever it says: session.info[WROTE])."""
     def flushed(session: Session, _context) -> None:
         session.info[WROTE] = True
 
     def executed(state) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
+        if not state.is_select:
             state.session.info[WROTE] = True
 
     event.listen(factory, "after_flush", flushed)

@@ -5,7 +5,7 @@ ever saved."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 
 from conftest import dispose, make_test_app
 
@@ -50,9 +50,13 @@ def test_what_a_request_left_unsaved_is_not_saved(scratch_app, method):
     with scratch_app.test_request_context("/", method=method):
         session = get_session()
         session.execute(update(Fiche).where(Fiche.id == fiche.id).values(summary="niet bewaard (DML)"))
+    with scratch_app.test_request_context("/", method=method):
+        session = get_session()
+        session.execute(text("UPDATE fiches SET risks = 'niet bewaard (SQL)' WHERE id = :id"), {"id": fiche.id})
     with scratch_app.app_context():
         again = get_session().get(Fiche, fiche.id)
         assert again.title != "niet bewaard (ORM)" and again.summary != "niet bewaard (DML)"
+        assert again.risks != "niet bewaard (SQL)"
 
 
 @pytest.mark.parametrize("failed", [False, True])
