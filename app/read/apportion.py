@@ -56,7 +56,7 @@ class WijkIndex:
         geom_array = np.asarray(geoms, dtype=object)
         weights: list[dict[str, float]] = [{} for _ in range(len(geom_array))]
         placed = ~(shapely.is_missing(geom_array) | shapely.is_empty(geom_array))
-        family = np.array([shapely.get_type_id(g) if ok else -1 for g, ok in zip(geom_array, placed)])
+        family = np.where(placed, shapely.get_type_id(geom_array), -1)
         points = np.isin(family, (0, 4))            # Point, MultiPoint: by count
         lines = np.isin(family, (1, 5))             # LineString, MultiLineString: by length
         shapes = placed & ~points & ~lines          # the others (polygons): by area
