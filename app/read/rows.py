@@ -161,9 +161,9 @@ _TARGET = aliased(Fiche, name="target")
 _PHASE: tuple = (Phase.id, Phase.fiche_id, Phase.position, Phase.title, Phase.phase_kind, Phase.start, Phase.end,
                   Phase.status, Phase.illustrative, Phase.note)
 _MUNICIPALITY = (Municipality.id, Municipality.name, Municipality.slug, Municipality.nis_code)
-# The children of a fiche, each kind as one JSON column of the fiche's own row
-# (app.spatial.json_rows): (correlated select of one kind, the columns to sort its
-# rows by, in the order of the relationships of app.models.Fiche; the id breaks ties).
+# The columns of a fiche's children; each kind comes as one JSON column of the
+# fiche's own row (_children_columns), sorted in Python in the order of the
+# relationships of app.models.Fiche (_rows; the id breaks ties).
 _SDGS = (FicheSdg.sdg,)
 _BUDGET_LINE = (BudgetLine.id, BudgetLine.fiche_id, BudgetLine.year, BudgetLine.kind, BudgetLine.direction,
                 BudgetLine.amount_eur, BudgetLine.basis, BudgetLine.note, BudgetLine.phase_position)

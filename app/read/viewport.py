@@ -54,10 +54,6 @@ def _geometry(bind, column, detail: Detail):
     return as_wkb(column if detail.tolerance_m is None else simplified(bind, column, detail.tolerance_m))
 
 
-def _rows(session: Session, stmt) -> Sequence[Row]:
-    return session.execute(stmt).all()
-
-
 def _collection(rows: Sequence[Row], properties, detail: Detail) -> bytes:
     """rows: (..., wkb) tuples; properties(row) -> dict. The features of
     app.read.features.to_features (one pass of shapely: transform, round to
@@ -88,7 +84,7 @@ def fiches_geojson(session: Session, filters: FicheFilters, detail: Detail) -> b
         return {"id": r[0], "title": r[1], "status": r[2], "sector": r[3], "kind": r[4],
                 "indicative": r[5] == "indicatief", "municipality": r[7], "url": _fiche_url(r[6], r[0])}
 
-    return _collection(_rows(session, stmt), properties, detail)
+    return _collection(session.execute(stmt).all(), properties, detail)
 
 
 def phases_geojson(session: Session, filters: FicheFilters, detail: Detail) -> bytes:
@@ -109,7 +105,7 @@ def phases_geojson(session: Session, filters: FicheFilters, detail: Detail) -> b
                 "status": r[5], "illustrative": bool(r[6]), "fiche_id": r[7], "fiche_title": r[8],
                 "url": _fiche_url(r[9], r[7])}
 
-    return _collection(_rows(session, stmt), properties, detail)
+    return _collection(session.execute(stmt).all(), properties, detail)
 
 
 def wijken_geojson(session: Session, municipality: Municipality | None, detail: Detail,
@@ -129,4 +125,4 @@ def wijken_geojson(session: Session, municipality: Municipality | None, detail: 
     def properties(r):
         return {"id": r[1], "code": r[1], "name": r[2], "municipality": r[3]}
 
-    return _collection(_rows(session, stmt), properties, detail)
+    return _collection(session.execute(stmt).all(), properties, detail)
