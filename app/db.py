@@ -230,9 +230,10 @@ def init_app(app: Flask) -> None:
     engine = make_engine(url, busy_timeout_ms=busy, **database_timeouts(app.config, url))
     app.extensions["fichekaart.engine"] = engine
     factory = sessionmaker(engine, expire_on_commit=False)
-    from .write import data_version  # every write of public data bumps the data version
+    from .write import data_version, stored_records
 
-    data_version.install(factory)
+    data_version.install(factory)  # every write of public data bumps the data version ...
+    stored_records.install(factory)  # ... and rebuilds the public records it touches
     note_writes(factory)
     app.extensions["fichekaart.sessionmaker"] = factory
     read_url = app.config.get("READ_DATABASE_URL")

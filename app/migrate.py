@@ -45,6 +45,22 @@ def _run(engine: Engine, action, *args, **kwargs) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     _run(engine, command.upgrade, revision)
+    fill_stored_records(engine)
+
+
+def fill_stored_records(engine: Engine) -> int:
+    """Build the stored public records that are missing (all of them right
+    after revision 0011), with the app's code rather than in the revision."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from .models import FicheRecord
+    from .write.stored_records import fill_missing
+
+    if not inspect(engine).has_table(FicheRecord.__tablename__):  # upgraded to an older revision
+        return 0
+    with Session(engine) as session, session.begin():
+        return fill_missing(session)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

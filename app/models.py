@@ -402,6 +402,19 @@ class DataVersion(Base):
     changed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
 
 
+class FicheRecord(Base):
+    """The public record of a published project fiche (app.read.records.fiche_record,
+    without its absolute url) as JSON text, kept by the write side in the same
+    transaction as every change it depends on (app.write.stored_records), so
+    that the OGC API and WFS read a page of records in one select
+    (app.read.stored_records). Derived data: rebuilt from the tables above
+    by `fichekaart db records --rebuild`."""
+    __tablename__ = "fiche_records"
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    record: Mapped[str] = mapped_column(Text)
+
+
 # Following a wijk or a project (issue 16): e-mail alerts. An address is kept
 # only while it follows something: unsubscribing deletes the row.
 

@@ -10,7 +10,8 @@ import shapely
 from sqlalchemy import select
 
 from app.models import BudgetLine, Dependency, Fiche, FicheSdg, Phase
-from app.read.rows import load_fiche_page, load_fiche_rows
+from app.read.rows import load_fiche_rows
+from app.read.stored_records import load_record_page
 from app.read.records import fiche_records
 from app.read.queries import FicheFilters, find_municipality, select_fiches
 from app.read.wijk_budgets import city_wijk_index
@@ -97,11 +98,13 @@ def test_a_page_holds_its_count_and_places_first(session):
     everything = load_fiche_rows(session, filters)
     placed = [r.id for r in everything if r.geom is not None]
     unplaced = [r.id for r in everything if r.geom is None]
-    pages = [load_fiche_page(session, filters, limit=40, offset=offset) for offset in (0, 40, 80)]
-    assert [n for _, n in pages] == [110, 110, 110]
-    assert [r.id for rows, _ in pages for r in rows] == placed + unplaced
-    assert load_fiche_page(session, filters, limit=40, offset=200) == ([], 110)  # past the end: still the count
-    assert load_fiche_page(session, FicheFilters(municipality="nergens"), limit=10) == ([], 0)
+    pages = [load_record_page(session, filters, limit=40, offset=offset) for offset in (0, 40, 80)]
+    assert [page[3] for page in pages] == [110, 110, 110]
+    assert [i for page in pages for i in page[0]] == placed + unplaced
+    assert all(text is not None for page in pages for text in page[1])     # every record stored
+    assert [g is None for page in pages for g in page[2]] == [False] * len(placed) + [True] * len(unplaced)
+    assert load_record_page(session, filters, limit=40, offset=200) == ([], [], [], 110)  # past the end: the count
+    assert load_record_page(session, FicheFilters(municipality="nergens"), limit=10) == ([], [], [], 0)
 
 
 def test_rows_of_many_fiches_need_no_parameter_per_id(session):

@@ -337,9 +337,10 @@ def init_app(app: Flask) -> None:
     from .alerts import alerts_group
     from .cities import cities_group
     from .jobs import template_cmd, worker_cmd
-    from .ops import backup_cmd, checksum_cmd, restore_cmd
+    from .ops import backup_cmd, checksum_cmd, records_cmd, restore_cmd
 
     db_group.add_command(checksum_cmd)
+    db_group.add_command(records_cmd)
     import_group.add_command(template_cmd)
     for command in (db_group, seed, import_group, export_group, users_group, cities_group, backup_cmd,
                     restore_cmd, alerts_group, worker_cmd):

@@ -83,3 +83,26 @@ def print_summary() -> None:
     for name, count in backups.table_rows(engine).items():
         click.echo(f"{name}\t{count}")
     click.echo(f"geometrie-checksum\t{backups.geometry_checksum(engine)}")
+
+
+@click.command("records", help="Controleer de bewaarde publieke records van de fiches (wat de OGC API en WFS "
+                               "tonen) tegen de gegevens; met --rebuild: bouw ze allemaal opnieuw op.")
+@click.option("--rebuild", is_flag=True, help="Bouw alle records opnieuw op (in één transactie).")
+@with_appcontext
+def records_cmd(rebuild):
+    from ..db import get_session, writing
+    from ..write import stored_records
+
+    session = get_session()
+    if rebuild:
+        with writing(), session.begin():
+            written = stored_records.rebuild(session, every_city=True)
+        click.echo(f"{written} records opnieuw opgebouwd.")
+        return
+    found = stored_records.differences(session)
+    for kind, ids in found.items():
+        shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+        click.echo(f"{kind}\t{len(ids)}" + (f"\t(fiches {shown})" if ids else ""))
+    if any(found.values()):
+        raise click.ClickException("De bewaarde records volgen de gegevens niet. Herstel: fichekaart db records "
+                                   "--rebuild.")

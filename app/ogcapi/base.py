@@ -3,6 +3,7 @@ interface the routes call, and the SQL conditions for bbox and period."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,10 @@ from .params import ItemsQuery, Period, StorageBox
 
 @dataclass
 class Page:
-    """One page of features: flat records, their geometries (shapely in
-    EPSG:31370, None for none), their ids, and how many match."""
-    records: list[dict]
+    """One page of features: flat records (dicts, or JsonRecords as stored),
+    their geometries (shapely in EPSG:31370, None for none), their ids, and
+    how many match."""
+    records: Sequence[dict]
     geoms: list
     ids: list
     matched: int

@@ -10,6 +10,7 @@ from flask import request, url_for
 
 from ..crs import STORAGE_EPSG, transform
 from ..read.features import to_features
+from ..read.stored_records import JsonRecords
 from . import cql
 from .base import Collection, Page
 from .licences import all_licences, catalogue_links, collection_licences, collection_metadata_links, licence_links
@@ -139,7 +140,9 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    return to_features(page.geoms, page.records, page.ids, crs.epsg, lat_first=crs.lat_first, embed=True)
+    # stored records go into the answer as the JSON text they are
+    properties = page.records.fragments() if isinstance(page.records, JsonRecords) else page.records
+    return to_features(page.geoms, properties, page.ids, crs.epsg, lat_first=crs.lat_first, embed=True)
 
 
 def _timestamp() -> str:

@@ -16,8 +16,9 @@ from ..geometry_families import FAMILY_LABELS, FAMILY_TYPES, NO_PLACE
 from ..http.kept import kept
 from ..models import BudgetLine, Fiche, Municipality, Phase, Plan
 from ..read.queries import FicheFilters, fiche_conditions
-from ..read.records import FICHE_FIELDS, Field, fiche_records
-from ..read.rows import MunicipalityRow, load_fiche_page, load_fiche_rows
+from ..read.records import FICHE_FIELDS, Field
+from ..read.rows import MunicipalityRow
+from ..read.stored_records import JsonRecords, load_record_page, record_texts
 from ..read.wijk_budgets import city_wijk_index
 from ..spatial import extent, extents_by, intersects, to_db
 from .base import Collection, Page, family_condition, family_page, int_id, period_overlaps
@@ -132,28 +133,33 @@ class FichesCollection(Collection):
     def _family(self) -> list:
         return [] if self.family is None else [family_condition(F.geom, self.family)]
 
-    def _page(self, session, fiches, matched, base_url) -> Page:
-        # kept per data version (app.http.kept): no query and no STRtree of its own
-        index = kept(session, ("wijk index", self.municipality.id),
-                     lambda: city_wijk_index(session, self.municipality))
-        records = fiche_records(fiches, base_url, index)
-        return family_page(Page(records, [f.geom for f in fiches], [f.id for f in fiches], matched), self.family)
+    def _page(self, session, filters: FicheFilters, base_url: str, *, limit: int | None, offset: int = 0,
+              order=()) -> Page:
+        """A page of stored records (app.read.stored_records): one select."""
+        ids, texts, geoms, matched = load_record_page(session, filters, limit=limit, offset=offset, order=order)
+        if not ids:
+            return Page([], [], [], matched)
+        def wijk_index():  # only for records found missing; kept per data version (app.http.kept)
+            return kept(session, ("wijk index", self.municipality.id),
+                        lambda: city_wijk_index(session, self.municipality))
+
+        records = JsonRecords(record_texts(session, ids, texts, base_url, self.municipality.slug, wijk_index))
+        return family_page(Page(records, geoms, ids, matched), self.family)
 
     def items(self, session, query, base_url):
         filters = self.filters(session, query)
         if filters is None:
             return Page([], [], [], 0)
-        fiches, matched = load_fiche_page(session, filters, limit=query.limit, offset=query.offset,
-                                          order=self.query_order(session, query))
-        return self._page(session, fiches, matched, base_url)
+        return self._page(session, filters, base_url, limit=query.limit, offset=query.offset,
+                          order=self.query_order(session, query))
 
     def item(self, session, feature_id, base_url):
         wanted = int_id(feature_id, self)
         ids = select(F.id).where(F.id == wanted, *self._family()) if self.family else [wanted]
-        fiches = load_fiche_rows(session, self._base(ids=ids))
-        if not fiches:
+        page = self._page(session, self._base(ids=ids), base_url, limit=None)
+        if not page.ids:
             raise NotFound(f"Fiche {feature_id} bestaat niet in collectie '{self.id}'.")
-        return self._page(session, fiches, 1, base_url)
+        return page
 
     def spatial_extent(self, session):
         if self.known_extents is not None:

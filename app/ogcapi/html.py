@@ -6,6 +6,7 @@ from flask import render_template
 
 from ..http.web import ERROR_TITLES
 from ..read.features import MAP_DECIMALS, to_features
+from ..read.stored_records import JsonRecords
 from .base import Collection, Page
 from .collections import IndicatorsCollection, PhasesCollection, WijkenCollection
 from .fiches import FichesCollection
@@ -77,6 +78,9 @@ def render(template: str, doc: dict, collection: Collection | None = None, page:
     fields = {f.name: f for f in collection.fields} if collection else {}
     columns = next((cols for cls, cols in SUMMARY_COLUMNS.items() if isinstance(collection, cls)), ())
     map_parts = feature_map(page, f"Kaart: {collection.title}" if collection else "Kaart")
+    if page is not None and isinstance(page.records, JsonRecords):  # stored records are JSON text in the doc
+        for feature, record in zip(doc["features"] if "features" in doc else [doc], page.records):
+            feature["properties"] = record
     return render_template(
         f"ogcapi/{template}.html", doc=doc, collection=collection, fields=fields, columns=columns,
         display=display, link_of=link_of, crs_labels=CRS_LABELS, headers=HEADERS, map_parts=map_parts,

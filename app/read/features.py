@@ -32,10 +32,11 @@ MAP_EPSG = 4326
 MAP_DECIMALS = COORDINATE_DECIMALS  # what a Leaflet map can show (~0.1 m)
 
 
-def to_features(geoms: Sequence | np.ndarray, properties: Sequence[dict], ids: Sequence | None = None, crs=MAP_EPSG,
+def to_features(geoms: Sequence | np.ndarray, properties: Sequence, ids: Sequence | None = None, crs=MAP_EPSG,
                 decimals: int | None = None, *, lat_first: bool = False, embed: bool = False) -> dict:
     """A FeatureCollection of `geoms` (shapely in the storage CRS, None for
-    no place) with `properties` and `ids` (default: each properties' id).
+    no place) with `properties` (dicts, or JSON text as orjson.Fragment when
+    `ids` are given) and `ids` (default: each properties' id).
     embed=True: geometries as orjson.Fragment, for an answer orjson writes."""
     epsg = epsg_of(crs) if not isinstance(crs, int) else crs
     decimals = DECIMALS.get(epsg, 7) if decimals is None else decimals
@@ -71,7 +72,11 @@ def geojson_texts(geoms: Sequence | np.ndarray, epsg: int, decimals: int, *, lat
 # -- the maps' properties -----------------------------------------------------
 
 def fiche_url(fiche: FicheHead) -> str:
-    return f"/{fiche.municipality.slug}/fiches/{fiche.id}"
+    return fiche_path(fiche.municipality.slug, fiche.id)
+
+
+def fiche_path(city_slug: str, fiche_id: int) -> str:
+    return f"/{city_slug}/fiches/{fiche_id}"
 
 
 def fiche_properties(fiche: FicheRow) -> dict:

@@ -1,15 +1,17 @@
 """The read model: fiches, phases, budget lines and areas as plain rows.
 
 Every public output reads these rows: the maps (city, fiche, wijk and
-comparison pages, the staff map), /api, the OGC API and the downloads
-(app.read.features turns them into GeoJSON, app.read.records into public
-records). As ORM objects a fiche costs about half a millisecond; here it is
-ONE select of the fiches (with municipality, parent, geometry as WKB and one
-JSON column per kind of child: app.spatial.json_rows), put together in small
-dataclasses with the attribute names of app.models. One statement instead of
-one per kind of child: on an OGC page the round trips and the statement
-overhead cost more than the JSON. Geometries are shapely in the storage CRS
-(app.crs), decoded in one call per select.
+comparison pages, the staff map), /api, the downloads, and the stored
+public records that the OGC API and WFS serve (app.write.stored_records
+builds them from these rows; app.read.features turns rows into GeoJSON,
+app.read.records into public records). As ORM objects a fiche costs about
+half a millisecond; here it is ONE select of the fiches (with municipality,
+parent, geometry as WKB and one JSON column per kind of child:
+app.spatial.json_rows), put together in small dataclasses with the
+attribute names of app.models. One statement instead of one per kind of
+child: the round trips and the statement overhead cost more than the JSON.
+Geometries are shapely in the storage CRS (app.crs), decoded in one call
+per select.
 
 The rows say what a fiche points at (parent, dependencies) and whether that
 is published; app.read.records decides what of it a record shows.
@@ -23,12 +25,12 @@ from operator import itemgetter
 
 import orjson
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Area, BudgetLine, Dependency, Fiche, FicheSdg, Municipality, Phase
 from ..spatial import as_wkb, dialect_name, geometries_from_wkb, json_rows, wkb_hex
-from .queries import FicheFilters, count_fiches, fiche_conditions
+from .queries import FicheFilters, fiche_conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,27 +211,6 @@ def load_fiche_row(session: Session, fiche_id: int) -> FicheRow | None:
     """One fiche of any kind, drafts included (the caller decides who may see it)."""
     rows = load_fiche_rows(session, FicheFilters(ids=[fiche_id], kinds=None, include_drafts=True))
     return rows[0] if rows else None
-
-
-def load_fiche_page(session: Session, filters: FicheFilters, *, limit: int,
-                    offset: int = 0, order: Sequence = ()) -> tuple[list[FicheRow], int]:
-    """One page of load_fiche_rows, and how many fiches match in all, in one
-    statement. Fiches with a geometry come first: clients such as QGIS guess
-    a layer's geometry type from the first page. An explicit `order` (an OGC
-    sortby) goes before that rule. The page's ids are chosen first (with the
-    count), so the children are read for the page's fiches only, whatever
-    the offset."""
-    key = [*order, Fiche.geom.is_(None), Fiche.id]
-    page = (select(Fiche.id.label("page_id"), func.count().over().label("matched"),
-                   func.row_number().over(order_by=key).label("rank"))
-            .where(*fiche_conditions(session, filters)).order_by(*key).offset(offset).limit(limit)
-            .subquery("page"))
-    stmt = (_fiches_select(session).add_columns(page.c.matched)
-            .join(page, page.c.page_id == Fiche.id).order_by(page.c.rank))
-    rows = session.execute(stmt).all()
-    if rows:
-        return _rows([r[:-1] for r in rows]), rows[0][-1]
-    return [], count_fiches(session, filters) if offset else 0
 
 
 # Built once per dialect: a select of some forty columns, two joins and four

@@ -4,7 +4,8 @@ statements run through the session (bulk imports, replacing children).
 
 Staff-only tables (users, roles, login attempts, revisions, import jobs,
 working versions, e-mail alerts) do not change what a visitor sees and leave
-the version alone. Neither does a session marked with `PREVIEW` in its info (a
+the version alone; so do the stored records (app.write.stored_records), which
+only follow a change that has already counted. Neither does a session marked with `PREVIEW` in its info (a
 working version applied for a staff preview and rolled back:
 app/write/editing/working.py); counting it would announce a version nobody ever commits.
 """
@@ -20,7 +21,7 @@ from ..read.version import ROW_ID
 
 PRIVATE_TABLES = frozenset({"users", "user_roles", "login_attempts", "fiche_revisions", "import_jobs",
                             "fiche_working_versions", "alert_subscriptions", "alert_deliveries", "alert_attempts",
-                            "city_settings_revisions", DataVersion.__tablename__})
+                            "city_settings_revisions", "fiche_records", DataVersion.__tablename__})
 PREVIEW = "fichekaart.preview"
 
 

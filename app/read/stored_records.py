@@ -1,0 +1,94 @@
+"""Pages of published fiches read from their stored public records
+(app.models.FicheRecord, kept by app.write.stored_records): one select
+gives a page's ids, geometries, records and the count, with no children to
+read and no record to build. The OGC API and WFS fiche collections read
+these; the records are those of app.read.records.fiche_record, so they say
+exactly what a record built afresh says.
+
+A record missing from the table (a write that went around the session's
+events) is built afresh here, from the same rows, and logged.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Fiche, FicheRecord
+from ..spatial import as_wkb, geometries_from_wkb
+from .apportion import WijkIndex
+from .features import fiche_path
+from .queries import FicheFilters, count_fiches, fiche_conditions
+from .records import fiche_records
+from .rows import load_fiche_rows
+
+log = logging.getLogger(__name__)
+
+
+class JsonRecords(Sequence):
+    """Records as JSON text: a JSON answer embeds them as they are
+    (fragments()); whoever reads them as dicts (WFS, the HTML page,
+    ?properties=) gets them parsed once, on first access."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self._dicts: list[dict] | None = None
+
+    def fragments(self) -> list[orjson.Fragment]:
+        return [orjson.Fragment(t) for t in self.texts]
+
+    def _parsed(self) -> list[dict]:
+        if self._dicts is None:
+            self._dicts = [orjson.loads(t) for t in self.texts]
+        return self._dicts
+
+    def __getitem__(self, index):
+        return self._parsed()[index]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def with_url(record_text: str, url: str) -> str:
+    """A stored record (a JSON object without `url`) with its url as the last
+    attribute, as fiche_record orders it."""
+    return f'{record_text[:-1]},"url":{orjson.dumps(url).decode()}}}'
+
+
+def load_record_page(session: Session, filters: FicheFilters, *, limit: int | None, offset: int = 0,
+                     order: Sequence = ()) -> tuple[list[int], list[str | None], list, int]:
+    """(ids, stored record texts (None: missing), geometries (shapely, storage
+    CRS), how many match in all) of one page of the published fiches matching
+    `filters`, in the order a client such as QGIS needs: `order` (a sortby), then
+    fiches with a place first, then id. One statement; limit None: all."""
+    key = [*order, Fiche.geom.is_(None), Fiche.id]
+    chosen = (select(Fiche.id.label("page_id"), func.count().over().label("matched"),
+                     func.row_number().over(order_by=key).label("rank"))
+              .where(*fiche_conditions(session, filters)).order_by(*key).offset(offset))
+    page = (chosen if limit is None else chosen.limit(limit)).subquery("page")
+    rows = session.execute(
+        select(Fiche.id, FicheRecord.record, as_wkb(Fiche.geom), page.c.matched)
+        .join(page, page.c.page_id == Fiche.id)
+        .outerjoin(FicheRecord, FicheRecord.fiche_id == Fiche.id)
+        .order_by(page.c.rank)).all()
+    if not rows:
+        return [], [], [], count_fiches(session, filters) if offset else 0
+    return ([r[0] for r in rows], [r[1] for r in rows], list(geometries_from_wkb([r[2] for r in rows])),
+            rows[0][3])
+
+
+def record_texts(session: Session, ids: list[int], texts: list[str | None], base_url: str, slug: str,
+                 wijk_index: Callable[[], WijkIndex]) -> list[str]:
+    """The records of a page as JSON text with their absolute url; the
+    missing ones built afresh with the city's `wijk_index()` (and logged:
+    app.write.stored_records keeps them, so a gap means a write went around it)."""
+    missing = [i for i, t in zip(ids, texts) if t is None]
+    built: dict[int, str] = {}
+    if missing:
+        log.warning("%d public records missing (fiches %s...): built afresh", len(missing), missing[:5])
+        rows = load_fiche_rows(session, FicheFilters(ids=missing))
+        built = {f.id: orjson.dumps(r).decode() for f, r in zip(rows, fiche_records(rows, base_url, wijk_index()))}
+    return [built[i] if t is None else with_url(t, base_url + fiche_path(slug, i)) for i, t in zip(ids, texts)]

@@ -1,0 +1,205 @@
+"""Keep the stored public records (app.models.FicheRecord) right: every
+write that can change what a published project fiche's record says rebuilds
+the records it touches, at commit, in the same transaction (so a reader never
+sees a change without its record, nor a record without its change).
+
+A record reads its fiche, the fiche's SDGs, phases, budget lines and
+dependencies, the parent's and the dependencies' ref and publication, the
+municipality, and the city's wijken (`wijken`, by WijkIndex.shares). So:
+- a fiche or one of its children changed: that fiche, plus the fiches that
+  point at it (children, dependents), looked up before the flush runs, since
+  deleting a fiche unlinks them in the database;
+- a wijk, another area or the municipality changed: the whole city;
+- a bulk statement on one of those tables (rows unknown): every city.
+
+The records are built by app.read.records.fiche_records, the code that builds
+them afresh, so a stored record and a built one cannot differ in kind; the
+tests compare them after each kind of write (tests/test_stored_records.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import orjson
+from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..models import Area, BudgetLine, Dependency, Fiche, FicheRecord, FicheSdg, Municipality, Phase
+from ..read.queries import PROJECT_KINDS, FicheFilters
+from ..read.records import fiche_records
+from ..read.rows import FicheRow, load_fiche_rows
+from ..read.wijk_budgets import city_wijk_index
+from ..spatial import in_ids
+
+_PENDING = "fichekaart.records"          # session.info key: what to rebuild at commit
+_CHILDREN = (FicheSdg, Phase, BudgetLine, Dependency)
+_READ_TABLES = frozenset(t.__tablename__ for t in (Fiche, *_CHILDREN, Area, Municipality))
+
+
+class Pending:
+    """What this transaction changed that records read."""
+    __slots__ = ("fiche_ids", "city_ids", "every_city")
+
+    def __init__(self) -> None:
+        self.fiche_ids: set[int] = set()
+        self.city_ids: set[int] = set()
+        self.every_city = False
+
+    def __bool__(self) -> bool:
+        return bool(self.fiche_ids or self.city_ids or self.every_city)
+
+
+def install(factory: sessionmaker) -> None:
+    """Listen on the sessions of `factory` (app.db.init_app: the writing sessions)."""
+    event.listen(factory, "before_flush", _before_flush)
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "do_orm_execute", _on_execute)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_commit", _forget)
+    event.listen(factory, "after_soft_rollback", _forget_on_rollback)
+
+
+def _pending(session: Session) -> Pending:
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = Pending()
+    return pending
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    # Fiches about to change or go: the fiches pointing at them, while the links still exist.
+    ids = [o.id for o in (*session.dirty, *session.deleted) if isinstance(o, Fiche) and o.id is not None]
+    if ids:
+        _pending(session).fiche_ids.update(_pointing_at(session, ids))
+
+
+def _after_flush(session: Session, _context) -> None:
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    pending = None
+    for obj in changed:
+        if isinstance(obj, Fiche):
+            pending = pending or _pending(session)
+            pending.fiche_ids.add(obj.id)
+            pending.city_ids.update(_moved_from(obj))
+        elif isinstance(obj, _CHILDREN):
+            pending = pending or _pending(session)
+            pending.fiche_ids.add(obj.fiche_id)
+        elif isinstance(obj, Area):
+            (pending := pending or _pending(session)).city_ids.add(obj.municipality_id)
+        elif isinstance(obj, Municipality):
+            (pending := pending or _pending(session)).city_ids.add(obj.id)
+
+
+def _moved_from(fiche: Fiche) -> list[int]:
+    """The city a fiche left when its municipality changed (its records go with the city's)."""
+    history = inspect(fiche).attrs.municipality_id.history
+    return [city for city in history.deleted if city is not None]
+
+
+def _on_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _READ_TABLES:
+            _pending(state.session).every_city = True
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # commit flushes after this event: the last changes, and the events above for them
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    rebuild(session, fiche_ids=pending.fiche_ids, city_ids=pending.city_ids, every_city=pending.every_city)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
+
+
+def _pointing_at(session: Session, fiche_ids: list[int]) -> set[int]:
+    """The fiches whose parent or dependency is one of `fiche_ids`, and those fiches."""
+    found = set(fiche_ids)
+    found.update(session.scalars(select(Fiche.id).where(in_ids(session, Fiche.parent_id, fiche_ids))))
+    found.update(session.scalars(select(Dependency.fiche_id).where(in_ids(session, Dependency.depends_on_id,
+                                                                           fiche_ids))))
+    return found
+
+
+def rebuild(session: Session, *, fiche_ids: Iterable[int] = (), city_ids: Iterable[int] = (),
+            every_city: bool = False) -> int:
+    """Replace the stored records of these fiches, and of every fiche of these
+    cities (or of all cities), with records built from the data as it is now
+    in this transaction. Returns how many records it wrote."""
+    if every_city:
+        city_ids = list(session.scalars(select(Municipality.id)))
+    city_ids = sorted(set(city_ids))
+    fiche_ids = sorted({i for i in fiche_ids if i is not None})
+    written = 0
+    for city_id in city_ids:
+        session.execute(delete(FicheRecord).where(FicheRecord.municipality_id == city_id))
+        written += _store(session, load_fiche_rows(session, FicheFilters(
+            ids=select(Fiche.id).where(Fiche.municipality_id == city_id))))
+    if city_ids and fiche_ids:
+        # the fiches of the rebuilt cities are done; the others still to do
+        done = set(session.scalars(select(Fiche.id).where(in_ids(session, Fiche.municipality_id, city_ids))))
+        fiche_ids = [i for i in fiche_ids if i not in done]
+    if fiche_ids:
+        session.execute(delete(FicheRecord).where(in_ids(session, FicheRecord.fiche_id, fiche_ids)))
+        written += _store(session, _rows_of(session, fiche_ids))
+    return written
+
+
+def fill_missing(session: Session) -> int:
+    """Build the records that are missing (a database migrated to 0011, or
+    written around the session events); the caller commits."""
+    missing = list(session.scalars(select(Fiche.id).where(
+        Fiche.id.not_in(select(FicheRecord.fiche_id)), Fiche.published.is_(True), Fiche.kind.in_(PROJECT_KINDS))))
+    return _store(session, _rows_of(session, missing)) if missing else 0
+
+
+def differences(session: Session) -> dict[str, list[int]]:
+    """The fiche ids whose stored record is missing, not the one built afresh
+    now, or stored without a reason (a draft, a heading): for an operator's
+    check (`fichekaart db records`). Builds every record: seconds per 30,000."""
+    kept = dict(session.execute(select(FicheRecord.fiche_id, FicheRecord.record)).tuples())
+    fresh = {row.fiche_id: orjson.loads(row.record)
+             for row in _built(session, load_fiche_rows(session, FicheFilters()))}
+    return {
+        "ontbrekend": sorted(fresh.keys() - kept.keys()),
+        "verouderd": sorted(i for i in fresh.keys() & kept.keys() if orjson.loads(kept[i]) != fresh[i]),
+        "overbodig": sorted(kept.keys() - fresh.keys()),
+    }
+
+
+def _rows_of(session: Session, fiche_ids: list[int]) -> list[FicheRow]:
+    """The published project fiches among `fiche_ids`, as a record reads them."""
+    return load_fiche_rows(session, FicheFilters(ids=select(Fiche.id).where(in_ids(session, Fiche.id, fiche_ids))))
+
+
+def _store(session: Session, fiches: list[FicheRow]) -> int:
+    """Insert the records of `fiches` (published projects, as load_fiche_rows gives them)."""
+    rows = _built(session, fiches)
+    if rows:
+        session.execute(insert(FicheRecord), [{"fiche_id": r.fiche_id, "municipality_id": r.municipality_id,
+                                               "record": r.record} for r in rows])
+    return len(rows)
+
+
+def _built(session: Session, fiches: list[FicheRow]) -> list[FicheRecord]:
+    """The records of `fiches` as rows to store (not added to the session)."""
+    by_city: dict[int, list[FicheRow]] = {}
+    for fiche in fiches:
+        by_city.setdefault(fiche.municipality.id, []).append(fiche)
+    out = []
+    for city_fiches in by_city.values():
+        index = city_wijk_index(session, city_fiches[0].municipality)
+        for fiche, record in zip(city_fiches, fiche_records(city_fiches, "", index)):
+            del record["url"]  # request-dependent (the host): added when read (app.read.stored_records)
+            out.append(FicheRecord(fiche_id=fiche.id, municipality_id=fiche.municipality.id,
+                                   record=orjson.dumps(record).decode()))
+    return out
+
