@@ -32,7 +32,7 @@ def test_a_read_request_keeps_its_statements_prepared(backend, databases, seed_u
         for _ in range(7):   # psycopg prepares a statement at its fifth run on a connection
             assert client.get(PAGE).status_code == 200
         # One client, one request at a time: the pool hands every request the same connection.
-        assert any(s.startswith("SELECT fiches.id, fiches.ref") for s in _prepared_statements(app))
+        assert any(s.startswith("SELECT fiches.id, fiche_records.record") for s in _prepared_statements(app))
     finally:
         dispose(app)
 

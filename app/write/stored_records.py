@@ -165,7 +165,7 @@ def differences(session: Session) -> dict[str, list[int]]:
     """The fiche ids whose stored record is missing, not the one built afresh
     now, or stored without a reason (a draft, a heading): for an operator's
     check (`fichekaart db records`). Builds every record: seconds per 30,000."""
-    kept = dict(session.execute(select(FicheRecord.fiche_id, FicheRecord.record)).tuples())
+    kept = {fiche_id: record for fiche_id, record in session.execute(select(FicheRecord.fiche_id, FicheRecord.record))}
     fresh = {row.fiche_id: orjson.loads(row.record)
              for row in _built(session, load_fiche_rows(session, FicheFilters()))}
     return {
