@@ -95,6 +95,18 @@ def test_children_and_links_rebuild_the_fiches_that_read_them(scratch_session):
     assert assert_current(scratch_session)[child.id]["ouder_ref"] is None
 
 
+def test_a_phase_moved_to_another_fiche_rebuilds_both(scratch_session):
+    fiches = herentals_fiches(scratch_session)
+    source = next(f for f in fiches if f.phases)
+    target = next(f for f in fiches if f.id != source.id)
+    phase = scratch_session.get(Phase, source.phases[-1].id)
+    phase.start, phase.end = dt.date(2040, 1, 1), dt.date(2040, 12, 31)   # a year nothing else has
+    phase.fiche_id = target.id
+    scratch_session.commit()
+    kept = assert_current(scratch_session)
+    assert kept[target.id]["jaar_einde"] == 2040 and kept[source.id]["jaar_einde"] != 2040
+
+
 def test_deleting_a_fiche_rebuilds_the_fiches_that_depended_on_it(scratch_session):
     fiches = herentals_fiches(scratch_session)
     first, gone = fiches[0], fiches[1]

@@ -74,26 +74,27 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 
 def _after_flush(session: Session, _context) -> None:
-    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
-    pending = None
-    for obj in changed:
+    fiche_ids: set[int] = set()
+    city_ids: set[int] = set()
+    for obj in (*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))):
         if isinstance(obj, Fiche):
-            pending = pending or _pending(session)
-            pending.fiche_ids.add(obj.id)
-            pending.city_ids.update(_moved_from(obj))
+            fiche_ids.add(obj.id)
+            city_ids.update(_left(obj, "municipality_id"))   # moved to another city: the old one's records
         elif isinstance(obj, _CHILDREN):
-            pending = pending or _pending(session)
-            pending.fiche_ids.add(obj.fiche_id)
+            fiche_ids.update((obj.fiche_id, *_left(obj, "fiche_id")))
         elif isinstance(obj, Area):
-            (pending := pending or _pending(session)).city_ids.add(obj.municipality_id)
+            city_ids.update((obj.municipality_id, *_left(obj, "municipality_id")))
         elif isinstance(obj, Municipality):
-            (pending := pending or _pending(session)).city_ids.add(obj.id)
+            city_ids.add(obj.id)
+    if fiche_ids or city_ids:
+        pending = _pending(session)
+        pending.fiche_ids |= fiche_ids
+        pending.city_ids |= city_ids
 
 
-def _moved_from(fiche: Fiche) -> list[int]:
-    """The city a fiche left when its municipality changed (its records go with the city's)."""
-    history = inspect(fiche).attrs.municipality_id.history
-    return [city for city in history.deleted if city is not None]
+def _left(obj, attribute: str) -> list[int]:
+    """The values `attribute` had before this flush changed it (none if it did not)."""
+    return [value for value in inspect(obj).attrs[attribute].history.deleted if value is not None]
 
 
 def _on_execute(state) -> None:
