@@ -12,7 +12,8 @@ CRS84 (tipg has no output CRS; ours answers CRS84 when no crs is asked).
 
 Our server runs as deployed (deploy/gunicorn.conf.py: gthread workers, 4 threads) with
 nothing kept (FICHEKAART_PAGE_CACHE_SECONDS=0): every answer is built from the
-tables. tipg (.venv-tipg, uvicorn, the same number of workers) and pygeoapi
+tables (the fiches' public records from fiche_records, which the write side
+keeps: docs/architecture.md). tipg (.venv-tipg, uvicorn, the same number of workers) and pygeoapi
 read views with the same rows. Every run of wrk is followed by the same run
 against the others, round after round, so a noisy neighbour hits all alike.
 """
