@@ -11,7 +11,7 @@ workers = int(os.environ.get("FICHEKAART_WORKERS", 2))
 # Build the app once in the master and fork the workers from it: the geo
 # stack (geopandas, pyproj, GDAL, folium) is loaded once and its pages are
 # shared copy-on-write (docs/bench.md: memory per worker). Each worker drops
-# the inherited connection pool (app/db/pool.py, forget_pool_after_fork).
+# the inherited connection pool (app/db.py, forget_pool_after_fork).
 preload_app = True
 worker_class = "gthread"
 threads = int(os.environ.get("FICHEKAART_THREADS", 4))

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import geopandas  # noqa: E402,F401  (import order: app/db/__init__.py)
+import geopandas  # noqa: E402,F401  (import order: app/db.py)
 import numpy as np  # noqa: E402
 import pyogrio  # noqa: E402
 import shapely  # noqa: E402

@@ -39,7 +39,7 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import geopandas  # noqa: E402,F401  (import order: app/db/__init__.py)
+import geopandas  # noqa: E402,F401  (import order: app/db.py)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.exports.ogr import SCRATCH_DIR  # noqa: E402

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import geopandas  # noqa: E402,F401  (import order: app/db/__init__.py)
+import geopandas  # noqa: E402,F401  (import order: app/db.py)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -1033,7 +1033,7 @@ def run_meta(url: str, workers: int) -> dict:
     return {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
             "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
             "database": make_url(url).render_as_string(hide_password=True), "workers": workers,
-            "postgresql": version, "jit_server_default": jit}  # the app's connections run with jit off (app/db/__init__.py)
+            "postgresql": version, "jit_server_default": jit}  # the app's connections run with jit off (app/db.py)
 
 
 def only_cold_tiles(args) -> None:
@@ -1107,7 +1107,7 @@ def main() -> None:
     engine = create_engine(args.url)
     with engine.connect() as conn:
         results["meta"]["postgresql"] = conn.execute(text("SELECT version()")).scalar()
-        # the server's default; the app's own connections run with jit off (app/db/__init__.py)
+        # the server's default; the app's own connections run with jit off (app/db.py)
         results["meta"]["jit_server_default"] = conn.execute(text("SHOW jit")).scalar()
     engine.dispose()
     app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})

@@ -5,7 +5,7 @@ ever saved."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import event, select, text, update
 
 from conftest import dispose, make_test_app
 
@@ -76,67 +76,3 @@ def test_how_a_read_request_ends(backend, scratch_app, failed):
         session.scalars(select(Fiche).limit(1)).all()
         close_session(RuntimeError("the view failed") if failed else None)
     assert ended == ["commit" if backend == "postgis" and not failed else "rollback"]
-
-
-# -- one_statement_read: the OGC and WFS pages without a transaction ------------
-
-def test_a_one_statement_read_runs_without_a_transaction(backend, scratch_app):
-    from flask import g
-
-    from app.db import get_session
-
-    with scratch_app.test_request_context(PAGE):
-        g.db_one_statement = True
-        session = get_session()
-        if backend != "postgis":
-            pytest.skip("SpatiaLite reads in an ordinary transaction")
-        first, second = (session.scalar(select(func.txid_current())) for _ in range(2))
-    with scratch_app.test_request_context(PAGE):
-        session = get_session()
-        same = [session.scalar(select(func.txid_current())) for _ in range(2)]
-    if backend == "postgis":
-        assert first != second        # each statement its own transaction (autocommit)
-        assert same[0] == same[1]     # an ordinary request: one transaction
-
-
-@pytest.mark.parametrize("write", ["orm", "dml"])
-def test_a_one_statement_read_refuses_to_write(backend, scratch_app, write):
-    from flask import g
-
-    from app.db import ReadOnlyRequest, get_session
-    from app.models import Fiche
-
-    if backend != "postgis":
-        pytest.skip("SpatiaLite reads in an ordinary transaction")
-    with scratch_app.test_request_context(PAGE):
-        g.db_one_statement = True
-        session = get_session()
-        fiche = session.scalars(select(Fiche).order_by(Fiche.id).limit(1)).one()
-        fiche_id = fiche.id
-        with pytest.raises(ReadOnlyRequest):
-            if write == "orm":
-                fiche.title = "nooit bewaard"
-                session.flush()
-            else:
-                session.execute(update(Fiche).where(Fiche.id == fiche.id).values(title="nooit bewaard"))
-        session.rollback()
-    with scratch_app.app_context():
-        assert get_session().get(Fiche, fiche_id).title != "nooit bewaard"
-
-
-def test_the_ogc_and_wfs_pages_are_one_statement_reads(scratch_app):
-    from app.db import ONE_STATEMENT
-
-    seen = []
-
-    @scratch_app.after_request
-    def note(response):
-        from flask import g
-        seen.append(g.get("db_session") is not None and g.db_session.info.get(ONE_STATEMENT, False))
-        return response
-
-    client = scratch_app.test_client()
-    assert client.get(PAGE).status_code == 200
-    assert client.get("/herentals").status_code == 200
-    expected = scratch_app.extensions["fichekaart.engine"].dialect.name == "postgresql"
-    assert seen == [expected, False]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, request
 
-from ..db import get_session, one_statement_read
+from ..db import get_session
 from ..http.caching import revalidated
 from ..http.page_cache import cached_page
 from . import documents, html
@@ -96,7 +96,6 @@ def schema(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items")
-@one_statement_read  # before the others: the data version they read is the first statement
 @revalidated
 @cached_page
 def items(collection_id: str):
@@ -107,7 +106,6 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
-@one_statement_read
 @revalidated
 @cached_page
 def item(collection_id: str, feature_id: str):

@@ -158,6 +158,6 @@ def one_statement(session: Session, stmt, parameters: dict):
     """The scalar of `stmt` from a connection in autocommit mode of the
     session's database: the statement alone, with no BEGIN before it and no
     ROLLBACK after it (two round trips fewer; a single statement sees one
-    snapshot anyway). JIT is off for the app's connections (app/db/__init__.py)."""
+    snapshot anyway). JIT is off for the app's connections (app/db.py)."""
     with session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(stmt, parameters).scalar()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..db import get_session, one_statement_read
+from ..db import get_session
 from ..http.page_cache import cached_page
 from ..ogcapi.errors import ApiError
 from . import documents, params
@@ -30,7 +30,6 @@ def read_error(exc: ApiError):
 
 
 @bp.get("", strict_slashes=False)
-@one_statement_read  # GetFeature is one select; the other operations read a few, none writes
 @cached_page  # GDAL asks for the capabilities at every open; kept per data version like /ogc's items
 def wfs():
     wfs_request = params.request_of(request.args)

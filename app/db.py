@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import os
 import weakref
 
@@ -22,8 +21,6 @@ from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-
-from .pool import forget_pool_after_fork, ping_idle_connections
 
 
 class SpatiaLiteUnavailable(RuntimeError):
@@ -56,8 +53,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **k
         # standard json module (the read model's children come as text and are
         # parsed with orjson in app.read.rows).
         kwargs.setdefault("json_deserializer", orjson.loads)
-        engine = create_engine(url, **kwargs)
-        ping_idle_connections(engine)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
     else:
         # SQLite's loader finds the Debian module by its bare name on the library path.
         os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
@@ -66,6 +62,22 @@ def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **k
         configure_spatialite_for_a_team(engine, busy_timeout_ms)
     forget_pool_after_fork(engine)
     return engine
+
+
+def forget_pool_after_fork(engine: Engine) -> None:
+    """gunicorn --preload builds the app once and forks the workers from it
+    (they share the geo stack's pages: docs/bench.md, memory per worker). A
+    connection opened before the fork must never be used by two processes:
+    the child drops the inherited pool without closing the parent's sockets
+    or files and opens its own (SQLAlchemy's advice for multiprocessing)."""
+    alive = weakref.ref(engine)  # tests make many apps: don't keep their engines
+
+    def drop_inherited_pool() -> None:
+        inherited = alive()
+        if inherited is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=drop_inherited_pool)
 
 
 # SpatiaLite for a small team --------------------------------------------------
@@ -100,6 +112,7 @@ def writing():
 
 def defer_write_lock(view):
     """A writing request that should not take the write lock up front."""
+    import functools
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -217,7 +230,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(url, busy_timeout_ms=busy, **database_timeouts(app.config, url))
     app.extensions["fichekaart.engine"] = engine
     factory = sessionmaker(engine, expire_on_commit=False)
-    from ..write import data_version, stored_records
+    from .write import data_version, stored_records
 
     data_version.install(factory)  # every write of public data bumps the data version ...
     stored_records.install(factory)  # ... and rebuilds the public records it touches
@@ -266,10 +279,8 @@ def get_session() -> Session:
             before(PRIMARY)
         key = "fichekaart.read_sessionmaker" if database == STANDBY else "fichekaart.sessionmaker"
         g.db_database = database
+        g.db_session = current_app.extensions[key]()
         g.db_reading_request = has_request_context() and request.method in ("GET", "HEAD")
-        factory = current_app.extensions[key]
-        one_statement = g.db_reading_request and g.get("db_one_statement", False)
-        g.db_session = _one_statement_session(factory) if one_statement else factory()
     return g.db_session
 
 
@@ -283,44 +294,6 @@ def reads_may_use_standby() -> bool:
     if request.method not in ("GET", "HEAD") or _WRITE_INTENT.get():
         return False
     return current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies
-
-
-# Answers that are one select -------------------------------------------------
-#
-# An OGC or WFS page is ONE select (the page, its count and its stored records:
-# app.read.stored_records); one statement is one snapshot, so it needs no
-# transaction around it. On PostgreSQL the GET of such a view runs in autocommit
-# mode: no BEGIN before its statements and no COMMIT after them, two of the four
-# round trips a page took (docs/bench.md). Nothing in it may write: a flush or a
-# statement other than a select raises ReadOnlyRequest, before anything is sent.
-
-ONE_STATEMENT = "fichekaart.one_statement"
-_AUTOCOMMIT_BINDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-class ReadOnlyRequest(RuntimeError):
-    """A write in a view marked one_statement_read."""
-
-
-def one_statement_read(view):
-    """Mark a view whose GET answer is one select (see above)."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        g.db_one_statement = True
-        return view(*args, **kwargs)
-    return wrapper
-
-
-def _one_statement_session(factory: sessionmaker) -> Session:
-    engine = factory.kw["bind"]
-    if engine.dialect.name != "postgresql":  # SQLite reads in one file lock either way
-        return factory()
-    bind = _AUTOCOMMIT_BINDS.get(engine)
-    if bind is None:
-        bind = _AUTOCOMMIT_BINDS[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    session = factory(bind=bind)
-    session.info[ONE_STATEMENT] = True
-    return session
 
 
 # Ending a request's transaction ------------------------------------------------
@@ -340,22 +313,14 @@ WROTE = "fichekaart.wrote"
 
 def note_writes(factory: sessionmaker) -> None:
     """Mark a session of `factory` that flushed or ran anything but a select
-    through the session (DML, and text() whatever it says: session.info[WROTE]);
-    refuse both in a one-statement read (ONE_STATEMENT)."""
-    def flushing(session: Session, _context, _instances) -> None:
-        if session.info.get(ONE_STATEMENT):
-            raise ReadOnlyRequest("a write in a view that reads one statement without a transaction")
-
+    through the session (DML, and text() whatever it says: session.info[WROTE])."""
     def flushed(session: Session, _context) -> None:
         session.info[WROTE] = True
 
     def executed(state) -> None:
         if not state.is_select:
-            if state.session.info.get(ONE_STATEMENT):
-                raise ReadOnlyRequest("a write in a view that reads one statement without a transaction")
             state.session.info[WROTE] = True
 
-    event.listen(factory, "before_flush", flushing)
     event.listen(factory, "after_flush", flushed)
     event.listen(factory, "do_orm_execute", executed)
 
