@@ -12,13 +12,13 @@ them: GeoJSON per viewport and vector tiles, cached (ETag/Last-Modified,
 """
 from __future__ import annotations
 
-import gzip
 import math
 
 from flask import Blueprint, Response, request
 
 from ..db import get_session
 from ..http import caching as http_cache
+from ..http.compression import gzip_bytes
 from ..http.kept_tiles import kept_tiles
 from ..http.web import error_response
 from ..models import Municipality
@@ -147,7 +147,7 @@ def tile(layer: str, z: int, x: int, y: int):
         if tile is None:
             raw = tiles.make_tile(session, layer, z, x, y, _filters(municipality, None))
             # A kept tile is kept in both forms; a tile made for one answer is compressed only when asked.
-            tile = (raw, gzip.compress(raw, 6) if raw and (kept is not None or wants_gzip) else b"")
+            tile = (raw, gzip_bytes(raw, 6) if raw and (kept is not None or wants_gzip) else b"")
             if kept is not None:
                 kept.put(key, tile)
         raw, packed = tile
