@@ -26,6 +26,9 @@ NGI_GRID_DIR = ROOT / "geodata" / "proj"
 NGI_GRID = "be_ign_bd72lb72_etrs89lb08.tif"
 
 STORAGE_EPSG = 31370
+# WGS 84; with x = longitude first (always_xy, as everywhere here) it is OGC
+# CRS84: GeoJSON's CRS, the maps' and the OGC API's default.
+WGS84_EPSG = 4326
 # What downloads, the OGC API (which adds CRS84: 4326 in lon/lat order), the CLI export and
 # the staff's WKT import offer, storage first. A spatial file may declare any CRS pyproj knows.
 OFFERED_EPSG = (STORAGE_EPSG, 3812, 4326)

@@ -50,14 +50,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def fill_stored_records(engine: Engine) -> int:
     """Build the stored public records that are missing (all of them right
-    after revision 0011), with the app's code rather than in the revision."""
+    after revisions 0011 and 0012), with the app's code rather than in the revision."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import Session
 
     from .models import FicheRecord
     from .write.stored_records import fill_missing
 
-    if not inspect(engine).has_table(FicheRecord.__tablename__):  # upgraded to an older revision
+    table = FicheRecord.__tablename__
+    if not inspect(engine).has_table(table) or "geometry_crs84" not in {
+            c["name"] for c in inspect(engine).get_columns(table)}:  # upgraded to an older revision
         return 0
     with Session(engine) as session, session.begin():
         return fill_missing(session)

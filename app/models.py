@@ -413,6 +413,10 @@ class FicheRecord(Base):
     fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
     record: Mapped[str] = mapped_column(Text)
+    # The geometry as GeoJSON text in CRS84 (lon/lat, app.crs.DECIMALS), as
+    # app.read.features.geojson_texts writes it: what the OGC API answers in
+    # its default CRS. NULL: the fiche has no place.
+    geometry_crs84: Mapped[str | None] = mapped_column(Text)
 
 
 # Following a wijk or a project (issue 16): e-mail alerts. An address is kept

@@ -99,12 +99,15 @@ def test_a_page_holds_its_count_and_places_first(session):
     placed = [r.id for r in everything if r.geom is not None]
     unplaced = [r.id for r in everything if r.geom is None]
     pages = [load_record_page(session, filters, limit=40, offset=offset) for offset in (0, 40, 80)]
-    assert [page[3] for page in pages] == [110, 110, 110]
-    assert [i for page in pages for i in page[0]] == placed + unplaced
-    assert all(text is not None for page in pages for text in page[1])     # every record stored
-    assert [g is None for page in pages for g in page[2]] == [False] * len(placed) + [True] * len(unplaced)
-    assert load_record_page(session, filters, limit=40, offset=200) == ([], [], [], 110)  # past the end: the count
-    assert load_record_page(session, FicheFilters(municipality="nergens"), limit=10) == ([], [], [], 0)
+    assert [page.matched for page in pages] == [110, 110, 110]
+    assert [i for page in pages for i in page.ids] == placed + unplaced
+    assert all(page.complete for page in pages)     # every record stored
+    assert [g is None for page in pages for g in page.geoms] == [False] * len(placed) + [True] * len(unplaced)
+    assert [g is None for page in pages for g in page.geojson] == [False] * len(placed) + [True] * len(unplaced)
+    past_the_end = load_record_page(session, filters, limit=40, offset=200)
+    assert (past_the_end.ids, past_the_end.matched) == ([], 110)  # the count still
+    nowhere = load_record_page(session, FicheFilters(municipality="nergens"), limit=10)
+    assert (nowhere.ids, len(nowhere.geoms), nowhere.matched) == ([], 0, 0)
 
 
 def test_rows_of_many_fiches_need_no_parameter_per_id(session):

@@ -12,11 +12,14 @@ import shapely
 from sqlalchemy import delete, select, text, update
 
 from app.models import Area, BudgetLine, Dependency, Fiche, FicheRecord, Municipality, Phase
+from app.read.features import geojson_texts
 from app.read.queries import FicheFilters, find_municipality, select_fiches
 from app.read.records import fiche_records
 from app.read.rows import load_fiche_rows
 from app.read.wijk_budgets import city_wijk_index
 from app.spatial import from_db, to_db
+
+GEOMETRY = "(geometry, CRS84)"  # the stored GeoJSON text, next to the record's attributes in these tests
 
 
 def built_afresh(session) -> dict[int, dict]:
@@ -24,14 +27,17 @@ def built_afresh(session) -> dict[int, dict]:
     out = {}
     for city in session.scalars(select(Municipality)):
         rows = load_fiche_rows(session, FicheFilters(municipality=city.nis_code))
-        for row, record in zip(rows, fiche_records(rows, "", city_wijk_index(session, city))):
+        geometries = geojson_texts([r.geom for r in rows], 4326, 7)
+        for row, record, geometry in zip(rows, fiche_records(rows, "", city_wijk_index(session, city)), geometries):
             del record["url"]
-            out[row.id] = record
+            out[row.id] = record | {GEOMETRY: geometry}
     return out
 
 
 def stored(session) -> dict[int, dict]:
-    return {i: orjson.loads(r) for i, r in session.execute(select(FicheRecord.fiche_id, FicheRecord.record))}
+    return {i: orjson.loads(r) | {GEOMETRY: g}
+            for i, r, g in session.execute(select(FicheRecord.fiche_id, FicheRecord.record,
+                                                  FicheRecord.geometry_crs84))}
 
 
 def assert_current(session) -> dict[int, dict]:
@@ -59,6 +65,10 @@ def test_an_edit_rebuilds_the_record_and_a_rollback_does_not(scratch_session):
     fiche.title = "Nieuwe titel <b>met opmaak</b>"
     scratch_session.commit()
     assert assert_current(scratch_session)[fiche.id]["titel"] == "Nieuwe titel <b>met opmaak</b>"
+    fiche = scratch_session.get(Fiche, fiche.id)
+    fiche.geom = to_db(shapely.Point(200_000, 200_000))  # a new place: a new stored geometry
+    scratch_session.commit()
+    assert orjson.loads(assert_current(scratch_session)[fiche.id][GEOMETRY])["type"] == "Point"
     fiche = scratch_session.get(Fiche, fiche.id)
     fiche.title = "Nooit bewaard"
     scratch_session.flush()
@@ -187,6 +197,48 @@ def test_the_ogc_answer_is_the_record_built_afresh(client, session):
         assert list(feature["properties"]) == list(fresh[feature["id"]])  # the same order of fields
 
 
+def test_crs84_answers_carry_the_stored_geometry_and_other_crss_compute_it(scratch_app, monkeypatch):
+    """In CRS84 the geometry is the stored text: exactly what is computed
+    from the table (the answer with the records gone, built afresh, is the
+    same), and an answer in another CRS or a family collection computes it."""
+    from app.db import get_session
+
+    # every answer built afresh: the records change here around the data version
+    monkeypatch.setitem(scratch_app.config, "PAGE_CACHE_SECONDS", 0)
+    client = scratch_app.test_client()
+    url = "/ogc/collections/fiches-herentals/items?limit=1000"
+
+    def features(answer_url):
+        return {f["id"]: f for f in client.get(answer_url).json["features"]}
+
+    stored_answer = features(url)
+    assert sum(f["geometry"] is not None for f in stored_answer.values()) > 20
+    with scratch_app.app_context():
+        session = get_session()
+        fiche_id = next(i for i, f in stored_answer.items() if f["geometry"] and f["geometry"]["type"] == "Point")
+        session.execute(delete(FicheRecord))
+        session.commit()
+    assert features(url) == stored_answer      # built afresh from the table: the same, to the last decimal
+    with scratch_app.app_context():
+        assert migrate_fill(scratch_app) > 100
+        session = get_session()
+        # a stored geometry changed around the session's events: the CRS84 answer shows it, others do not
+        session.execute(update(FicheRecord).where(FicheRecord.fiche_id == fiche_id).values(
+            geometry_crs84='{"type":"Point","coordinates":[0.0,0.0]}'))
+        session.commit()
+    assert features(url)[fiche_id]["geometry"]["coordinates"] == [0.0, 0.0]
+    lambert = features(url + "&crs=http://www.opengis.net/def/crs/EPSG/0/31370")[fiche_id]["geometry"]
+    assert lambert["coordinates"][0] > 100_000
+    family = features("/ogc/collections/fiches-herentals-punten/items?limit=1000")[fiche_id]["geometry"]
+    assert family == {"type": "MultiPoint", "coordinates": [stored_answer[fiche_id]["geometry"]["coordinates"]]}
+
+
+def migrate_fill(app) -> int:
+    from app import migrate
+
+    return migrate.fill_stored_records(app.extensions["fichekaart.engine"])
+
+
 def test_an_operator_checks_and_rebuilds_the_records(scratch_app):
     from app.db import get_session
 
@@ -202,6 +254,13 @@ def test_an_operator_checks_and_rebuilds_the_records(scratch_app):
         session.commit()
     checked = runner.invoke(args=["db", "records"])
     assert checked.exit_code == 1 and f"verouderd\t1\t(fiches {fiche_id})" in checked.output
+    with scratch_app.app_context():
+        session = get_session()
+        other_id = next(f.id for f in herentals_fiches(session) if f.geom is not None and f.id != fiche_id)
+        session.execute(text("UPDATE fiche_records SET geometry_crs84 = NULL WHERE fiche_id = :id"), {"id": other_id})
+        session.commit()
+    checked = runner.invoke(args=["db", "records"])
+    assert f"verouderd\t2\t(fiches {', '.join(map(str, sorted([fiche_id, other_id])))})" in checked.output
     assert "fichekaart db records --rebuild" in checked.output
     rebuilt = runner.invoke(args=["db", "records", "--rebuild"])
     assert rebuilt.exit_code == 0 and "records opnieuw opgebouwd" in rebuilt.output

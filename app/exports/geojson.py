@@ -16,13 +16,12 @@ import orjson
 import pandas as pd
 
 from ..crs import DECIMALS as CRS_DECIMALS
-from ..crs import crs_name
+from ..crs import WGS84_EPSG, crs_name
 from ..read.features import geojson_texts
 from .base import DEFAULT_CRS, ExportData, Exporter, register
 from .describe import metadata_items
 from .frames import prepare_export
 
-WGS84_EPSG = 4326
 WGS84 = crs_name(WGS84_EPSG)
 DECIMALS = CRS_DECIMALS[WGS84_EPSG]
 

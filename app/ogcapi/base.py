@@ -25,9 +25,11 @@ class Page:
     their geometries (shapely in EPSG:31370, None for none), their ids, and
     how many match."""
     records: Sequence[dict]
-    geoms: list
+    geoms: Sequence
     ids: list
     matched: int
+    # the geometries as GeoJSON text in CRS84 when stored so (app.read.stored_records)
+    geojson_crs84: list | None = None
 
 
 def box_condition(session: Session, column, box: StorageBox):
@@ -61,6 +63,7 @@ def family_page(page: Page, family: str | None) -> Page:
     if family is None:
         return page
     page.geoms = [as_multi(g) for g in page.geoms]
+    page.geojson_crs84 = None  # stored as the fiche's own type
     return page
 
 

@@ -8,8 +8,8 @@ import datetime as dt
 import shapely
 from flask import request, url_for
 
-from ..crs import STORAGE_EPSG, transform
-from ..read.features import to_features
+from ..crs import STORAGE_EPSG, WGS84_EPSG, transform
+from ..read.features import embedded_features, to_features
 from ..read.stored_records import JsonRecords
 from . import cql
 from .base import Collection, Page
@@ -140,8 +140,11 @@ def collections(session, items: list[Collection]) -> dict:
 
 
 def _geojson(page: Page, crs: SupportedCrs) -> dict:
-    # stored records go into the answer as the JSON text they are
+    # stored records go into the answer as the JSON text they are, and so do
+    # stored geometries when asked in CRS84 (lon/lat, the default)
     properties = page.records.fragments() if isinstance(page.records, JsonRecords) else page.records
+    if page.geojson_crs84 is not None and crs.epsg == WGS84_EPSG and not crs.lat_first:
+        return embedded_features(page.geojson_crs84, properties, page.ids)
     return to_features(page.geoms, properties, page.ids, crs.epsg, lat_first=crs.lat_first, embed=True)
 
 
@@ -158,7 +161,8 @@ def only_properties(page: Page, names: list[str] | None) -> Page:
     """The page with only the asked properties (the `properties` parameter)."""
     if names is None:
         return page
-    return Page([{k: r[k] for k in names if k in r} for r in page.records], page.geoms, page.ids, page.matched)
+    return Page([{k: r[k] for k in names if k in r} for r in page.records], page.geoms, page.ids, page.matched,
+                page.geojson_crs84)
 
 
 def items(c: Collection, page: Page, query: ItemsQuery) -> dict:

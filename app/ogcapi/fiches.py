@@ -136,15 +136,17 @@ class FichesCollection(Collection):
     def _page(self, session, filters: FicheFilters, base_url: str, *, limit: int | None, offset: int = 0,
               order=()) -> Page:
         """A page of stored records (app.read.stored_records): one select."""
-        ids, texts, geoms, matched = load_record_page(session, filters, limit=limit, offset=offset, order=order)
-        if not ids:
-            return Page([], [], [], matched)
+        stored = load_record_page(session, filters, limit=limit, offset=offset, order=order)
+        if not stored.ids:
+            return Page([], [], [], stored.matched)
         def wijk_index():  # only for records found missing; kept per data version (app.http.kept)
             return kept(session, ("wijk index", self.municipality.id),
                         lambda: city_wijk_index(session, self.municipality))
 
-        records = JsonRecords(record_texts(session, ids, texts, base_url, self.municipality.slug, wijk_index))
-        return family_page(Page(records, geoms, ids, matched), self.family)
+        records = JsonRecords(record_texts(session, stored.ids, stored.texts, base_url, self.municipality.slug,
+                                           wijk_index))
+        return family_page(Page(records, stored.geoms, stored.ids, stored.matched,
+                                stored.geojson if stored.complete else None), self.family)
 
     def items(self, session, query, base_url):
         filters = self.filters(session, query)

@@ -24,11 +24,11 @@ import shapely
 
 from layers.geojson import COORDINATE_DECIMALS, RoundedGeometry
 
-from ..crs import DECIMALS, STORAGE_EPSG, epsg_of, transform_many
+from ..crs import DECIMALS, STORAGE_EPSG, WGS84_EPSG, epsg_of, transform_many
 from .queries import budget_is_illustrative, budget_total, fiche_years
 from .rows import AreaRow, FicheHead, FicheRow, PhaseRow
 
-MAP_EPSG = 4326
+MAP_EPSG = WGS84_EPSG
 MAP_DECIMALS = COORDINATE_DECIMALS  # what a Leaflet map can show (~0.1 m)
 
 
@@ -44,10 +44,18 @@ def to_features(geoms: Sequence | np.ndarray, properties: Sequence, ids: Sequenc
     if ids is None:
         ids = [p.get("id") for p in properties]
     if embed:
-        geometries: list[orjson.Fragment] | list[RoundedGeometry] = [
-            None if t is None else orjson.Fragment(t) for t in texts]
-    else:
-        geometries = [None if t is None else RoundedGeometry(orjson.loads(t), decimals) for t in texts]
+        return embedded_features(texts, properties, ids)
+    geometries = [None if t is None else RoundedGeometry(orjson.loads(t), decimals) for t in texts]
+    return feature_collection(geometries, properties, ids)
+
+
+def embedded_features(texts: Sequence[str | None], properties: Sequence, ids: Sequence) -> dict:
+    """A FeatureCollection for orjson to write, of geometries that are GeoJSON
+    text already (geojson_texts, or as the stored public records keep them)."""
+    return feature_collection([None if t is None else orjson.Fragment(t) for t in texts], properties, ids)
+
+
+def feature_collection(geometries: Sequence, properties: Sequence, ids: Sequence) -> dict:
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": i, "geometry": g, "properties": p}
         for i, g, p in zip(ids, geometries, properties)]}
@@ -147,8 +155,8 @@ def phase_features(fiches: list[FicheRow], crs=MAP_EPSG, decimals: int | None = 
     geometry=False: the properties only (a map that fetches the shapes later)."""
     pairs = mapped_phases(fiches)
     if not geometry:
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "id": p.id, "geometry": None, "properties": phase_properties(p, f)} for p, f in pairs]}
+        return feature_collection([None] * len(pairs), [phase_properties(p, f) for p, f in pairs],
+                                  [p.id for p, _f in pairs])
     return to_features([p.geom if p.geom is not None else f.geom for p, f in pairs],
                        [phase_properties(p, f) for p, f in pairs], crs=crs, decimals=decimals)
 

@@ -1,7 +1,8 @@
 """Pages of published fiches read from their stored public records
 (app.models.FicheRecord, kept by app.write.stored_records): one select
 gives a page's ids, geometries, records and the count, with no children to
-read and no record to build. The OGC API and WFS fiche collections read
+read and no record to build; in CRS84 (the OGC API's default) the
+geometries too are the stored GeoJSON text, with nothing to transform. The OGC API and WFS fiche collections read
 these; the records are those of app.read.records.fiche_record, so they say
 exactly what a record built afresh says.
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
+import numpy as np
 import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,26 +61,61 @@ def with_url(record_text: str, url: str) -> str:
     return f'{record_text[:-1]},"url":{orjson.dumps(url).decode()}}}'
 
 
+class WkbGeometries(Sequence):
+    """Geometries selected as WKB, decoded in one call when first used: an
+    answer written from the stored GeoJSON text never decodes them."""
+
+    def __init__(self, wkbs: list):
+        self.wkbs = wkbs
+        self._shapes: np.ndarray | None = None
+
+    def _decoded(self) -> np.ndarray:
+        if self._shapes is None:
+            self._shapes = geometries_from_wkb(self.wkbs)
+        return self._shapes
+
+    def __getitem__(self, index):
+        return self._decoded()[index]
+
+    def __len__(self) -> int:
+        return len(self.wkbs)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:  # np.asarray in app.read.features
+        return self._decoded()
+
+
+class RecordPage(NamedTuple):
+    ids: list[int]
+    texts: list[str | None]           # stored records (None: missing)
+    geojson: list[str | None]         # stored geometries, GeoJSON text in CRS84 (None: no place, or missing)
+    geoms: WkbGeometries              # the geometries in the storage CRS
+    matched: int                      # how many match in all
+
+    @property
+    def complete(self) -> bool:
+        """Every record of the page is stored (so is every stored geometry)."""
+        return None not in self.texts
+
+
 def load_record_page(session: Session, filters: FicheFilters, *, limit: int | None, offset: int = 0,
-                     order: Sequence = ()) -> tuple[list[int], list[str | None], list, int]:
-    """(ids, stored record texts (None: missing), geometries (shapely, storage
-    CRS), how many match in all) of one page of the published fiches matching
-    `filters`, in the order a client such as QGIS needs: `order` (a sortby), then
-    fiches with a place first, then id. One statement; limit None: all."""
+                     order: Sequence = ()) -> RecordPage:
+    """One page of the published fiches matching `filters`, in the order a
+    client such as QGIS needs: `order` (a sortby), then fiches with a place
+    first, then id. One statement; limit None: all."""
     key = [*order, Fiche.geom.is_(None), Fiche.id]
     chosen = (select(Fiche.id.label("page_id"), func.count().over().label("matched"),
                      func.row_number().over(order_by=key).label("rank"))
               .where(*fiche_conditions(session, filters)).order_by(*key).offset(offset))
     page = (chosen if limit is None else chosen.limit(limit)).subquery("page")
     rows = session.execute(
-        select(Fiche.id, FicheRecord.record, as_wkb(Fiche.geom), page.c.matched)
+        select(Fiche.id, FicheRecord.record, FicheRecord.geometry_crs84, as_wkb(Fiche.geom), page.c.matched)
         .join(page, page.c.page_id == Fiche.id)
         .outerjoin(FicheRecord, FicheRecord.fiche_id == Fiche.id)
         .order_by(page.c.rank)).all()
     if not rows:
-        return [], [], [], count_fiches(session, filters) if offset else 0
-    return ([r[0] for r in rows], [r[1] for r in rows], list(geometries_from_wkb([r[2] for r in rows])),
-            rows[0][3])
+        return RecordPage([], [], [], WkbGeometries([]), count_fiches(session, filters) if offset else 0)
+    ids, texts, geojson, wkbs, matched = zip(*rows)
+    return RecordPage(list(ids), list(texts), list(geojson), WkbGeometries(list(wkbs)), matched[0])
 
 
 def record_texts(session: Session, ids: list[int], texts: list[str | None], base_url: str, slug: str,

@@ -12,6 +12,9 @@ municipality, and the city's wijken (`wijken`, by WijkIndex.shares). So:
 - a wijk, another area or the municipality changed: the whole city;
 - a bulk statement on one of those tables (rows unknown): every city.
 
+Each record keeps its fiche's geometry as GeoJSON text in CRS84 too (the
+OGC API's default CRS), written by app.read.features.geojson_texts.
+
 The records are built by app.read.records.fiche_records, the code that builds
 them afresh, so a stored record and a built one cannot differ in kind; the
 tests compare them after each kind of write (tests/test_stored_records.py).
@@ -24,7 +27,9 @@ import orjson
 from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..crs import DECIMALS, WGS84_EPSG
 from ..models import Area, BudgetLine, Dependency, Fiche, FicheRecord, FicheSdg, Municipality, Phase
+from ..read.features import geojson_texts
 from ..read.queries import PROJECT_KINDS, FicheFilters
 from ..read.records import fiche_records
 from ..read.rows import FicheRow, load_fiche_rows
@@ -166,12 +171,18 @@ def differences(session: Session) -> dict[str, list[int]]:
     """The fiche ids whose stored record is missing, not the one built afresh
     now, or stored without a reason (a draft, a heading): for an operator's
     check (`fichekaart db records`). Builds every record: seconds per 30,000."""
-    kept = {fiche_id: record for fiche_id, record in session.execute(select(FicheRecord.fiche_id, FicheRecord.record))}
-    fresh = {row.fiche_id: orjson.loads(row.record)
+    kept = {fiche_id: (record, geometry) for fiche_id, record, geometry
+            in session.execute(select(FicheRecord.fiche_id, FicheRecord.record, FicheRecord.geometry_crs84))}
+    fresh = {row.fiche_id: (orjson.loads(row.record), row.geometry_crs84)
              for row in _built(session, load_fiche_rows(session, FicheFilters()))}
+
+    def out_of_date(fiche_id: int) -> bool:
+        (record, geometry), (fresh_record, fresh_geometry) = kept[fiche_id], fresh[fiche_id]
+        return geometry != fresh_geometry or orjson.loads(record) != fresh_record
+
     return {
         "ontbrekend": sorted(fresh.keys() - kept.keys()),
-        "verouderd": sorted(i for i in fresh.keys() & kept.keys() if orjson.loads(kept[i]) != fresh[i]),
+        "verouderd": sorted(i for i in fresh.keys() & kept.keys() if out_of_date(i)),
         "overbodig": sorted(kept.keys() - fresh.keys()),
     }
 
@@ -186,7 +197,8 @@ def _store(session: Session, fiches: list[FicheRow]) -> int:
     rows = _built(session, fiches)
     if rows:
         session.execute(insert(FicheRecord), [{"fiche_id": r.fiche_id, "municipality_id": r.municipality_id,
-                                               "record": r.record} for r in rows])
+                                               "record": r.record, "geometry_crs84": r.geometry_crs84}
+                                              for r in rows])
     return len(rows)
 
 
@@ -198,9 +210,10 @@ def _built(session: Session, fiches: list[FicheRow]) -> list[FicheRecord]:
     out = []
     for city_fiches in by_city.values():
         index = city_wijk_index(session, city_fiches[0].municipality)
-        for fiche, record in zip(city_fiches, fiche_records(city_fiches, "", index)):
+        geometries = geojson_texts([f.geom for f in city_fiches], WGS84_EPSG, DECIMALS[WGS84_EPSG])
+        for fiche, record, geometry in zip(city_fiches, fiche_records(city_fiches, "", index), geometries):
             del record["url"]  # request-dependent (the host): added when read (app.read.stored_records)
             out.append(FicheRecord(fiche_id=fiche.id, municipality_id=fiche.municipality.id,
-                                   record=orjson.dumps(record).decode()))
+                                   record=orjson.dumps(record).decode(), geometry_crs84=geometry))
     return out
 
