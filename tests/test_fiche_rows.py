@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.models import BudgetLine, Dependency, Fiche, FicheSdg, Phase
 from app.read.rows import load_fiche_rows
-from app.read.stored_records import load_record_page
+from app.read.stored_records import _page_statement, load_record_page
 from app.read.records import fiche_records
 from app.read.queries import FicheFilters, find_municipality, select_fiches
 from app.read.wijk_budgets import city_wijk_index
@@ -108,6 +108,21 @@ def test_a_page_holds_its_count_and_places_first(session):
     assert (past_the_end.ids, past_the_end.matched) == ([], 110)  # the count still
     nowhere = load_record_page(session, FicheFilters(municipality="nergens"), limit=10)
     assert (nowhere.ids, len(nowhere.geoms), nowhere.matched) == ([], 0, 0)
+
+
+def test_a_page_statement_is_made_once_per_filters(session):
+    """Paging through a collection reuses one statement (offset and limit are
+    parameters); other filters, or an id subquery, get their own."""
+    herentals = FicheFilters(municipality="herentals")
+    made = _page_statement(session, herentals, (), limited=True)
+    assert _page_statement(session, FicheFilters(municipality="herentals"), (), limited=True) is made
+    assert _page_statement(session, FicheFilters(municipality="halle"), (), limited=True) is not made
+    assert _page_statement(session, herentals, (), limited=False) is not made
+    by_ids = FicheFilters(municipality="herentals", ids=select(Fiche.id).where(Fiche.id < 10))
+    assert _page_statement(session, by_ids, (), limited=True) is not _page_statement(session, by_ids, (), limited=True)
+    everything = load_record_page(session, herentals, limit=None)
+    assert everything.matched == len(everything.ids) == 110
+    assert load_record_page(session, herentals, limit=None, offset=100).ids == everything.ids[100:]
 
 
 def test_rows_of_many_fiches_need_no_parameter_per_id(session):
