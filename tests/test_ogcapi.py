@@ -134,9 +134,10 @@ def test_queryables_are_json_schema(client):
 
 
 def test_feature_schema_gives_field_types(client):
-    """The describedby schema: GDAL takes field types from it."""
+    """The describedBy schema: GDAL takes field types from it."""
     doc = get_json(client, "/ogc/collections/fasen")
-    href = next(link["href"] for link in doc["links"] if link["rel"] == "describedby")
+    href = next(link["href"] for link in doc["links"] if link["rel"].lower() == "describedby"
+                and link["type"] == "application/schema+json")
     fields = get_json(client, href.replace("http://localhost", ""))["properties"]["properties"]["properties"]
     assert fields["start"] == {"type": "string", "format": "date", "title": "Start"}
     assert fields["illustratief"]["type"] == "boolean" and fields["volgorde"]["type"] == "integer"

@@ -117,6 +117,17 @@ def test_gdal_reads_every_collection_completely(oapif, session, server):
     assert asked and all(f"crs={LAMBERT72}" in r for r in asked)  # pages of 1000 (our OpenAPI maximum is 10000)
 
 
+# Fields that the first pages of fiches-herentals leave empty: typed from the data alone, GDAL would make
+# them String. The collection's JSON schema (link rel describedBy) gives their types.
+TYPED_BY_THE_SCHEMA = {"prioritair": "bool", "voortgang_pct": "int32", "bijgewerkt": "datetime64[ms]"}
+
+
+def test_gdal_types_fields_from_the_schema(oapif, server):
+    info = pyogrio.read_info(oapif, layer="fiches-herentals")
+    assert {k: v for k, v in zip(info["fields"], info["dtypes"]) if k in TYPED_BY_THE_SCHEMA} == TYPED_BY_THE_SCHEMA
+    assert any("/collections/fiches-herentals/schema" in r for r in server.requests())
+
+
 def test_gdal_points_match_the_database_to_a_millimetre(oapif, session):
     stored = {f.ref: from_db(f.geom) for f in select_fiches(session, FicheFilters(municipality="herentals"))}
     frame = pyogrio.read_dataframe(oapif, layer="fiches-herentals", CRS="EPSG:31370")
@@ -198,6 +209,14 @@ def test_ogrinfo_36_lists_and_counts(oapif, session):
     assert "Feature Count: 110" in summary
     # GDAL 3.6 predates Part 2: it reads WGS 84 (CRS84) and ignores storageCrs
     assert 'ID["EPSG",4326]' in summary and "Data axis to CRS axis mapping: 2,1" in summary
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="Debian's gdal-bin (ogrinfo) is not installed")
+def test_ogrinfo_36_types_fields_from_the_schema(oapif):
+    """GDAL 3.6 follows the schema link only when its rel is spelled "describedBy"."""
+    summary = ogrinfo("-so", oapif, "fiches-herentals")
+    assert re.search(r"^prioritair: Integer\(Boolean\) ", summary, re.M), summary
+    assert re.search(r"^voortgang_pct: Integer ", summary, re.M) and re.search(r"^bijgewerkt: DateTime ", summary, re.M)
 
 
 @pytest.mark.skipif(OGRINFO is None, reason="Debian's gdal-bin (ogrinfo) is not installed")

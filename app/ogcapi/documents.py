@@ -101,7 +101,7 @@ def collection(session, c: Collection) -> dict:
         "description": c.description,
         "itemType": "feature",
         # the one geometry type of every feature (null: none has a geometry); not in Part 1, read by people
-        # and repeated in the schema (describedby) as Part 5 words it
+        # and repeated in the schema (describedBy) as Part 5 words it
         "geometryType": c.geometry_type,
         "crs": CRS_URIS,
         "storageCrs": STORAGE_CRS.uri,
@@ -112,7 +112,10 @@ def collection(session, c: Collection) -> dict:
             link(url("ogcapi.items", collection_id=c.id, f="html"), "items", HTML, "De kenmerken als webpagina"),
             link(url("ogcapi.queryables", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                  SCHEMA, "Velden waarop gefilterd kan worden"),
-            link(url("ogcapi.schema", collection_id=c.id), "describedby", SCHEMA, "Schema van de kenmerken"),
+            # Spelled as Part 1 spells it: GDAL 3.6 (Debian 12's) compares the rel exactly and
+            # otherwise types a field from the first page (String when that page has no value);
+            # RFC 8288 compares relation types case-insensitively, so it is "describedby" to others.
+            link(url("ogcapi.schema", collection_id=c.id), "describedBy", SCHEMA, "Schema van de kenmerken"),
             *collection_metadata_links(c),
         ],
     }

@@ -72,16 +72,24 @@ def catalogue_links() -> list[dict]:
     ]
 
 
+# The ISO record's link names its profile in the type (the record itself is
+# served as application/xml): GDAL's OAPIF driver takes any describedby link
+# of type application/xml for the collection's GML application schema (XSD),
+# and reading the ISO record as one it dropped the JSON schema, typing fields
+# from the first page (String where that page had no value).
+ISO_19139_TYPE = "application/vnd.iso.19139+xml"
+
+
 def collection_metadata_links(c: Collection) -> list[dict]:
     """The licences, and the ISO 19139 record of the data set when it has one."""
     municipality: Municipality | None = getattr(c, "municipality", None)
     links = licence_links(collection_licences(c))
     if municipality is not None:
         links.append({"href": url_for("catalogue.city_record", slug=municipality.slug, _external=True),
-                      "rel": "describedby", "type": "application/xml", "title": "Metadata (ISO 19139)"})
+                      "rel": "describedby", "type": ISO_19139_TYPE, "title": "Metadata (ISO 19139)"})
     elif c.id == "wijken":
         links.append({"href": url_for("catalogue.boundaries_record", _external=True), "rel": "describedby",
-                      "type": "application/xml", "title": "Metadata (ISO 19139)"})
+                      "type": ISO_19139_TYPE, "title": "Metadata (ISO 19139)"})
     return links
 
 
