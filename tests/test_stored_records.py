@@ -233,6 +233,31 @@ def test_crs84_answers_carry_the_stored_geometry_and_other_crss_compute_it(scrat
     assert family == {"type": "MultiPoint", "coordinates": [stored_answer[fiche_id]["geometry"]["coordinates"]]}
 
 
+def test_revision_0012_refills_the_records_with_their_geometry(databases, seed_url):
+    """A database at 0011 holds records without a geometry: the upgrade to
+    0012 empties the table and `db upgrade` refills every record, geometry
+    included."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import Session
+
+    from app import migrate
+    from app.db import make_engine
+
+    engine = make_engine(databases.copy_of(seed_url))
+    try:
+        migrate.downgrade(engine, "0011")
+        with engine.connect() as conn:   # 0011's records stay; without the column the fill leaves them
+            assert conn.scalar(text("SELECT count(*) FROM fiche_records")) > 100
+        assert migrate.fill_stored_records(engine) == 0
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            placed = select(func.count()).select_from(FicheRecord).where(FicheRecord.geometry_crs84.is_not(None))
+            assert session.scalar(placed) > 20
+            assert_current(session)
+    finally:
+        engine.dispose()
+
+
 def migrate_fill(app) -> int:
     from app import migrate
 

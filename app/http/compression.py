@@ -1,12 +1,12 @@
 """gzip/brotli/zstd for every answer worth compressing (flask-compress), with
 gzip written by zlib-ng.
 
-zlib-ng is the maintained successor of zlib (Chromium and Fedora ship it);
-its gzip is the same format, so every client reads it. On a page of 100 OGC
-features (140 kB) level 4 took 0.46 ms and gave 17,887 bytes, where the
-standard library's zlib took 0.96 ms for 18,020 bytes; on the city page
-(294 kB) 1.25 against 2.58 ms, within 3 % of the size (docs/bench.md,
-"gzip by zlib-ng"). Browsers mostly ask for zstd, which flask-compress
+zlib-ng is a maintained fork of zlib with vectorised code paths; its gzip
+is the same format, so every client reads it. On a page of 100 OGC features
+(140 kB) level 4 took 0.46 ms and gave 17,887 bytes, where the standard
+library's zlib took 0.96 ms for 18,020 bytes; on the city page (294 kB) 1.25
+against 2.58 ms, within 3 % of the size (docs/bench.md, "Every target of
+issue 14 met in one run"). Browsers mostly ask for zstd, which flask-compress
 prefers; gzip is what curl, GDAL, QGIS and scripts get.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def use_zlib_ng_for_gzip() -> None:
     namespace of its own (flask_compress.compat) below Python 3.14; point its
     gzip at zlib-ng's, which has that signature. From 3.14 the namespace is
     the standard library's `compression` package, which is not ours to
-    change: there it raises, and tests/test_compression.py says so."""
+    change: there it raises (tests/test_api.py checks the deflate stream)."""
     namespace = flask_compress.compat.compression
     if not isinstance(namespace, types.SimpleNamespace):
         raise RuntimeError("flask-compress uses the standard library's compression package: "

@@ -2,9 +2,10 @@
 (app.models.FicheRecord, kept by app.write.stored_records): one select
 gives a page's ids, geometries, records and the count, with no children to
 read and no record to build; in CRS84 (the OGC API's default) the
-geometries too are the stored GeoJSON text, with nothing to transform. The OGC API and WFS fiche collections read
-these; the records are those of app.read.records.fiche_record, so they say
-exactly what a record built afresh says.
+geometries too are the stored GeoJSON text, with nothing to transform. The
+OGC API and WFS fiche collections read these; the records are those of
+app.read.records.fiche_record, so they say exactly what a record built
+afresh says.
 
 A record missing from the table (a write that went around the session's
 events) is built afresh here, from the same rows, and logged.
