@@ -57,10 +57,9 @@ def fill_stored_records(engine: Engine) -> int:
     from .models import FicheRecord
     from .write.stored_records import fill_missing
 
-    table = FicheRecord.__tablename__
-    if not inspect(engine).has_table(table) or "geometry_crs84" not in {
-            c["name"] for c in inspect(engine).get_columns(table)}:  # upgraded to an older revision
-        return 0
+    database, table = inspect(engine), FicheRecord.__tablename__
+    if not database.has_table(table) or "geometry_crs84" not in {c["name"] for c in database.get_columns(table)}:
+        return 0  # upgraded to an older revision than the records need
     with Session(engine) as session, session.begin():
         return fill_missing(session)
 
