@@ -18,6 +18,8 @@ from app.read.records import fiche_records
 from app.read.rows import load_fiche_rows
 from app.read.wijk_budgets import city_wijk_index
 from app.spatial import from_db, to_db
+from app.write import stored_records
+from app.write.cities import remove_city
 
 GEOMETRY = "(geometry, CRS84)"  # the stored GeoJSON text, next to the record's attributes in these tests
 
@@ -150,6 +152,25 @@ def test_a_bulk_statement_rebuilds_every_city(scratch_session):
     scratch_session.commit()
     kept = assert_current(scratch_session)
     assert {r["status"] for r in kept.values() if r["soort"] == "fiche"} == {"lopend"}
+
+
+def test_removing_a_city_rebuilds_only_the_records_that_pointed_at_it(scratch_session, monkeypatch, tmp_path):
+    herentals, halle = (find_municipality(scratch_session, slug) for slug in ("herentals", "halle"))
+    first = herentals_fiches(scratch_session)[0]
+    in_halle = select_fiches(scratch_session, FicheFilters(municipality="halle"))[0]
+    scratch_session.add(Dependency(fiche_id=first.id, depends_on_id=in_halle.id))
+    scratch_session.commit()
+    assert in_halle.ref in assert_current(scratch_session)[first.id]["hangt_af_van"]
+    written = []
+    rebuild = stored_records.rebuild
+    monkeypatch.setattr(stored_records, "rebuild", lambda *a, **kw: written.append(rebuild(*a, **kw)))
+    remove_city(scratch_session, halle.nis_code, force=True, backup_dir=tmp_path)
+    scratch_session.commit()
+    # Halle's records went with it; of Herentals' only the fiche that depended on Halle was rebuilt.
+    assert written == [1]
+    kept = assert_current(scratch_session)
+    assert (kept[first.id]["hangt_af_van"] or "").find(in_halle.ref) == -1
+    assert {r["gemeente"] for r in kept.values()} == {herentals.name}
 
 
 def test_missing_records_are_filled_at_migration_and_built_when_read(scratch_app):

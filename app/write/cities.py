@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from .. import ROOT
 from ..models import Area, CitySettings, CitySettingsRevision, Fiche, IndicatorValue, Municipality, Plan
 from ..spatial import from_db, to_db
+from . import stored_records
 from .imports.areas import slugify
 
 FLANDERS_GPKG = ROOT / "geodata" / "areas" / "vlaanderen_wijken.gpkg"
@@ -179,7 +180,8 @@ def remove_city(session: Session, nis: str, *, force: bool = False, backup_dir: 
         backup = _write_backup(session, municipality, backup_dir or ROOT / "instance" / "backups")
     # The foreign keys cascade (ON DELETE CASCADE, enforced on both databases):
     # fiches with their children, areas with their indicator values, plans, roles.
-    session.execute(delete(Municipality).where(Municipality.id == municipality.id))
+    session.execute(delete(Municipality).where(Municipality.id == municipality.id),
+                    execution_options=stored_records.removing_city(session, municipality.id))
     session.expunge(municipality)
     return backup
 
