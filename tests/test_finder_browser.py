@@ -6,6 +6,7 @@ browser's position; the search results page. No JS error, no request off
 test-artifacts/finder-*.png."""
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import time
@@ -26,10 +27,14 @@ TIMINGS = Path(__file__).resolve().parent.parent / "test-artifacts" / "task-timi
 def record_timing(task: str, started: float) -> None:
     """The machine's part of a resident's task (page loads, no thinking time), for the
     closing note and docs/search.md: written to test-artifacts, never asserted."""
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
     TIMINGS.parent.mkdir(exist_ok=True)
-    done = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    done[task] = round((time.perf_counter() - started) * 1000)
-    TIMINGS.write_text(json.dumps(done, indent=1, sort_keys=True))
+    # The suite runs in several processes (pytest-xdist): one writer at a time.
+    with open(TIMINGS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        done[task] = elapsed_ms
+        TIMINGS.write_text(json.dumps(done, indent=1, sort_keys=True))
 
 
 def assert_projects_listed(page) -> None:
