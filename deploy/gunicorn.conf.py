@@ -64,6 +64,15 @@ logconfig_dict = {
 }
 
 
+def when_ready(server):
+    """Compile the templates in the master, once, before the first fork
+    (app/http/warm_up.py): no worker compiles them on its first requests."""
+    from app.http.warm_up import compile_templates
+
+    count = compile_templates(server.app.wsgi())
+    server.log.info("%d templates compiled before the workers start", count)
+
+
 def pre_fork(server, worker):
     """Move what the master built into the permanent generation: the
     workers' garbage collector then never writes to those objects' headers,

@@ -6,6 +6,7 @@ settings load."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -81,6 +82,40 @@ def test_the_gunicorn_settings_load():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stderr.strip().splitlines()[-1])["message"] == "Booting"
+
+
+def test_the_master_compiles_the_templates_before_the_workers_fork(tmp_path):
+    """deploy/gunicorn.conf.py's when_ready, run by a real gunicorn master:
+    it logs that every template of the app is compiled before a worker starts."""
+    from app import create_app
+
+    count = len(create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}"}).jinja_env.list_templates())
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}", "FICHEKAART_WORKERS": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py"),
+                               "--bind", "127.0.0.1:0", "app:create_app()"],
+                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        messages = []
+        for line in server.stderr:
+            if line.startswith("{"):
+                messages.append(json.loads(line)["message"])
+            if any(m.startswith("Booting worker") for m in messages):
+                break
+    finally:
+        server.terminate()
+        server.wait(30)
+    compiled = messages.index(f"{count} templates compiled before the workers start")
+    assert count > 50 and compiled < next(i for i, m in enumerate(messages) if m.startswith("Booting worker"))
+
+
+def test_compile_templates_fills_the_environment_cache(tmp_path):
+    from app import create_app
+    from app.http.warm_up import compile_templates
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}"})
+    assert not app.jinja_env.cache
+    count = compile_templates(app)
+    assert count == len(app.jinja_env.list_templates()) == len(app.jinja_env.cache)
 
 
 def test_every_app_node_reads_the_shared_environment_file():
