@@ -118,6 +118,17 @@ class Watched:
         self.page.wait_for_load_state("networkidle")
         return response
 
+    def wait_until_requested(self, wanted, timeout_ms: int = 10000) -> bool:
+        """True as soon as the page has asked for a URL for which `wanted(url)`
+        holds; False after `timeout_ms`. (Request events arrive while
+        Playwright waits, so a fixed sleep would guess how long a busy
+        machine takes.)"""
+        for _ in range(timeout_ms // 50):
+            if any(wanted(url) for url in self.requests):
+                return True
+            self.page.wait_for_timeout(50)
+        return any(wanted(url) for url in self.requests)
+
     def check_clean(self):
         assert not self.outside, f"requests left 127.0.0.1: {self.outside}"
         assert not self.errors, f"JS errors or failed loads: {self.errors}"

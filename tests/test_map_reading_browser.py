@@ -445,8 +445,7 @@ def test_geen_achtergrond_is_remembered_and_named(chromium, tiled_app_server):
     try:
         page = watched.page
         open_map(watched, "/herentals")
-        page.wait_for_timeout(300)
-        assert any(u.startswith(tiles + "/tegels/") for u in watched.requests)
+        assert watched.wait_until_requested(lambda u: u.startswith(tiles + "/tegels/"))
         note = page.inner_text(".map-privacy")
         assert f"Testtegels ({tiles.removeprefix('http://')})" in note and "IP-adres" in note
         assert "Geen achtergrond" in note
@@ -464,8 +463,7 @@ def test_geen_achtergrond_is_remembered_and_named(chromium, tiled_app_server):
         page.keyboard.press("Enter")
         page.get_by_label("Achtergrond: Testtegels", exact=True).check()
         open_map(watched, "/herentals")
-        page.wait_for_timeout(300)
-        assert any(u.startswith(tiles + "/tegels/") for u in watched.requests)
+        assert watched.wait_until_requested(lambda u: u.startswith(tiles + "/tegels/"))
         # Nothing but the tile service outside the app; no JS error.
         assert all(u.startswith(tiles) for u in watched.outside), watched.outside
         assert watched.errors == [] and watched.dialogs == []
