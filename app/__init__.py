@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
         city_assets,
         city_figures,
         compare,
+        crawlers,
         downloads,
         feeds,
         fiche_page,
@@ -74,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, glossary.bp, city.bp, city_figures.bp, fiche_page.bp, wijk_page.bp, compare.bp, downloads.bp,
-        feeds.bp, alerts.bp,
+        feeds.bp, alerts.bp, crawlers.bp,
         ogcapi.bp, wfs.bp, vendor.bp,
         api.bp, region.bp, auth.bp, staff.bp, staff_alerts.bp, staff_import.bp, staff_users.bp, staff_working.bp,
         finder.bp, health.bp, city_assets.bp, staff_cities.bp, catalogue.bp,
