@@ -95,3 +95,35 @@ def test_a_draft_and_an_unlisted_city_are_never_named(scratch_app, scratch_sessi
     assert client.get("/herentals/sitemap.xml").status_code == 404
     assert client.get("/halle/sitemap.xml").status_code == 200
     assert client.get("/onbekend/sitemap.xml").status_code == 404
+
+
+def head_tags(html: str) -> dict[str, str]:
+    """{'canonical': href, 'description': ..., 'og:title': ...} of a page's <head>."""
+    head = etree.HTML(html).find("head")
+    tags = {m.get("name") or m.get("property"): m.get("content") for m in head.iter("meta")
+            if m.get("name") or m.get("property")}
+    canonical = head.find("link[@rel='canonical']")
+    return tags | ({"canonical": canonical.get("href")} if canonical is not None else {})
+
+
+def test_a_listed_page_names_its_canonical_address_and_the_preview_of_a_shared_link(scratch_app, scratch_session):
+    fiche = scratch_session.scalars(select(Fiche).where(Fiche.published.is_(True), Fiche.summary.is_not(None))
+                                    .order_by(Fiche.id)).first()
+    evil = '"><script>alert(1)</script> & <b>'
+    fiche.title, fiche.plain_language = f"Zwembad {evil}", None
+    scratch_session.commit()
+    client = scratch_app.test_client()
+    slug = fiche.municipality.slug
+    response = client.get(f"/{slug}/fiches/{fiche.id}?van=gedeeld")
+    tags = head_tags(response.text)
+    assert tags["canonical"] == tags["og:url"] == f"http://localhost/{slug}/fiches/{fiche.id}"
+    assert tags["og:title"] == f"Zwembad {evil} · {fiche.municipality.name}"      # escaped, read back as written
+    assert "<script>alert" not in response.text.split("</head>")[0]
+    summary = " ".join(fiche.summary.split("\n"))
+    assert tags["description"] == tags["og:description"]
+    assert summary.startswith(tags["description"].removesuffix("…")) and len(tags["description"]) <= 201
+    # A filtered city map is the city's map; an error and a staff page name no address.
+    assert head_tags(client.get(f"/{slug}?jaar=2027").text)["canonical"] == f"http://localhost/{slug}"
+    missing = client.get(f"/{slug}/fiches/999999")
+    assert missing.status_code == 404 and "canonical" not in head_tags(missing.text)
+    assert "og:title" not in head_tags(client.get("/aanmelden").text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from lxml import etree
 
 from ..db import get_session
@@ -26,6 +26,11 @@ from ..read.queries import find_municipality
 from ..read.sitemap import city_pages, is_listed, listed_city_changes
 
 bp = Blueprint("crawlers", __name__)
+# The pages the sitemaps list: the site's own, each listed city's, and one per published fiche and per wijk.
+SITE_PAGES = ("public.index", "region.page", "finder.choose_wijk", "glossary.page")
+CITY_MAP = "city.map"   # listed with the day the city's published fiches last changed
+CITY_PAGES = ("city_figures.page", "compare.page", "downloads.downloads_page")
+LISTED_PAGES = frozenset((*SITE_PAGES, CITY_MAP, *CITY_PAGES, "fiche.page", "wijk.page"))
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML_TYPE = "application/xml; charset=utf-8"
 # RFC 9309 (Robots Exclusion Protocol): the longest matching rule wins, `*`
@@ -73,7 +78,7 @@ def index():
 @cached_page
 def site():
     root = _urlset()
-    for endpoint in ("public.index", "region.page", "finder.choose_wijk", "glossary.page"):
+    for endpoint in SITE_PAGES:
         _entry(root, "url", url_for(endpoint, _external=True))
     return _xml(root)
 
@@ -88,14 +93,24 @@ def city(slug: str):
     pages = city_pages(session, municipality)
     latest = max((changed for _, changed in pages.fiches if changed is not None), default=None)
     root = _urlset()
-    _entry(root, "url", url_for("city.map", slug=slug, _external=True), latest)
-    for endpoint in ("city_figures.page", "compare.page", "downloads.downloads_page"):
+    _entry(root, "url", url_for(CITY_MAP, slug=slug, _external=True), latest)
+    for endpoint in CITY_PAGES:
         _entry(root, "url", url_for(endpoint, slug=slug, _external=True))
     for fiche_id, changed in pages.fiches:
         _entry(root, "url", url_for("fiche.page", slug=slug, fiche_id=fiche_id, _external=True), changed)
     for code in pages.wijk_codes:
         _entry(root, "url", url_for("wijk.page", slug=slug, code=code, _external=True))
     return _xml(root)
+
+
+@bp.app_context_processor
+def canonical_address() -> dict:
+    """A listed page names its address without query string as canonical
+    (a filtered city map is that city's map), with Open Graph tags for the
+    preview a shared link gets (templates/base.html). Error pages unset it."""
+    if request.endpoint in LISTED_PAGES:
+        return {"canonical_url": url_for(request.endpoint, **(request.view_args or {}), _external=True)}
+    return {}
 
 
 def _urlset() -> etree._Element:
