@@ -3,9 +3,10 @@ gunicorn's master (deploy/gunicorn.conf.py, `when_ready`; the app is
 preloaded there): the workers, also those started later to replace one
 (max_requests), fork with it done and share its memory.
 
-Compiling the app's Jinja templates is most of a worker's first city page
-(about 0.2-0.6 s of it on this machine); nothing here touches the database,
-so a database that is down at boot does not stop the server starting.
+Compiling the app's Jinja templates costs a worker about 0.1 s of CPU on
+its first city page and again on its first fiche page (docs/bench.md,
+"Memory per worker, preloaded"). Nothing here touches the database, so a
+database that is down at boot does not stop the server starting.
 """
 from __future__ import annotations
 
