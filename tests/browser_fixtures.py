@@ -138,12 +138,8 @@ class Watched:
         """axe-core's violations of the given impacts on the current page.
         evaluate() runs in the page without a <script> tag, so the page's CSP
         stays as it is; the rule set is WCAG 2.1 A/AA. It judges the page at
-        rest: running transitions (a Leaflet popup fades in over 0.2 s) end
-        first, since axe blends a half-faded text's colour with the map."""
-        self.page.evaluate(
-            "() => Promise.all(document.getAnimations()"
-            ".filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))"
-            ".map(a => a.finished.catch(() => null)))")
+        rest (settle): axe blends a half-faded text's colour with the map."""
+        self.settle()
         self.page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
         result = self.page.evaluate(
             "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
@@ -158,7 +154,16 @@ class Watched:
         return self.page.evaluate(
             "() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
 
+    def settle(self) -> None:
+        """Wait until the running transitions and animations that have an end
+        are over (a Leaflet popup fades in over 0.2 s)."""
+        self.page.evaluate(
+            "() => Promise.all(document.getAnimations()"
+            ".filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))"
+            ".map(a => a.finished.catch(() => null)))")
+
     def screenshot(self, name: str, full_page: bool = True) -> Path:
+        self.settle()  # a person looks at the page at rest
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)

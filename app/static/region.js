@@ -64,7 +64,9 @@
     if (url) {
       var link = element("a", "Naar de fiche");
       link.href = url;
-      box.appendChild(link);
+      var line = element("div");  // its own line: the "Indicatieve ligging" badge before it is inline
+      line.appendChild(link);
+      box.appendChild(line);
     }
     return box;
   }
