@@ -95,3 +95,37 @@ def test_region_map_on_a_phone(phone):
     assert not phone.overflows_horizontally()
     phone.check_clean()
     assert phone.axe_violations() == []
+
+
+def test_a_fiche_popup_stays_open_on_a_phone(phone, backend):
+    """On a phone a popup nearly always pans the map to fit; the map then
+    loads the data of the new view. The popup must survive that reload (it
+    closed at once in GeoJSON mode while it belonged to the replaced layer)."""
+    phone.goto("/regio")
+    page = phone.page
+    name = map_config(phone)["names"]["map"]
+    fiche = a_point_fiche(phone)
+    lon, lat = fiche["geometry"]["coordinates"]
+    page.locator("#regio-kaart").scroll_into_view_if_needed()
+    zoom_to(phone, name, lon, lat, 16)
+    if backend == "postgis":
+        page.locator(FICHE_TILE_PATHS).first.wait_for(timeout=15000)
+    x, y = page.evaluate(
+        f"() => {{ const m = window[{json.dumps(name)}], box = m.getContainer().getBoundingClientRect(),"
+        f" p = m.latLngToContainerPoint([{lat}, {lon}]); return [box.left + p.x, box.top + p.y]; }}")
+    popup = page.locator(".leaflet-popup-content")
+    for _attempt in range(6):  # until the fiche's tile lies over the wijk's (see the test above)
+        phone.requests.clear()
+        page.mouse.click(x, y)
+        popup.wait_for(timeout=5000)
+        if fiche["properties"]["title"] in popup.inner_text():
+            break
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+    if backend == "spatialite":  # the autopan's move made the map ask for the new view's fiches
+        assert phone.wait_until_requested(lambda u: "/api/regio/fiches.geojson" in u)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert popup.count() == 1 and fiche["properties"]["title"] in popup.inner_text()
+    phone.screenshot(f"region-popup-phone-{backend}")
+    phone.check_clean()

@@ -71,6 +71,13 @@
     return box;
   }
 
+  /* A popup of the map, not of the feature's layer: the layers are replaced
+   * after every move, and the move a popup's own autopan makes (on a phone,
+   * nearly always) would otherwise close it again at once. */
+  function openPopup(map, latlng, properties) {
+    L.popup().setLatLng(latlng).setContent(popupContent(properties)).openOn(map);
+  }
+
   function setStatus(text) {
     var status = document.getElementById("regio-status");
     if (status) { status.textContent = text; }
@@ -94,14 +101,15 @@
   function startGeoJson(map, cfg) {
     var wijken = L.geoJSON(null, {
       attribution: cfg.attribution,
-      style: function () { return wijkStyle(); },
-      onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
+      style: function () { return wijkStyle(); }
     }).addTo(map);
     var fiches = L.geoJSON(null, {
       pointToLayer: function (f, latlng) { return L.circleMarker(latlng, ficheStyle(f.properties, map.getZoom(), 1)); },
-      style: function (f) { return ficheStyle(f.properties, map.getZoom(), dimensionOf(f.geometry)); },
-      onEachFeature: function (f, layer) { layer.bindPopup(function () { return popupContent(f.properties); }); }
+      style: function (f) { return ficheStyle(f.properties, map.getZoom(), dimensionOf(f.geometry)); }
     }).addTo(map);
+    [wijken, fiches].forEach(function (group) {
+      group.on("click", function (e) { openPopup(map, e.latlng, e.layer.feature.properties); });
+    });
     var control = cfg.names.control && window[cfg.names.control];  // layers/base.py's control, with the basemaps
     if (control) {
       control.addOverlay(wijken, "Wijken", "Regio");
@@ -159,7 +167,7 @@
       if (!layer) { return; }
       layer.on("click", function (e) {
         var at = e.latlng || map.mouseEventToLatLng(e.originalEvent);  // VectorGrid's SVG tiles give no latlng
-        L.popup().setLatLng(at).setContent(popupContent(e.layer.properties)).openOn(map);
+        openPopup(map, at, e.layer.properties);
       });
     });
     setStatus("Wijken en fiches als vectortegels: zoom in voor de titels van de fiches.");
